@@ -1,6 +1,8 @@
 #pragma once
 // Starts a restws server on 127.0.0.1, an ephemeral port, with a logger the test can read.
 
+#include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -13,7 +15,18 @@ namespace restws::testing {
 /// Log lines shared between the server's logger and the test.
 struct log_store_t {
   std::mutex mutex;
+  std::condition_variable changed;
   std::vector<std::string> lines;
+
+  /// Waits (bounded) until some line contains `text`.
+  bool wait_for(const std::string& text, std::chrono::milliseconds timeout) {
+    std::unique_lock lock{mutex};
+    return changed.wait_for(lock, timeout, [&] {
+      for (const auto& l : lines)
+        if (l.find(text) != std::string::npos) return true;
+      return false;
+    });
+  }
 
   /// True if some line contains `text`.
   bool contains(const std::string& text) {
@@ -32,6 +45,7 @@ class capturing_logger_t final : public abstract_logger_t {
   void log(log_level_t, std::string_view message) override {
     std::lock_guard lock{store_->mutex};
     store_->lines.emplace_back(message);
+    store_->changed.notify_all();
   }
 
  private:
