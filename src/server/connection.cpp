@@ -251,6 +251,8 @@ void connection_t::on_response(request_id_t id, response_part_t part) {
   if (state_ == state_t::closed || state_ == state_t::handed_off) return;
   pending_t* p = find_pending(id);
   if (!p || p->complete || !p->dispatched) return;  // answered already (timeout) or unknown
+  if (state_ == state_t::closing && !p->started && !part.close_connection && !part.head.empty())
+    announce_close(part.head);  // the server is stopping: tell the client not to reuse this
   if (!part.head.empty()) p->parts.push_back(std::move(part.head));
   if (!part.body.empty()) p->parts.push_back(std::move(part.body));
   p->started = true;
@@ -258,6 +260,18 @@ void connection_t::on_response(request_id_t id, response_part_t part) {
   p->complete = part.last;
   try_write();
   if (part.last) process_input();  // a handling slot is free
+}
+
+void connection_t::announce_close(std::string& head) {
+  constexpr std::string_view keep_alive = "Connection: keep-alive\r\n";
+  constexpr std::string_view close = "Connection: close\r\n";
+  const auto end = head.find("\r\n\r\n");
+  if (end == std::string::npos) return;
+  const auto ka = head.find(keep_alive);
+  if (ka != std::string::npos && ka < end)
+    head.replace(ka, keep_alive.size(), close);
+  else
+    head.insert(end + 2, close);
 }
 
 void connection_t::try_write() {

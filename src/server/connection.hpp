@@ -69,6 +69,7 @@ class connection_t final : public response_sink_t,
   void start_read();
   void on_read(const std::error_code& ec, std::size_t n);
   void try_write();
+  static void announce_close(std::string& head);
   void on_write(const std::error_code& ec);
 
   void close_gracefully();
