@@ -1,6 +1,6 @@
 // hello: the smallest restws server.
 //   GET /             -> 200 "Hello, World!" (text/plain)
-//   GET /hello/<name> -> 200 "Hello, <name>!"
+//   GET /hello/:name  -> 200 "Hello, <name>!"
 // Usage: hello [--port N] [--address A] [--threads N]   (defaults 8080, localhost, 1)
 
 #include <cstdlib>
@@ -12,28 +12,26 @@
 
 namespace {
 
-restws::request_handling_status_t handle(const restws::request_handle_t& req) {
-  const auto& h = req->header();
-  if (h.method() != restws::http_method_get() && h.method() != restws::http_method_head())
-    return restws::request_rejected();
-  const std::string_view path = h.path();
-  if (path == "/") {
+namespace rr = restws::router;
+using router_t = rr::express_router_t<>;
+
+std::unique_ptr<router_t> make_router() {
+  auto router = std::make_unique<router_t>();
+  router->http_get("/", [](auto req, auto) {
     return req->create_response()
         .append_header("Content-Type", "text/plain")
         .append_header_date_field()
         .set_body("Hello, World!")
         .done();
-  }
-  constexpr std::string_view prefix = "/hello/";
-  if (path.starts_with(prefix) && path.size() > prefix.size() &&
-      path.find('/', prefix.size()) == std::string_view::npos) {
+  });
+  router->http_get("/hello/:name", [](auto req, auto params) {
     return req->create_response()
         .append_header("Content-Type", "text/plain")
         .append_header_date_field()
-        .set_body("Hello, " + std::string{path.substr(prefix.size())} + "!")
+        .set_body("Hello, " + std::string{params["name"]} + "!")
         .done();
-  }
-  return restws::request_rejected();
+  });
+  return router;
 }
 
 }  // namespace
@@ -44,24 +42,24 @@ int main(int argc, char** argv) {
   std::size_t threads = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view opt = argv[i];
-    if (opt == "--port")
+    if (opt == "--port") {
       port = static_cast<unsigned>(std::strtoul(argv[i + 1], nullptr, 10));
-    else if (opt == "--address")
+    } else if (opt == "--address") {
       address = argv[i + 1];
-    else if (opt == "--threads")
+    } else if (opt == "--threads") {
       threads = std::strtoul(argv[i + 1], nullptr, 10);
-    else {
+    } else {
       std::cerr << "usage: hello [--port N] [--address A] [--threads N]\n";
       return 2;
     }
   }
   try {
     using traits_t =
-        restws::traits_t<restws::asio_timer_manager_t, restws::shared_ostream_logger_t>;
+        restws::traits_t<restws::asio_timer_manager_t, restws::shared_ostream_logger_t, router_t>;
     restws::run(restws::on_thread_pool<traits_t>(threads)
                     .port(static_cast<std::uint16_t>(port))
                     .address(address)
-                    .request_handler([](restws::request_handle_t req) { return handle(req); }));
+                    .request_handler(make_router()));
   } catch (const std::exception& ex) {
     std::cerr << "Error: " << ex.what() << std::endl;
     return 1;

@@ -12,3 +12,4 @@
 #include "restws/server/response_builder.hpp"
 #include "restws/server/settings.hpp"
 #include "restws/server/traits.hpp"
+#include "restws/router/express.hpp"
