@@ -57,6 +57,9 @@ class frame_reader_t {
 
   /// True between the frames of a fragmented data message.
   bool message_open() const noexcept { return validator_.message_open(); }
+  /// True if the open (or last) data message is compressed (RSV1 on its first frame): its text
+  /// must be UTF-8-checked after inflating.
+  bool message_compressed() const noexcept { return validator_.message_compressed(); }
   /// True once parse() returned an error.
   bool failed() const noexcept { return validator_.failure().has_value(); }
   const validator_settings_t& settings() const noexcept { return validator_.settings(); }
