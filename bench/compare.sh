@@ -268,8 +268,9 @@ run_ws_load_test() {  # uWebSockets' load_test as the client; $1 = entry, $2 = r
   local out="$RESULTS_DIR/$tag.load_test.txt" duration=$((4 * 4 + 2))
   local c0 c1 t0 t1
   c0=$(cpu_ticks "$server_pid"); t0=$(date +%s.%N)
-  timeout -s INT "$duration" "$UWS_LOAD_TEST" "$conns" 127.0.0.1 "$server_port" 0 0 "$size" \
-    >"$out" 2>&1
+  # stdbuf: load_test uses stdio and is stopped by a signal; unflushed reports would be lost.
+  timeout -s INT "$duration" stdbuf -oL "$UWS_LOAD_TEST" "$conns" 127.0.0.1 "$server_port" 0 0 \
+    "$size" >"$out" 2>&1
   c1=$(cpu_ticks "$server_pid"); t1=$(date +%s.%N)
   stop_server
   local rate us
