@@ -269,10 +269,9 @@ void ws_connection_t::start_write() {
   write_in_flight_ = true;
   write_started_ = std::chrono::steady_clock::now();
   arm_write_watchdog();
-  asio::async_write(socket_, gather_,
-                    [self = shared_from_this()](const std::error_code& ec, std::size_t) {
-                      self->on_write(ec);
-                    });
+  asio::async_write(
+      socket_, gather_,
+      [self = shared_from_this()](const std::error_code& ec, std::size_t) { self->on_write(ec); });
 }
 
 void ws_connection_t::on_write(const std::error_code& ec) {

@@ -113,10 +113,10 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   bool write_timer_armed_ = false;
 
   std::atomic<bool> send_closed_{false};  ///< a close frame is queued, or the socket is gone
-  bool close_written_ = false;   ///< our close frame left
-  bool close_received_ = false;  ///< the peer's close frame arrived
-  bool failed_ = false;          ///< a protocol violation: input is ignored from now on
-  bool close_notified_ = false;  ///< the handler saw a close message
+  bool close_written_ = false;            ///< our close frame left
+  bool close_received_ = false;           ///< the peer's close frame arrived
+  bool failed_ = false;                   ///< a protocol violation: input is ignored from now on
+  bool close_notified_ = false;           ///< the handler saw a close message
   bool socket_closed_ = false;
   bool shut_down_send_ = false;
   std::optional<asio::steady_timer> close_timer_;

@@ -22,7 +22,8 @@ namespace restws::websocket::basic {
 /// Thrown by upgrade() for a request that cannot be upgraded (already answered by upgrade()).
 class upgrade_error_t : public std::invalid_argument {
  public:
-  upgrade_error_t(int status, const std::string& what) : std::invalid_argument{what}, status_{status} {}
+  upgrade_error_t(int status, const std::string& what)
+      : std::invalid_argument{what}, status_{status} {}
   /// The HTTP status upgrade() answered with (400 or 426).
   int status() const noexcept { return status_; }
 
@@ -33,7 +34,7 @@ class upgrade_error_t : public std::invalid_argument {
 namespace detail {
 /// What the 101 response carries beyond Upgrade and Connection.
 struct upgrade_response_t {
-  bool compute_accept = true;  ///< derive Sec-WebSocket-Accept from the request's key
+  bool compute_accept = true;   ///< derive Sec-WebSocket-Accept from the request's key
   http_header_fields_t fields;  ///< sent as given (Sec-WebSocket-Accept among them if not computed)
 };
 
