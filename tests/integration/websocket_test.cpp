@@ -465,6 +465,7 @@ TEST_F(websocket_test, server_stop_closes_websockets_with_1001) {
   auto f = c->read_frame();
   if (f) c->send_frame(opcode_t::connection_close_frame, f->payload);  // finish the handshake
   const bool eof = c->wait_for_eof();
+  c.reset();  // a real client closes its side once it sees the server's FIN
   closer.join();
   ASSERT_TRUE(f);
   EXPECT_EQ(f->opcode, opcode_t::connection_close_frame);
