@@ -1,6 +1,8 @@
 """Autobahn sections 9 (limits and performance, reduced counts) and 10 (auto-fragmentation)."""
 
-from checks import close_normally, echo_of, expect_frames
+import struct
+
+from checks import close_normally, echo_of, expect_frames, fail_with
 from wsclient import BINARY, CONT, TEXT
 
 KIB, MIB = 1024, 1024 * 1024
@@ -72,6 +74,20 @@ def section9():
         for i, size in enumerate([0, 16, 64, 256, KIB, 4 * KIB], 1):
             yield ("9.%d.%d" % (group, i), "100 %s round trips of %d bytes" % (kind, size),
                    _round_trips(opcode, size, 100))
+    yield ("9.10.1", "text frame header over the 16 MiB frame limit fails with 1009",
+           _over_limit_header(TEXT))
+    yield ("9.10.2", "binary frame header over the 16 MiB frame limit fails with 1009",
+           _over_limit_header(BINARY))
+
+
+def _over_limit_header(opcode):
+    """Only the header of a frame one byte over 16 MiB: the limit holds before any payload."""
+
+    def run(c):
+        c.send_raw(struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, 16 * MIB + 1) + b"mask")
+        fail_with(c, 1009)
+
+    return run
 
 
 VARIED = [1, 7, 125, 126, 127, 128, 997, 1300, 4096, 65535 - 7, 3, 20000]

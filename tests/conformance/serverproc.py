@@ -50,7 +50,10 @@ class ServerProcess:
                                    % (self.proc.returncode, self.output()))
             if port_accepts(self.host, self.port):
                 return
-            time.sleep(0.05)  # retry interval of a bounded readiness poll
+            try:  # retry interval of the bounded readiness poll; returns early if it dies
+                self.proc.wait(0.05)
+            except subprocess.TimeoutExpired:
+                pass
         self.kill()
         raise RuntimeError("server did not accept on port %d within %.0f s:\n%s"
                            % (self.port, START_SECONDS, self.output()))

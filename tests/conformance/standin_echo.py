@@ -14,7 +14,7 @@ Behaviour (the seed's echo server, with the checks restws makes in the library):
 - A bad frame fails the connection with close 1002 (framing, reserved bits/opcodes, control frame
   rules, continuation state, close payloads and codes), 1007 (invalid UTF-8 in text or close
   reason, detected as soon as the offending byte arrives, even inside a partly received frame) or
-  1009 (frame over 16 MiB).
+  1009 (frame or message over 16 MiB).
 
 Usage: standin_echo.py [--host localhost] [--port 8080]
 """
@@ -33,6 +33,7 @@ import utf8util  # noqa: E402
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 MAX_FRAME = 16 * 1024 * 1024
+MAX_MESSAGE = 16 * 1024 * 1024
 MAX_HEADER = 16 * 1024
 CHUNK = 64 * 1024
 DRAIN_SECONDS = 2.0
@@ -129,6 +130,7 @@ class Session:
         self.writer = writer
         self.message_opcode = None  # opcode of the fragmented message in progress
         self.text = None  # utf8util.Validator of the text message in progress
+        self.message_size = 0  # bytes of the data message in progress
 
     async def read_exactly(self, n):
         return await self.reader.readexactly(n)
@@ -166,6 +168,10 @@ class Session:
                 self.text = utf8util.Validator()
         if length > MAX_FRAME:
             raise Fail(1009, "frame too big")
+        if not control:
+            self.message_size = (self.message_size if opcode == CONT else 0) + length
+            if self.message_size > MAX_MESSAGE:
+                raise Fail(1009, "message too big")
         mask = await self.read_exactly(4)
         validator = self.text if (not control and self.text is not None) else None
         parts, got = [], 0
