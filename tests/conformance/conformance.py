@@ -104,6 +104,7 @@ def main():
         return 0
     if not args.server:
         return run_all(args)
+    serverproc.isolate_if_port_taken(args.host, args.port)
     command = [args.server] + args.server_arg
     return serverproc.run_with_server(command, lambda: run_all(args), args.host, args.port)
 

@@ -5,6 +5,7 @@ process is reported instead of silently testing the wrong server.
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -90,6 +91,27 @@ class ServerProcess:
         size = self.log.tell()
         self.log.seek(max(0, size - limit))
         return self.log.read().decode("utf-8", "replace")
+
+
+def isolate_if_port_taken(host, port):
+    """Re-executes this program in a private network namespace when `port` is already taken.
+
+    Engineers share one machine and the seed's server has a fixed port: a server someone left
+    running must not be tested instead of ours, nor make our run fail. A fresh namespace (own
+    loopback, nothing listening) needs unshare(1) and ip(8); without them nothing happens and
+    ServerProcess.start() reports the taken port. Returns only when no re-execution happened.
+    """
+    if os.environ.get("RESTWS_TEST_NETNS") or not port_accepts(host, port):
+        return
+    unshare, ip = shutil.which("unshare"), shutil.which("ip")
+    if not unshare or not ip:
+        return
+    print("port %d is taken: re-running in a private network namespace" % port, flush=True)
+    os.environ["RESTWS_TEST_NETNS"] = "1"
+    flags = "-n" if os.geteuid() == 0 else "-rn"
+    argv = [unshare, flags, "sh", "-c", '"$0" link set lo up && exec "$@"', ip,
+            sys.executable] + sys.argv
+    os.execv(unshare, argv)
 
 
 def run_with_server(command, body, host="localhost", port=8080):

@@ -27,6 +27,8 @@ def main():
     if not command:
         parser.error("no command given")
 
+    serverproc.isolate_if_port_taken("localhost", args.port)
+
     def body():
         try:
             return subprocess.run(command, timeout=args.timeout, check=False).returncode
