@@ -71,7 +71,8 @@ def section7():
     yield ("7.5.1", "close reason that is not UTF-8 fails with 1007",
            _close_payload(_code(1000, invalid_reason), 1007))
     for i, code in enumerate(VALID_CODES + VALID_CODES_RESTWS, 1):
-        yield "7.7.%d" % i, "valid close code %d is echoed" % code, _close_payload(_code(code), code)
+        yield ("7.7.%d" % i, "valid close code %d is echoed" % code,
+               _close_payload(_code(code), code))
     for i, code in enumerate(INVALID_CODES + INVALID_CODES_RESTWS, 1):
         yield ("7.9.%d" % i, "invalid close code %d fails with 1002" % code,
                _close_payload(_code(code), 1002))

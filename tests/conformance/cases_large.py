@@ -55,7 +55,8 @@ def section9():
     for group, opcode in ((1, TEXT), (2, BINARY)):
         kind = "text" if opcode == TEXT else "binary"
         for i, size in enumerate([64 * KIB, 256 * KIB, MIB, 4 * MIB, 8 * MIB, 16 * MIB], 1):
-            yield ("9.%d.%d" % (group, i), "%s message of %d KiB in one frame" % (kind, size // KIB),
+            yield ("9.%d.%d" % (group, i),
+                   "%s message of %d KiB in one frame" % (kind, size // KIB),
                    _frames_case([(opcode, _payload(opcode, size), True)]))
     for group, opcode in ((3, TEXT), (4, BINARY)):
         kind = "text" if opcode == TEXT else "binary"
@@ -67,7 +68,8 @@ def section9():
     for group, opcode in ((5, TEXT), (6, BINARY)):
         kind = "text" if opcode == TEXT else "binary"
         for i, chop in ((1, 64), (6, 2048)):
-            yield ("9.%d.%d" % (group, i), "%s message of 1 MiB written in chops of %d" % (kind, chop),
+            yield ("9.%d.%d" % (group, i),
+                   "%s message of 1 MiB written in chops of %d" % (kind, chop),
                    _frames_case([(opcode, _payload(opcode, MIB), True)], chop=chop))
     for group, opcode in ((7, TEXT), (8, BINARY)):
         kind = "text" if opcode == TEXT else "binary"

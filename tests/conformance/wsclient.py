@@ -55,7 +55,8 @@ class Frame:
     """A frame received from the server."""
 
     def __init__(self, fin, rsv, opcode, masked, payload):
-        self.fin, self.rsv, self.opcode, self.masked, self.payload = fin, rsv, opcode, masked, payload
+        self.fin, self.rsv, self.opcode = fin, rsv, opcode
+        self.masked, self.payload = masked, payload
 
     def close_code(self):
         return struct.unpack("!H", self.payload[:2])[0] if len(self.payload) >= 2 else None

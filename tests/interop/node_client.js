@@ -2,7 +2,8 @@
 // Interop: the Node `ws` client (tests/interop/package-lock.json pins it) against the echo server.
 // Each case opens its own connection to ws://localhost:8080/chat and asserts what a user of that
 // client sees: the echo byte for byte, the pong, the close code.
-// Usage: node node_client.js [--url URL] [CASE...]   (CASE: text binary large fragmented ping close)
+// Usage: node node_client.js [--url URL] [CASE...]
+//        (CASE: text binary large fragmented ping close; default: all)
 // Needs `npm ci --prefix tests/interop` (scripts/deps.sh runs it).
 'use strict';
 
@@ -66,7 +67,9 @@ class Connection {
     const message = this.closeCode === undefined
       ? await withTimeout(new Promise((resolve) => this.waiters.push(resolve)), 'a message')
       : null;
-    if (!message) throw new Error(`connection closed (code ${this.closeCode}) instead of a message`);
+    if (!message) {
+      throw new Error(`connection closed (code ${this.closeCode}) instead of a message`);
+    }
     return message;
   }
 

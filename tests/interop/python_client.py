@@ -87,7 +87,8 @@ async def run(url, name):
 def main():
     parser = argparse.ArgumentParser(description="websockets interop cases")
     parser.add_argument("--url", default="ws://localhost:8080/chat")
-    parser.add_argument("cases", nargs="*", help="cases to run (default: all): %s" % " ".join(CASES))
+    parser.add_argument("cases", nargs="*",
+                        help="cases to run (default: all): %s" % " ".join(CASES))
     args = parser.parse_args()
     names = args.cases or list(CASES)
     unknown = [n for n in names if n not in CASES]
