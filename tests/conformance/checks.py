@@ -61,12 +61,14 @@ def _check_close_payload(frame):
     return code
 
 
-def expect_close(client, code, echoes=(), min_echoes=None, reply=False, timeout=None):
+def expect_close(client, code, echoes=(), min_echoes=None, reply=False, timeout=None,
+                 clean=False):
     """The server sends a close frame with `code`, then closes TCP.
 
     Before the close, the server may send echoes[:k] for min_echoes <= k <= len(echoes) and
     nothing else (min_echoes defaults to all of them). With reply=True (the server started the
-    close) our close frame answers it before the TCP close is awaited.
+    close) our close frame answers it before the TCP close is awaited. With clean=True (nothing
+    was sent after our close frame) TCP must end with FIN, not a reset.
     """
     echoes = list(echoes)
     min_echoes = len(echoes) if min_echoes is None else min_echoes
@@ -93,7 +95,7 @@ def expect_close(client, code, echoes=(), min_echoes=None, reply=False, timeout=
     if reply:
         client.send_close(code)
         client.flush()
-    client.wait_tcp_close()
+    client.wait_tcp_close(clean=clean)
 
 
 def close_normally(client, code=1000, reason=b"", expect=None, timeout=None):
@@ -104,7 +106,7 @@ def close_normally(client, code=1000, reason=b"", expect=None, timeout=None):
     """
     client.send_close(code, reason)
     client.flush()
-    expect_close(client, code if expect is None else expect, timeout=timeout)
+    expect_close(client, code if expect is None else expect, timeout=timeout, clean=True)
 
 
 def fail_with(client, code, echoes=(), min_echoes=None, timeout=None):

@@ -250,8 +250,12 @@ class Client:
             self._pump(deadline)
         return len(self.inbuf) == self.pos and not self.eof
 
-    def wait_tcp_close(self, timeout=None):
-        """Waits for the server to close TCP; CaseFailed if a frame or nothing arrives instead."""
+    def wait_tcp_close(self, timeout=None, clean=False):
+        """Waits for the server to close TCP; CaseFailed if a frame or nothing arrives instead.
+
+        With clean=True the close must be orderly (FIN): a reset means the server aborted the
+        connection, which may lose data it had sent.
+        """
         deadline = time.monotonic() + (timeout or self.timeout)
         while not self.eof:
             if len(self.inbuf) > self.pos:
@@ -263,6 +267,8 @@ class Client:
         if len(self.inbuf) > self.pos:
             raise CaseFailed("server sent data after its close frame: %r"
                              % bytes(self.inbuf[self.pos : self.pos + 32]))
+        if clean and self.reset:
+            raise CaseFailed("server reset TCP instead of closing it after a clean close handshake")
 
     def close(self):
         try:
