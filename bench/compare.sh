@@ -306,7 +306,8 @@ print_tables() {
   echo "## Results $(date -u +'%Y-%m-%d %H:%M UTC')"
   echo
   echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; kernel $(uname -r);" \
-    "load average at start: $load_at_start. Medians of $rounds interleaved rounds, ${seconds} s each."
+    "load average at start: $load_at_start, at end: $(cut -d' ' -f1-3 /proc/loadavg)." \
+    "Medians of $rounds interleaved rounds, ${seconds} s each."
   if [[ $mode != ws ]]; then
     echo
     echo "### HTTP hello (wrk -t1 -c100 -d${seconds}s --latency)"
