@@ -2,7 +2,8 @@
 # Compares restws with Boost.Beast (and optional peers) on the workloads of docs/benchmarks.md:
 #   bench/compare.sh http   HTTP hello through wrk -t1 -c100 -dTs --latency
 #   bench/compare.sh ws     WebSocket echo through ws_load (100x20 B, 100x1 KiB; --full adds more)
-#   bench/compare.sh all    both (the default)
+#   bench/compare.sh idle   server memory per idle WebSocket (ws_load --idle, 10 000 connections)
+#   bench/compare.sh all    all three (the default)
 # Rounds are interleaved (A B A B A B); each server starts fresh per run and is killed after it.
 # Prints a markdown table of medians, with ratios against Beast. Everything is bounded in time.
 # Builds ws_load (preset bench), restws's example servers when they exist, and the Beast peers
@@ -16,6 +17,7 @@
 #   --servers LIST    comma-separated subset of: beast,restws,uws (default: all that exist)
 #   --beast-twice     also run a second Beast instance as if it were another server (noise check)
 #   --no-build        use the binaries as they are
+#   --idle-connections N   connections for the idle workload (default 10000)
 #   --output FILE     also write the tables (markdown) to FILE
 # Environment:
 #   RESTWS_HTTP_SERVER  restws HTTP hello command (default build/bench/examples/hello)
@@ -38,9 +40,10 @@ only_servers=""
 beast_twice=0
 build=1
 output=""
+idle_connections=10000
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    http | ws | all) mode=$1 ;;
+    http | ws | idle | all) mode=$1 ;;
     --rounds) rounds=$2; shift ;;
     --seconds) seconds=$2; shift ;;
     --full) shapes="100x20 100x1024 100x16384 1000x20" ;;
@@ -48,19 +51,22 @@ while [[ $# -gt 0 ]]; do
     --servers) only_servers=$2; shift ;;
     --beast-twice) beast_twice=1 ;;
     --no-build) build=0 ;;
+    --idle-connections) idle_connections=$2; shift ;;
     --output) output=$2; shift ;;
     -h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
-[[ "$rounds" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ ]] || {
-  echo "compare.sh: --rounds and --seconds take positive integers" >&2; exit 2; }
+[[ "$rounds" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ &&
+  "$idle_connections" =~ ^[1-9][0-9]*$ ]] || {
+  echo "compare.sh: --rounds, --seconds, --idle-connections take positive integers" >&2; exit 2; }
 for shape in $shapes; do
   [[ "$shape" =~ ^[1-9][0-9]*x[0-9]+$ ]] || { echo "compare.sh: bad shape: $shape" >&2; exit 2; }
 done
 
 WS_LOAD=build/bench/bench/ws_load
+wants() { [[ $mode == all || $mode == "$1" ]]; }  # wants http | ws | idle
 PEERS=build/peers
 CLK_TCK=$(getconf CLK_TCK)
 RESULTS_DIR=build/bench-results/$(date -u +%Y%m%dT%H%M%SZ)
@@ -251,11 +257,40 @@ run_ws() {  # $1 = entry, $2 = round, $3 = shape (CxS)
       paste -sd' ' -) ($out)"
     return 0
   fi
-  local rate us
-  rate=$(sed -n 's/.* msg_per_s=\([^ ]*\).*/\1/p' <<<"$summary")
-  us=$(sed -n 's/.* server_us_per_msg=\([^ ]*\).*/\1/p' <<<"$summary")
-  printf 'ws\t%s\t%s\t%s\t%s\t%s\n' "$name" "$2" "$3" "$rate" "$us" >>"$RESULTS"
-  log "ws $3 $name round $2: $rate msg/s, $us us/msg"
+  local rate us peak
+  rate=$(summary_field msg_per_s "$summary")
+  us=$(summary_field server_us_per_msg "$summary")
+  peak=$(summary_field server_peak_rss_kib "$summary")
+  printf 'ws\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$2" "$3" "$rate" "$us" "$peak" >>"$RESULTS"
+  log "ws $3 $name round $2: $rate msg/s, $us us/msg, peak RSS $peak KiB"
+}
+
+summary_field() {  # $1 = key, $2 = ws_load summary line
+  sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"
+}
+
+run_idle() {  # $1 = entry, $2 = round
+  local name; IFS='|' read -r name _ <<<"$1"
+  local tag
+  tag="idle-$(server_tag "$name")-r$2"
+  start_server "$1" "$RESULTS_DIR/$tag.server.log" || return 0
+  local out="$RESULTS_DIR/$tag.ws_load.txt"
+  timeout 120 "$WS_LOAD" --idle --connections "$idle_connections" --spread-source --seconds 2 \
+    --connect-timeout 30 --host 127.0.0.1 --port "$server_port" --server-pid "$server_pid" >"$out" 2>&1
+  local rc=$?
+  stop_server
+  local summary
+  summary=$(grep '^summary ' "$out")
+  if ((rc != 0)) || [[ -z "$summary" ]]; then
+    note "$name idle round $2: ws_load failed (rc $rc): $(tail -3 "$out" | paste -sd' ' -) ($out)"
+    return 0
+  fi
+  local per_connection rss
+  per_connection=$(summary_field server_bytes_per_connection "$summary")
+  rss=$(summary_field server_rss_kib "$summary")
+  printf 'idle\t%s\t%s\t%s\t%s\t%s\n' "$name" "$2" "$idle_connections" "$per_connection" \
+    "$rss" >>"$RESULTS"
+  log "idle $name round $2: $per_connection bytes per connection, RSS $rss KiB"
 }
 
 run_ws_load_test() {  # uWebSockets' load_test as the client; $1 = entry, $2 = round, $3 = shape
@@ -295,6 +330,7 @@ column_median() {  # $1 = workload, $2 = server, $3 = shape or "", $4 = column n
 }
 
 fmt_k() { awk -v v="$1" 'BEGIN { if (v == "nan") print "–"; else printf "%.1fk", v / 1000 }'; }
+fmt_mb() { awk -v v="$1" 'BEGIN { if (v == "nan") print "–"; else printf "%.1f MB", v * 1024 / 1e6 }'; }
 fmt() { awk -v v="$1" -v p="$2" 'BEGIN { if (v == "nan") print "–"; else printf "%.*f", p, v }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {
   if (a == "nan" || b == "nan" || b == 0) print "–"; else printf "%.2f×", a / b }'; }
@@ -308,7 +344,7 @@ print_tables() {
   echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; kernel $(uname -r);" \
     "load average at start: $load_at_start, at end: $(cut -d' ' -f1-3 /proc/loadavg)." \
     "Medians of $rounds interleaved rounds, ${seconds} s each."
-  if [[ $mode != ws ]]; then
+  if wants http; then
     echo
     echo "### HTTP hello (wrk -t1 -c100 -d${seconds}s --latency)"
     echo
@@ -328,7 +364,7 @@ print_tables() {
         "| $(fmt "$p99" 2) ms | $(fmt "$us" 2) | $(ratio "$rps" "$b_rps") | $(ratio "$us" "$b_us") |"
     done <<<"$http_servers"
   fi
-  if [[ $mode != http ]]; then
+  if wants ws; then
     local workload title
     for workload in ws ws_uws; do
       [[ $workload == ws_uws && -z "${UWS_LOAD_TEST:-}" ]] && continue
@@ -337,8 +373,8 @@ print_tables() {
       echo
       echo "### WebSocket echo ($title, ${seconds} s per run)"
       echo
-      echo "| shape | server | runs | messages/s | server µs/message | msg/s vs Beast | µs/msg vs Beast |"
-      echo "|---|---|---|---|---|---|---|"
+      echo "| shape | server | runs | messages/s | server µs/message | msg/s vs Beast | µs/msg vs Beast | peak RSS |"
+      echo "|---|---|---|---|---|---|---|---|"
       local shape
       for shape in $shapes; do
         local b_rate b_us
@@ -346,14 +382,33 @@ print_tables() {
         b_us=$(column_median "$workload" Beast "$shape" 6)
         while IFS= read -r entry; do
           IFS='|' read -r name _ <<<"$entry"
-          local rate us
+          local rate us peak
           rate=$(column_median "$workload" "$name" "$shape" 5)
           us=$(column_median "$workload" "$name" "$shape" 6)
+          peak=$(column_median "$workload" "$name" "$shape" 7)
           echo "| ${shape%x*} × ${shape#*x} B | $name | $(count_runs "$workload" "$name" "$shape")" \
-            "| $(fmt_k "$rate") | $(fmt "$us" 2) | $(ratio "$rate" "$b_rate") | $(ratio "$us" "$b_us") |"
+            "| $(fmt_k "$rate") | $(fmt "$us" 2) | $(ratio "$rate" "$b_rate") | $(ratio "$us" "$b_us")" \
+            "| $(fmt_mb "$peak") |"
         done <<<"$ws_servers"
       done
     done
+  fi
+  if wants idle; then
+    echo
+    echo "### Idle WebSockets ($idle_connections connections, source addresses over 127.0.0.x)"
+    echo
+    echo "| server | runs | server RSS with them | bytes per idle connection | vs Beast |"
+    echo "|---|---|---|---|---|"
+    local b_per
+    b_per=$(column_median idle Beast "" 5)
+    while IFS= read -r entry; do
+      IFS='|' read -r name _ <<<"$entry"
+      local per rss
+      per=$(column_median idle "$name" "" 5)
+      rss=$(column_median idle "$name" "" 6)
+      echo "| $name | $(count_runs idle "$name" "") | $(fmt_mb "$rss") | $(fmt "$per" 0)" \
+        "| $(ratio "$per" "$b_per") |"
+    done <<<"$ws_servers"
   fi
   if [[ -s "$RESULTS_DIR/skipped.tsv" ]]; then
     echo
@@ -367,23 +422,28 @@ print_tables() {
 }
 
 # ---- main ----------------------------------------------------------------------------------
-command -v wrk >/dev/null || [[ $mode == ws ]] || { echo "compare.sh: wrk not found" >&2; exit 1; }
+command -v wrk >/dev/null || ! wants http || { echo "compare.sh: wrk not found" >&2; exit 1; }
 ((build)) && build_all
 [[ -x "$WS_LOAD" || $mode == http ]] || { echo "compare.sh: $WS_LOAD missing" >&2; exit 1; }
+if wants idle && (($(ulimit -Hn) < idle_connections + 100)); then
+  echo "compare.sh: ulimit -Hn $(ulimit -Hn) is too low for $idle_connections connections" >&2
+  exit 1
+fi
+ulimit -Sn "$(ulimit -Hn)"  # the servers need one descriptor per connection too
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 awk -v l="${load_at_start%% *}" 'BEGIN { exit !(l > 1.0) }' &&
   note "load average $load_at_start at start: the machine is busy, figures will be noisy"
 
 http_servers=""
 ws_servers=""
-[[ $mode != ws ]] && http_servers=$(server_list http)
-[[ $mode != http ]] && ws_servers=$(server_list ws)
+wants http && http_servers=$(server_list http)
+{ wants ws || wants idle; } && ws_servers=$(server_list ws)
 
 for ((round = 1; round <= rounds; round++)); do
   if [[ -n "$http_servers" ]]; then
     while IFS= read -r entry; do run_http "$entry" "$round"; done <<<"$http_servers"
   fi
-  if [[ -n "$ws_servers" ]]; then
+  if [[ -n "$ws_servers" ]] && wants ws; then
     for shape in $shapes; do
       while IFS= read -r entry; do run_ws "$entry" "$round" "$shape"; done <<<"$ws_servers"
       if [[ -n "${UWS_LOAD_TEST:-}" ]]; then
@@ -391,6 +451,9 @@ for ((round = 1; round <= rounds; round++)); do
           <<<"$ws_servers"
       fi
     done
+  fi
+  if [[ -n "$ws_servers" ]] && wants idle; then
+    while IFS= read -r entry; do run_idle "$entry" "$round"; done <<<"$ws_servers"
   fi
 done
 
