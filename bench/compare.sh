@@ -4,6 +4,8 @@
 #   bench/compare.sh ws     WebSocket echo through ws_load (100x20 B, 100x1 KiB; --full adds more)
 #   bench/compare.sh idle   server memory per idle WebSocket (ws_load --idle, 10 000 connections)
 #   bench/compare.sh all    all three (the default)
+#   bench/compare.sh instr  server instructions per message / request under callgrind: exact
+#                           and repeatable on a noisy machine (one round is enough; slow servers)
 # Rounds are interleaved (A B A B A B); each server starts fresh per run and is killed after it.
 # Prints a markdown table of medians, with ratios against Beast. Everything is bounded in time.
 # Builds ws_load (preset bench), restws's example servers when they exist, and the Beast peers
@@ -43,7 +45,7 @@ output=""
 idle_connections=10000
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    http | ws | idle | all) mode=$1 ;;
+    http | ws | idle | all | instr) mode=$1 ;;
     --rounds) rounds=$2; shift ;;
     --seconds) seconds=$2; shift ;;
     --full) shapes="100x20 100x1024 100x16384 1000x20" ;;
@@ -147,6 +149,9 @@ free_port() {
 }
 
 server_pid=""
+server_prefix=""  # e.g. valgrind: the command runs under it
+start_wait_steps=100  # tenths of a second
+stop_wait_steps=30
 
 start_server() {  # $1 = entry, $2 = log file; sets server_pid and server_port
   local name cmd fixed
@@ -166,12 +171,12 @@ start_server() {  # $1 = entry, $2 = log file; sets server_pid and server_port
     fi
   fi
   # shellcheck disable=SC2086  # the command is words on purpose
-  $cmd >"$2" 2>&1 </dev/null &
+  $server_prefix $cmd >"$2" 2>&1 </dev/null &
   server_pid=$!
   local waited=0
   while ! (exec 3<>"/dev/tcp/127.0.0.1/$server_port") 2>/dev/null; do
-    if ! kill -0 "$server_pid" 2>/dev/null || ((waited++ >= 100)); then
-      note "$name did not accept on port $server_port within 10 s (log: $2)"
+    if ! kill -0 "$server_pid" 2>/dev/null || ((waited++ >= start_wait_steps)); then
+      note "$name did not accept on port $server_port within $((start_wait_steps / 10)) s (log: $2)"
       stop_server
       return 1
     fi
@@ -184,7 +189,7 @@ stop_server() {
   [[ -n "$server_pid" ]] || return 0
   kill -TERM "$server_pid" 2>/dev/null
   local waited=0
-  while kill -0 "$server_pid" 2>/dev/null && ((waited++ < 30)); do sleep 0.1; done
+  while kill -0 "$server_pid" 2>/dev/null && ((waited++ < stop_wait_steps)); do sleep 0.1; done
   kill -KILL "$server_pid" 2>/dev/null
   wait "$server_pid" 2>/dev/null
   server_pid=""
@@ -318,6 +323,84 @@ run_ws_load_test() {  # uWebSockets' load_test as the client; $1 = entry, $2 = r
   log "ws $3 $name (uWS load_test) round $2: $rate msg/s, $us us/msg"
 }
 
+# ---- instructions (callgrind) ------------------------------------------------------------------
+# Two runs per server and workload, a short and a long one; the difference in the server's
+# instruction count over the difference in work cancels start-up, handshakes and shutdown.
+INSTR_BASE_MESSAGES=2000
+INSTR_MESSAGES=20000
+
+callgrind_total() {  # total instructions in callgrind output file $1
+  awk '/^(summary|totals):/ { print $2; exit }' "$1" 2>/dev/null
+}
+
+instr_server() {  # $1 = entry, $2 = tag; runs $3... as the client; sets instr_total
+  local entry=$1 tag=$2; shift 2
+  local name; IFS='|' read -r name _ <<<"$entry"
+  local cg="$RESULTS_DIR/$tag.callgrind.out"
+  server_prefix="valgrind --tool=callgrind --callgrind-out-file=$cg"
+  start_wait_steps=600
+  stop_wait_steps=600
+  start_server "$entry" "$RESULTS_DIR/$tag.server.log"
+  local started=$?
+  server_prefix=""
+  start_wait_steps=100
+  if ((started != 0)); then stop_wait_steps=30; return 1; fi
+  "$@" "$server_port" >"$RESULTS_DIR/$tag.client.txt" 2>&1
+  local rc=$?
+  stop_server
+  stop_wait_steps=30
+  if ((rc != 0)); then
+    note "$name $tag: client failed (rc $rc, $RESULTS_DIR/$tag.client.txt)"
+    return 1
+  fi
+  instr_total=$(callgrind_total "$cg")
+  [[ -n "$instr_total" ]] || { note "$name $tag: no callgrind output"; return 1; }
+}
+
+ws_instr_client() {  # $1 = connections, $2 = size, $3 = messages, $4 = port
+  timeout 300 "$WS_LOAD" --connections "$1" --size "$2" --max-messages "$3" --seconds 240 \
+    --connect-timeout 60 --host 127.0.0.1 --port "$4"
+}
+
+http_instr_client() {  # $1 = seconds, $2 = port
+  timeout $(($1 + 60)) wrk -t1 -c100 -d"${1}s" "http://127.0.0.1:$2/"
+}
+
+run_instr_ws() {  # $1 = entry
+  local name; IFS='|' read -r name _ <<<"$1"
+  local key; key=$(server_tag "$name")
+  local shape conns size short long per
+  for shape in $shapes; do
+    conns=${shape%x*} size=${shape#*x}
+    instr_server "$1" "instr-$key-$shape-short" ws_instr_client "$conns" "$size" \
+      "$INSTR_BASE_MESSAGES" || continue
+    short=$instr_total
+    instr_server "$1" "instr-$key-$shape-long" ws_instr_client "$conns" "$size" \
+      "$((INSTR_BASE_MESSAGES + INSTR_MESSAGES))" || continue
+    long=$instr_total
+    per=$(awk -v a="$short" -v b="$long" -v n="$INSTR_MESSAGES" \
+      'BEGIN { printf "%.0f", (b - a) / n }')
+    printf 'instr\t%s\t1\t%s\t%s\n' "$name" "ws $shape" "$per" >>"$RESULTS"
+    log "instructions: $name ws $shape: $per per message"
+  done
+}
+
+run_instr_http() {  # $1 = entry
+  local name; IFS='|' read -r name _ <<<"$1"
+  local key; key=$(server_tag "$name")
+  local short long r_short r_long per
+  instr_server "$1" "instr-$key-http-short" http_instr_client 2 || return 0
+  short=$instr_total
+  r_short=$(awk '/requests in/ { print $1 }' "$RESULTS_DIR/instr-$key-http-short.client.txt")
+  instr_server "$1" "instr-$key-http-long" http_instr_client 6 || return 0
+  long=$instr_total
+  r_long=$(awk '/requests in/ { print $1 }' "$RESULTS_DIR/instr-$key-http-long.client.txt")
+  per=$(awk -v a="$short" -v b="$long" -v ra="$r_short" -v rb="$r_long" \
+    'BEGIN { if (rb > ra) printf "%.0f", (b - a) / (rb - ra); else print "nan" }')
+  printf 'instr\t%s\t1\t%s\t%s\n' "$name" "http hello" "$per" >>"$RESULTS"
+  log "instructions: $name http hello: $per per request"
+}
+
 # ---- tables --------------------------------------------------------------------------------
 median() { sort -g | awk '{ v[NR] = $1 } END {
   if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2];
@@ -343,7 +426,8 @@ print_tables() {
   echo
   echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; kernel $(uname -r);" \
     "load average at start: $load_at_start, at end: $(cut -d' ' -f1-3 /proc/loadavg)." \
-    "Medians of $rounds interleaved rounds, ${seconds} s each."
+    "$([[ $mode == instr ]] && echo "One run per figure." ||
+      echo "Medians of $rounds interleaved rounds, ${seconds} s each.")"
   if wants http; then
     echo
     echo "### HTTP hello (wrk -t1 -c100 -d${seconds}s --latency)"
@@ -393,6 +477,26 @@ print_tables() {
       done
     done
   fi
+  if [[ $mode == instr ]]; then
+    echo
+    echo "### Server instructions per message / request (callgrind)"
+    echo
+    echo "User-space instructions only (the kernel's share is not counted), from the difference"
+    echo "between a short and a long run: $INSTR_MESSAGES messages (ws_load --max-messages), or"
+    echo "the requests wrk made in 4 more seconds."
+    echo
+    echo "| workload | server | instructions | vs Beast |"
+    echo "|---|---|---|---|"
+    local workload_name b_instr instr
+    while IFS= read -r workload_name; do
+      b_instr=$(column_median instr Beast "$workload_name" 5)
+      while IFS= read -r name; do
+        instr=$(column_median instr "$name" "$workload_name" 5)
+        echo "| $workload_name | $name | $(fmt "$instr" 0) | $(ratio "$instr" "$b_instr") |"
+      done < <(awk -F'\t' -v w="$workload_name" '$1 == "instr" && $4 == w { print $2 }' "$RESULTS" |
+        awk '!seen[$0]++')
+    done < <(awk -F'\t' '$1 == "instr" { print $4 }' "$RESULTS" | awk '!seen[$0]++')
+  fi
   if wants idle; then
     echo
     echo "### Idle WebSockets ($idle_connections connections, source addresses over 127.0.0.x)"
@@ -436,8 +540,25 @@ awk -v l="${load_at_start%% *}" 'BEGIN { exit !(l > 1.0) }' &&
 
 http_servers=""
 ws_servers=""
-wants http && http_servers=$(server_list http)
-{ wants ws || wants idle; } && ws_servers=$(server_list ws)
+{ wants http || [[ $mode == instr ]]; } && http_servers=$(server_list http)
+{ wants ws || wants idle || [[ $mode == instr ]]; } && ws_servers=$(server_list ws)
+
+if [[ $mode == instr ]]; then
+  command -v valgrind >/dev/null || { echo "compare.sh: valgrind not found" >&2; exit 1; }
+  if [[ -n "$http_servers" ]]; then
+    while IFS= read -r entry; do run_instr_http "$entry"; done <<<"$http_servers"
+  fi
+  if [[ -n "$ws_servers" ]]; then
+    while IFS= read -r entry; do run_instr_ws "$entry"; done <<<"$ws_servers"
+  fi
+  rounds=1
+  tables=$(print_tables)
+  echo "$tables"
+  echo "$tables" >"$RESULTS_DIR/tables.md"
+  [[ -n "$output" ]] && echo "$tables" >"$output"
+  log "raw results and logs in $RESULTS_DIR"
+  exit 0
+fi
 
 for ((round = 1; round <= rounds; round++)); do
   if [[ -n "$http_servers" ]]; then
