@@ -12,16 +12,11 @@
 #include "restws/http/header_fields.hpp"
 #include "restws/http/method.hpp"
 #include "restws/http/status.hpp"
+#include "restws/server/request_handling_status.hpp"
+#include "restws/server/response_builder.hpp"
+#include "restws/server/response_sink.hpp"
 
 namespace restws {
-
-enum class request_handling_status_t : std::uint8_t { accepted, rejected };
-constexpr request_handling_status_t request_accepted() noexcept {
-  return request_handling_status_t::accepted;
-}
-constexpr request_handling_status_t request_rejected() noexcept {
-  return request_handling_status_t::rejected;
-}
 
 /// What the Connection field asks for: RESTinio's `req->header().connection()`.
 enum class http_connection_header_t : std::uint8_t { close, keep_alive, upgrade };
@@ -61,5 +56,61 @@ class http_request_header_t {
   http_header_fields_t fields_;
   http_connection_header_t connection_ = http_connection_header_t::keep_alive;
 };
+
+/// One request handed to the user's handler. Always owned by a std::shared_ptr (request_handle_t):
+/// response builders keep the request alive until they are done.
+///
+/// Thread-safety: the accessors are safe from any thread (the request is immutable); a response
+/// may be created and sent from any thread, the connection marshals it to its io_context.
+class request_t : public std::enable_shared_from_this<request_t> {
+ public:
+  /// Builds a request whose response goes to `sink`. The server does this for each request; unit
+  /// tests do it with their own sink (e.g. recording_response_sink_t) to run handlers without a
+  /// socket.
+  request_t(request_id_t request_id, http_request_header_t header, std::string body,
+            std::shared_ptr<response_sink_t> sink, connection_id_t connection_id = 0,
+            asio::ip::tcp::endpoint remote_endpoint = {})
+      : request_id_{request_id},
+        connection_id_{connection_id},
+        header_{std::move(header)},
+        body_{std::move(body)},
+        sink_{std::move(sink)},
+        remote_endpoint_{remote_endpoint} {}
+
+  request_t(const request_t&) = delete;
+  request_t& operator=(const request_t&) = delete;
+
+  const http_request_header_t& header() const noexcept { return header_; }
+  /// The decoded body (chunked bodies are de-chunked); empty if none.
+  const std::string& body() const noexcept { return body_; }
+  /// Trailer fields of a chunked body, if any.
+  const http_header_fields_t& trailers() const noexcept { return trailers_; }
+  void set_trailers(http_header_fields_t t) { trailers_ = std::move(t); }
+  request_id_t request_id() const noexcept { return request_id_; }
+  connection_id_t connection_id() const noexcept { return connection_id_; }
+  const asio::ip::tcp::endpoint& remote_endpoint() const noexcept { return remote_endpoint_; }
+
+  /// Starts the response to this request. `Output` is restinio_controlled_output_t (default: the
+  /// body is collected, Content-Length set by done()) or chunked_output_t. Create one response per
+  /// request; a second done() for the same request is ignored by the connection.
+  template <typename Output = restinio_controlled_output_t>
+  response_builder_t<Output> create_response(http_status_line_t status = status_ok()) {
+    return response_builder_t<Output>{shared_from_this(), status};
+  }
+
+  /// The sink responses go to (the connection, or a test sink).
+  response_sink_t& sink() const noexcept { return *sink_; }
+
+ private:
+  request_id_t request_id_;
+  connection_id_t connection_id_;
+  http_request_header_t header_;
+  std::string body_;
+  http_header_fields_t trailers_;
+  std::shared_ptr<response_sink_t> sink_;
+  asio::ip::tcp::endpoint remote_endpoint_;
+};
+
+using request_handle_t = std::shared_ptr<request_t>;
 
 }  // namespace restws

@@ -1,0 +1,198 @@
+#pragma once
+// Response builders returned by request_t::create_response<Output>():
+//   restinio_controlled_output_t (default): fields + whole body; done() sets Content-Length.
+//   chunked_output_t: fields, then chunks sent with flush()/done() (Transfer-Encoding: chunked).
+// The status line and fields are serialised into one buffer as they are appended.
+//
+// Thread-safety: a builder is used by one thread at a time, any thread; sending is marshalled to
+// the connection's io_context by the sink.
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "restws/http/status.hpp"
+#include "restws/server/request_handling_status.hpp"
+
+namespace restws {
+
+class request_t;
+
+/// Output kind: the body is collected and sent at done() with Content-Length.
+struct restinio_controlled_output_t {};
+/// Output kind: the body is sent as chunks (for HTTP/1.0 peers: unframed, then close).
+struct chunked_output_t {};
+
+/// The current time as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), formatted at most
+/// once a second per thread. The view stays valid on this thread until the next call.
+std::string_view http_date_now() noexcept;
+
+namespace detail {
+
+/// Non-template machinery shared by the builders (compiled in src/server/response_builder.cpp).
+class response_builder_base_t {
+ public:
+  response_builder_base_t(response_builder_base_t&&) noexcept = default;
+  response_builder_base_t& operator=(response_builder_base_t&&) noexcept = default;
+  response_builder_base_t(const response_builder_base_t&) = delete;
+  response_builder_base_t& operator=(const response_builder_base_t&) = delete;
+  ~response_builder_base_t() = default;
+
+ protected:
+  response_builder_base_t(std::shared_ptr<request_t> req, http_status_line_t status);
+
+  void add_field(std::string_view name, std::string_view value);
+  void add_date_field();
+  void set_close(bool close) noexcept { close_ = close; }
+  /// Default output: ends the head (Content-Length, Connection) and sends head and body_.
+  void send_whole();
+  /// Chunked output: frames `data` as one chunk into the pending bytes.
+  void add_chunk(std::string_view data);
+  /// Chunked output: sends the head (first time) and the pending chunks; `last` ends the body.
+  void send_chunks(bool last);
+
+  std::shared_ptr<request_t> req_;
+  std::string head_;
+  std::string body_;
+  bool close_ = false;
+  bool head_sent_ = false;
+  bool done_ = false;
+
+ private:
+  bool closing() const noexcept;
+  bool head_only() const noexcept;
+  void end_head(std::string_view framing_field);
+};
+
+}  // namespace detail
+
+template <typename Output>
+class response_builder_t;
+
+/// Builder of a response whose whole body is given before done().
+template <>
+class response_builder_t<restinio_controlled_output_t> : public detail::response_builder_base_t {
+ public:
+  response_builder_t(std::shared_ptr<request_t> req, http_status_line_t status)
+      : response_builder_base_t{std::move(req), status} {}
+
+  /// Appends a field (kept in order, repeats allowed). Names and values must not contain CR/LF.
+  response_builder_t& append_header(std::string_view name, std::string_view value) & {
+    add_field(name, value);
+    return *this;
+  }
+  response_builder_t&& append_header(std::string_view name, std::string_view value) && {
+    add_field(name, value);
+    return std::move(*this);
+  }
+  /// Appends `Date: <now>` (cached, refreshed once a second).
+  response_builder_t& append_header_date_field() & {
+    add_date_field();
+    return *this;
+  }
+  response_builder_t&& append_header_date_field() && {
+    add_date_field();
+    return std::move(*this);
+  }
+  /// The response carries `Connection: close` and the connection closes after it.
+  response_builder_t& connection_close() & {
+    set_close(true);
+    return *this;
+  }
+  response_builder_t&& connection_close() && {
+    set_close(true);
+    return std::move(*this);
+  }
+  /// Keep the connection open if the request allows it (the default).
+  response_builder_t& connection_keep_alive() & {
+    set_close(false);
+    return *this;
+  }
+  response_builder_t&& connection_keep_alive() && {
+    set_close(false);
+    return std::move(*this);
+  }
+  /// Replaces the body.
+  response_builder_t& set_body(std::string body) & {
+    body_ = std::move(body);
+    return *this;
+  }
+  response_builder_t&& set_body(std::string body) && {
+    body_ = std::move(body);
+    return std::move(*this);
+  }
+  /// Appends to the body.
+  response_builder_t& append_body(std::string_view data) & {
+    body_.append(data);
+    return *this;
+  }
+  response_builder_t&& append_body(std::string_view data) && {
+    body_.append(data);
+    return std::move(*this);
+  }
+  /// Sends the response (Content-Length added; no body for HEAD, 1xx, 204, 304). Later calls do
+  /// nothing. Returns request_accepted() so a handler can `return resp.done();`.
+  request_handling_status_t done() {
+    if (!done_) send_whole();
+    return request_accepted();
+  }
+};
+
+/// Builder of a response sent in chunks.
+template <>
+class response_builder_t<chunked_output_t> : public detail::response_builder_base_t {
+ public:
+  response_builder_t(std::shared_ptr<request_t> req, http_status_line_t status)
+      : response_builder_base_t{std::move(req), status} {}
+
+  /// Appends a field; only before the first flush().
+  response_builder_t& append_header(std::string_view name, std::string_view value) & {
+    add_field(name, value);
+    return *this;
+  }
+  response_builder_t&& append_header(std::string_view name, std::string_view value) && {
+    add_field(name, value);
+    return std::move(*this);
+  }
+  response_builder_t& append_header_date_field() & {
+    add_date_field();
+    return *this;
+  }
+  response_builder_t&& append_header_date_field() && {
+    add_date_field();
+    return std::move(*this);
+  }
+  response_builder_t& connection_close() & {
+    set_close(true);
+    return *this;
+  }
+  response_builder_t&& connection_close() && {
+    set_close(true);
+    return std::move(*this);
+  }
+  /// Queues one chunk (an empty one is ignored: it would end the body).
+  response_builder_t& append_chunk(std::string_view data) & {
+    add_chunk(data);
+    return *this;
+  }
+  response_builder_t&& append_chunk(std::string_view data) && {
+    add_chunk(data);
+    return std::move(*this);
+  }
+  /// Sends the head (first time) and the queued chunks now.
+  response_builder_t& flush() & {
+    if (!done_) send_chunks(false);
+    return *this;
+  }
+  response_builder_t&& flush() && {
+    if (!done_) send_chunks(false);
+    return std::move(*this);
+  }
+  /// Sends what is queued and the last chunk. Later calls do nothing.
+  request_handling_status_t done() {
+    if (!done_) send_chunks(true);
+    return request_accepted();
+  }
+};
+
+}  // namespace restws

@@ -1,0 +1,506 @@
+#include "connection.hpp"
+
+#include <asio/post.hpp>
+#include <asio/write.hpp>
+#include <charconv>
+#include <cstring>
+
+namespace restws::detail {
+namespace {
+
+constexpr auto never = clock_t::time_point::max();
+
+std::string simple_response(http_status_line_t status, bool close) {
+  std::string s;
+  s.reserve(96);
+  char code[8];
+  const auto r = std::to_chars(code, code + sizeof code, status.code);
+  s.append("HTTP/1.1 ").append(code, r.ptr).append(" ").append(status.reason);
+  s.append("\r\nContent-Length: 0\r\n");
+  if (close) s.append("Connection: close\r\n");
+  s.append("\r\n");
+  return s;
+}
+
+http_connection_header_t connection_kind(const http::request_head_t& h) noexcept {
+  if (h.connection_upgrade) return http_connection_header_t::upgrade;
+  return h.keep_alive ? http_connection_header_t::keep_alive : http_connection_header_t::close;
+}
+
+}  // namespace
+
+connection_t::connection_t(reactor_t& reactor, asio::ip::tcp::socket socket, connection_id_t id)
+    : reactor_{reactor},
+      config_{reactor.config()},
+      socket_{std::move(socket)},
+      id_{id},
+      parser_{reactor.config().limits} {
+  std::error_code ec;
+  remote_ = socket_.remote_endpoint(ec);
+  socket_.set_option(asio::ip::tcp::no_delay{true}, ec);
+  buffer_.resize(config_.buffer_size);
+}
+
+connection_t::~connection_t() = default;
+
+void connection_t::start() { process_input(); }
+
+// ---- input ---------------------------------------------------------------------------------
+
+std::size_t connection_t::in_handling() const noexcept {
+  std::size_t n = 0;
+  for (const auto& p : pending_) n += p.complete ? 0 : 1;
+  return n;
+}
+
+connection_t::pending_t* connection_t::find_pending(request_id_t id) {
+  if (pending_.empty() || id < pending_.front().id || id > pending_.back().id) return nullptr;
+  return &pending_[id - pending_.front().id];
+}
+
+void connection_t::process_input() {
+  if (processing_) return;  // re-entered from a handler that answered synchronously
+  processing_ = true;
+  while (state_ == state_t::active && parse_step()) {
+  }
+  processing_ = false;
+}
+
+void connection_t::enter_closing() {
+  // Requests not yet given to the handler will never be answered: forget them.
+  while (!pending_.empty() && !pending_.back().dispatched && !pending_.back().complete)
+    pending_.pop_back();
+  head_parsed_ = false;
+  ready_ = false;
+  read_deadline_ = never;
+  state_ = state_t::closing;
+  try_write();
+  if (!writing_ && pending_.empty()) close_gracefully();
+}
+
+bool connection_t::need_more_input() {
+  if (peer_eof_) {  // the peer will send nothing more: answer what we have, then close
+    enter_closing();
+    return false;
+  }
+  start_read();
+  return false;
+}
+
+bool connection_t::parse_step() {
+  if (ready_) {  // an upgrade request waits until everything before it is written
+    if (writing_ || pending_.size() != 1) return false;
+    ready_ = false;
+    dispatch(pending_.back().id);
+    return true;
+  }
+  if (!pending_.empty() && pending_.back().upgrade && pending_.back().dispatched &&
+      !pending_.back().complete)
+    return false;  // nothing is read past an upgrade request until it is answered
+
+  if (!head_parsed_) {
+    if (in_handling() >= config_.max_pipelined_requests ||
+        pending_.size() >= config_.max_pipelined_requests + 16)
+      return false;
+    if (read_deadline_ == never)
+      read_deadline_ = clock_t::now() + config_.read_next_http_message_timelimit;
+    const auto status = parser_.parse_head({buffer_.data() + begin_, end_ - begin_});
+    if (status == http::parse_status_t::incomplete) return need_more_input();
+    if (status == http::parse_status_t::error) {
+      reject_bad_request();
+      return false;
+    }
+    const auto& h = parser_.head();
+    http_header_fields_t fields;
+    fields.reserve(h.fields.size());
+    for (const auto& f : h.fields) fields.add_field(std::string{f.name}, std::string{f.value});
+    current_header_ =
+        http_request_header_t{h.method,        std::string{h.target}, h.version_major,
+                              h.version_minor, std::move(fields),     connection_kind(h)};
+    pending_t p;
+    p.id = next_id_++;
+    p.upgrade = h.connection_upgrade;
+    p.close_requested = !h.keep_alive;
+    pending_.push_back(std::move(p));
+    const bool send_continue =
+        h.expect_continue && h.body_kind != http::body_kind_t::none && h.version_minor >= 1;
+    begin_ += h.head_size;
+    head_parsed_ = true;
+    current_body_.clear();
+    current_trailers_.clear();
+    if (send_continue && begin_ == end_) {
+      pending_.back().parts.emplace_back("HTTP/1.1 100 Continue\r\n\r\n");
+      try_write();
+    }
+  }
+
+  std::size_t consumed = 0;
+  const auto status =
+      parser_.parse_body({buffer_.data() + begin_, end_ - begin_}, current_body_, consumed);
+  begin_ += consumed;
+  if (status == http::parse_status_t::error) {
+    reject_bad_request();
+    return false;
+  }
+  if (status == http::parse_status_t::incomplete) return need_more_input();
+
+  head_parsed_ = false;
+  for (const auto& [name, value] : parser_.trailers()) current_trailers_.add_field(name, value);
+  parser_.reset();
+  read_deadline_ = never;
+  if (begin_ == end_) begin_ = end_ = 0;
+  if (pending_.back().upgrade && (writing_ || pending_.size() != 1)) {
+    ready_ = true;
+    return false;
+  }
+  dispatch(pending_.back().id);
+  return true;
+}
+
+void connection_t::dispatch(request_id_t id) {
+  pending_t* p = find_pending(id);
+  p->dispatched = true;
+  p->handle_deadline = clock_t::now() + config_.handle_request_timeout;
+  auto req = std::make_shared<request_t>(id, std::move(current_header_), std::move(current_body_),
+                                         shared_from_this(), id_, remote_);
+  current_body_ = std::string{};
+  if (!current_trailers_.empty()) req->set_trailers(std::move(current_trailers_));
+  current_trailers_ = http_header_fields_t{};
+
+  auto status = request_rejected();
+  try {
+    if (config_.handler) status = config_.handler(req);
+  } catch (const std::exception& ex) {
+    reactor_.logger().error(
+        [&] { return describe_request(*req) + ": handler threw: " + ex.what(); });
+    answer_now(id, status_internal_server_error());
+    return;
+  } catch (...) {
+    reactor_.logger().error([&] { return describe_request(*req) + ": handler threw"; });
+    answer_now(id, status_internal_server_error());
+    return;
+  }
+  if (status == request_rejected()) {
+    reactor_.logger().info([&] { return describe_request(*req) + ": rejected by the handler"; });
+    answer_now(id, config_.rejected_request_status);
+  }
+}
+
+std::string connection_t::describe_request(const request_t& req) const {
+  std::string s = "connection " + std::to_string(id_) + " [";
+  std::error_code ec;
+  s += remote_.address().to_string() + "] " + std::string{to_string(req.header().method())} + " " +
+       std::string{req.header().request_target()};
+  return s;
+}
+
+void connection_t::answer_now(request_id_t id, http_status_line_t status) {
+  pending_t* p = find_pending(id);
+  if (!p || p->complete || state_ == state_t::closed || state_ == state_t::handed_off) return;
+  if (p->started) {  // part of another response is out: the only honest end is to close
+    close_now();
+    return;
+  }
+  response_part_t part;
+  part.close_connection = p->close_requested;
+  part.head = simple_response(status, part.close_connection);
+  on_response(id, std::move(part));
+}
+
+void connection_t::reject_bad_request() {
+  const auto error = parser_.error();
+  const int code = http::error_status(error);
+  reactor_.logger().warn([&] {
+    std::error_code ec;
+    return "connection " + std::to_string(id_) + " [" + remote_.address().to_string() +
+           "]: bad request (" + std::string{http::describe(error)} + "), answering " +
+           std::to_string(code);
+  });
+  if (!head_parsed_) {
+    pending_t p;
+    p.id = next_id_++;
+    pending_.push_back(std::move(p));
+  }
+  pending_t& p = pending_.back();
+  p.dispatched = true;
+  p.started = true;
+  p.complete = true;
+  p.close_after = true;
+  p.parts.push_back(simple_response(http::status_line(code), true));
+  head_parsed_ = false;
+  ready_ = false;
+  begin_ = end_ = 0;  // nothing after a bad request is processed
+  read_deadline_ = never;
+  state_ = state_t::closing;
+  try_write();
+}
+
+// ---- responses -----------------------------------------------------------------------------
+
+void connection_t::write_response(request_id_t id, response_part_t part) {
+  if (reactor_.io().get_executor().running_in_this_thread()) {
+    on_response(id, std::move(part));
+    return;
+  }
+  asio::post(reactor_.io(), [self = shared_from_this(), id, part = std::move(part)]() mutable {
+    self->on_response(id, std::move(part));
+  });
+}
+
+void connection_t::on_response(request_id_t id, response_part_t part) {
+  if (state_ == state_t::closed || state_ == state_t::handed_off) return;
+  pending_t* p = find_pending(id);
+  if (!p || p->complete || !p->dispatched) return;  // answered already (timeout) or unknown
+  if (state_ == state_t::closing && !p->started && !part.close_connection && !part.head.empty())
+    announce_close(part.head);  // the server is stopping: tell the client not to reuse this
+  if (!part.head.empty()) p->parts.push_back(std::move(part.head));
+  if (!part.body.empty()) p->parts.push_back(std::move(part.body));
+  p->started = true;
+  p->close_after = p->close_after || part.close_connection;
+  p->complete = part.last;
+  try_write();
+  if (part.last) process_input();  // a handling slot is free
+}
+
+void connection_t::announce_close(std::string& head) {
+  constexpr std::string_view keep_alive = "Connection: keep-alive\r\n";
+  constexpr std::string_view close = "Connection: close\r\n";
+  const auto end = head.find("\r\n\r\n");
+  if (end == std::string::npos) return;
+  const auto ka = head.find(keep_alive);
+  if (ka != std::string::npos && ka < end)
+    head.replace(ka, keep_alive.size(), close);
+  else
+    head.insert(end + 2, close);
+}
+
+void connection_t::try_write() {
+  if (writing_ || (state_ != state_t::active && state_ != state_t::closing)) return;
+  while (!pending_.empty()) {
+    pending_t& p = pending_.front();
+    for (auto& s : p.parts) write_strings_.push_back(std::move(s));
+    p.parts.clear();
+    if (!p.complete) break;
+    const bool close_after = p.close_after;
+    pending_.pop_front();
+    if (close_after) {  // later requests are not answered
+      pending_.clear();
+      head_parsed_ = false;
+      ready_ = false;
+      read_deadline_ = never;
+      state_ = state_t::closing;
+      break;
+    }
+  }
+  if (write_strings_.empty()) return;
+  write_buffers_.clear();
+  for (const auto& s : write_strings_) write_buffers_.emplace_back(s.data(), s.size());
+  writing_ = true;
+  write_deadline_ = clock_t::now() + config_.write_http_response_timelimit;
+  asio::async_write(
+      socket_, std::span<const asio::const_buffer>{write_buffers_},
+      [self = shared_from_this()](const std::error_code& ec, std::size_t) { self->on_write(ec); });
+}
+
+void connection_t::on_write(const std::error_code& ec) {
+  writing_ = false;
+  write_deadline_ = never;
+  write_strings_.clear();
+  if (state_ != state_t::active && state_ != state_t::closing) return;
+  if (ec) {
+    close_now();
+    return;
+  }
+  try_write();
+  if (writing_) return;
+  if (state_ == state_t::closing) {
+    if (pending_.empty()) close_gracefully();
+    return;
+  }
+  process_input();  // an upgrade request may have been waiting for this write
+}
+
+// ---- reading -------------------------------------------------------------------------------
+
+void connection_t::start_read() {
+  if (reading_) return;
+  if (state_ == state_t::active) {
+    if (begin_ == end_) {
+      begin_ = end_ = 0;
+    } else if (begin_ > 0) {  // keep the unparsed bytes at the front; the parser uses offsets
+      std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+      end_ -= begin_;
+      begin_ = 0;
+    }
+    if (end_ == buffer_.size()) {  // a request head longer than the buffer: grow, bounded
+      const std::size_t limit = config_.limits.max_header_section + config_.buffer_size;
+      if (buffer_.size() >= limit) {
+        close_now();  // cannot happen with a parser enforcing the limit; never grow unbounded
+        return;
+      }
+      buffer_.resize(std::min(limit, buffer_.size() * 2));
+    }
+  } else {
+    begin_ = end_ = 0;  // closing or lingering: bytes are read only to be discarded
+  }
+  reading_ = true;
+  socket_.async_read_some(asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
+                          [self = shared_from_this()](const std::error_code& ec, std::size_t n) {
+                            self->on_read(ec, n);
+                          });
+}
+
+void connection_t::on_read(const std::error_code& ec, std::size_t n) {
+  reading_ = false;
+  switch (state_) {
+    case state_t::closed:
+    case state_t::handed_off:
+      return;
+    case state_t::lingering:
+      if (ec)
+        close_now();
+      else
+        start_read();
+      return;
+    case state_t::closing:
+      if (ec == asio::error::eof)
+        peer_eof_ = true;
+      else if (ec)
+        close_now();
+      return;  // pending responses are still written; no more reads needed until lingering
+    case state_t::active:
+      break;
+  }
+  if (ec == asio::error::eof) {
+    peer_eof_ = true;
+  } else if (ec) {
+    close_now();
+    return;
+  } else {
+    end_ += n;
+  }
+  process_input();
+}
+
+// ---- closing -------------------------------------------------------------------------------
+
+void connection_t::close_gracefully() {
+  if (state_ == state_t::closed || state_ == state_t::handed_off || state_ == state_t::lingering)
+    return;
+  std::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  if (peer_eof_ || ec) {
+    close_now();
+    return;
+  }
+  // Drain what the peer still sends until it closes: closing with unread bytes would make the
+  // kernel send a reset, which can destroy the response the peer has not read yet.
+  state_ = state_t::lingering;
+  linger_deadline_ = clock_t::now() + config_.linger_timelimit;
+  start_read();
+}
+
+void connection_t::close_now() {
+  if (state_ == state_t::closed || state_ == state_t::handed_off) return;
+  state_ = state_t::closed;
+  std::error_code ec;
+  socket_.close(ec);
+  pending_.clear();
+  unlink();
+}
+
+void connection_t::unlink() {
+  if (linked_) {
+    linked_ = false;
+    reactor_.remove_connection(*this);
+  }
+}
+
+void connection_t::on_server_stop() {
+  if (state_ != state_t::active && state_ != state_t::closing) return;
+  bool busy = writing_;
+  for (const auto& p : pending_) busy = busy || p.dispatched;
+  if (!busy) {
+    close_now();  // idle, or in the middle of receiving a request: nothing is lost
+    return;
+  }
+  if (state_ == state_t::active) enter_closing();
+}
+
+// ---- deadlines -----------------------------------------------------------------------------
+
+void connection_t::check_deadlines(clock_t::time_point now) {
+  if (state_ == state_t::closed || state_ == state_t::handed_off) return;
+  if (state_ == state_t::lingering) {
+    if (now >= linger_deadline_) close_now();
+    return;
+  }
+  if (writing_ && now >= write_deadline_) {
+    reactor_.logger().warn([&] {
+      return "connection " + std::to_string(id_) + ": response write timed out, closing";
+    });
+    close_now();
+    return;
+  }
+  // Handlers that did not answer in time get a 503 in their place.
+  request_id_t late[8];
+  std::size_t late_count = 0;
+  for (const auto& p : pending_)
+    if (p.dispatched && !p.complete && now >= p.handle_deadline && late_count < 8)
+      late[late_count++] = p.id;
+  for (std::size_t i = 0; i < late_count; ++i) {
+    reactor_.logger().warn([&] {
+      return "connection " + std::to_string(id_) + ": request " + std::to_string(late[i]) +
+             " not answered within handle_request_timeout, answering 503";
+    });
+    answer_now(late[i], status_service_unavailable());
+    if (state_ == state_t::closed) return;
+  }
+  if (state_ == state_t::active && now >= read_deadline_) {
+    const bool partial = head_parsed_ || begin_ != end_;
+    reactor_.logger().warn([&] {
+      return "connection " + std::to_string(id_) + ": request not received within " +
+             "read_next_http_message_timelimit" + (partial ? " (partial request), 408" : "") +
+             ", closing";
+    });
+    if (!partial) {
+      enter_closing();
+      return;
+    }
+    while (!pending_.empty() && !pending_.back().dispatched) pending_.pop_back();
+    pending_t p;
+    p.id = next_id_++;
+    p.dispatched = p.started = p.complete = p.close_after = true;
+    p.parts.push_back(simple_response(status_request_timeout(), true));
+    pending_.push_back(std::move(p));
+    head_parsed_ = false;
+    begin_ = end_ = 0;
+    enter_closing();
+  }
+}
+
+// ---- hand-off ------------------------------------------------------------------------------
+
+connection_handoff_t connection_t::take_connection(request_id_t id) {
+  if (!reactor_.io().get_executor().running_in_this_thread())
+    throw std::logic_error{"restws: take_connection() called off the connection's thread"};
+  const pending_t* p = find_pending(id);
+  if (state_ != state_t::active || !p || !p->dispatched || p->complete || p->started ||
+      pending_.size() != 1 || writing_ || reading_)
+    throw std::logic_error{
+        "restws: take_connection() on a request that was answered, or whose connection is "
+        "busy or closing (only a `Connection: upgrade` request can be handed off)"};
+  connection_handoff_t h{std::move(socket_),
+                         &reactor_.io(),
+                         std::string{buffer_.data() + begin_, end_ - begin_},
+                         id_,
+                         remote_,
+                         reactor_.register_handoff()};
+  state_ = state_t::handed_off;
+  pending_.clear();
+  begin_ = end_ = 0;
+  unlink();
+  return h;
+}
+
+}  // namespace restws::detail

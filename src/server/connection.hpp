@@ -1,0 +1,114 @@
+#pragma once
+// One HTTP/1.1 connection: reads into a reused buffer, parses with request_parser_t, dispatches
+// requests to the handler (at most max_pipelined_requests at once), writes responses strictly in
+// request order with gather writes, enforces its deadlines when the reactor's timer asks.
+// Every member function runs on the reactor's thread except write_response(), which marshals.
+
+#include <deque>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <asio/ip/tcp.hpp>
+
+#include "reactor.hpp"
+#include "restws/http/request_parser.hpp"
+#include "restws/server/request.hpp"
+
+namespace restws::detail {
+
+class connection_t final : public response_sink_t,
+                           public std::enable_shared_from_this<connection_t> {
+ public:
+  connection_t(reactor_t& reactor, asio::ip::tcp::socket socket, connection_id_t id);
+  ~connection_t() override;
+
+  void start();
+  /// Coarse-timer callback: enforces the read, write, handling and linger deadlines.
+  void check_deadlines(clock_t::time_point now);
+  /// The server stops: close if idle, else finish in-flight responses then close.
+  void on_server_stop();
+
+  void write_response(request_id_t id, response_part_t part) override;
+  connection_handoff_t take_connection(request_id_t id) override;
+
+  // Intrusive list links and the list's ownership (managed by reactor_t).
+  connection_t* prev_ = nullptr;
+  connection_t* next_ = nullptr;
+  std::shared_ptr<connection_t> self_;
+
+ private:
+  enum class state_t : unsigned char { active, closing, lingering, closed, handed_off };
+
+  struct pending_t {
+    request_id_t id = 0;
+    std::vector<std::string> parts;  ///< response bytes received, not yet handed to a write
+    clock_t::time_point handle_deadline = clock_t::time_point::max();
+    bool dispatched = false;  ///< the handler has it
+    bool started = false;     ///< some response bytes arrived (a 503 can no longer be sent)
+    bool complete = false;    ///< the last part arrived
+    bool close_after = false;
+    bool upgrade = false;
+    bool close_requested = false;  ///< the request asked for the connection to close
+  };
+
+  void on_response(request_id_t id, response_part_t part);
+  pending_t* find_pending(request_id_t id);
+  std::size_t in_handling() const noexcept;
+
+  void process_input();
+  bool parse_step();  // false: stop the loop
+  bool need_more_input();
+  void dispatch(request_id_t id);
+  std::string describe_request(const request_t& req) const;
+  void answer_now(request_id_t id, http_status_line_t status);
+  void reject_bad_request();
+  void enter_closing();
+
+  void start_read();
+  void on_read(const std::error_code& ec, std::size_t n);
+  void try_write();
+  static void announce_close(std::string& head);
+  void on_write(const std::error_code& ec);
+
+  void close_gracefully();
+  void close_now();
+  void unlink();
+
+  reactor_t& reactor_;
+  const server_config_t& config_;
+  asio::ip::tcp::socket socket_;
+  connection_id_t id_;
+  asio::ip::tcp::endpoint remote_;
+  http::request_parser_t parser_;
+
+  std::string buffer_;
+  std::size_t begin_ = 0;  ///< unparsed input is buffer_[begin_, end_)
+  std::size_t end_ = 0;
+  bool head_parsed_ = false;  ///< reading the body of the request at the back of pending_
+  bool ready_ = false;        ///< a complete request waits in current_* (upgrade barrier)
+  http_request_header_t current_header_;
+  std::string current_body_;
+  http_header_fields_t current_trailers_;
+
+  std::deque<pending_t> pending_;
+  request_id_t next_id_ = 1;
+
+  state_t state_ = state_t::active;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool peer_eof_ = false;
+  bool processing_ = false;
+  bool linked_ = false;
+  std::vector<std::string> write_strings_;
+  std::vector<asio::const_buffer> write_buffers_;
+
+  clock_t::time_point read_deadline_ = clock_t::time_point::max();
+  clock_t::time_point write_deadline_ = clock_t::time_point::max();
+  clock_t::time_point linger_deadline_ = clock_t::time_point::max();
+
+  friend class reactor_t;
+};
+
+}  // namespace restws::detail

@@ -1,0 +1,133 @@
+#include "reactor.hpp"
+
+#include <algorithm>
+#include <asio/post.hpp>
+
+#include "connection.hpp"
+#include "server_core_impl.hpp"
+
+namespace restws::detail {
+
+reactor_t::reactor_t(server_core_impl_t& core, const server_config_t& config)
+    : core_{core}, config_{config} {
+  // A few ticks per shortest timeout, at most every 100 ms, at least every 5 ms.
+  const auto shortest =
+      std::min({config.read_next_http_message_timelimit, config.write_http_response_timelimit,
+                config.handle_request_timeout, config.linger_timelimit});
+  tick_period_ = std::clamp<clock_t::duration>(shortest / 4, std::chrono::milliseconds{5},
+                                               std::chrono::milliseconds{100});
+}
+
+reactor_t::~reactor_t() {
+  // Connections still listed (the server never ran its stop sequence) are released here.
+  while (first_) {
+    connection_t* c = first_;
+    first_ = c->next_;
+    c->next_ = c->prev_ = nullptr;
+    c->linked_ = false;
+    c->self_.reset();
+  }
+}
+
+void reactor_t::start() { schedule_tick(); }
+
+void reactor_t::schedule_tick() {
+  ticker_.expires_after(tick_period_);
+  ticker_.async_wait([this](const std::error_code& ec) {
+    if (!ec) tick();
+  });
+}
+
+void reactor_t::tick() {
+  const auto now = clock_t::now();
+  for (connection_t* c = first_; c;) {
+    connection_t* next = c->next_;  // c may unlink itself; it stays alive until a posted release
+    c->check_deadlines(now);
+    c = next;
+  }
+  if (finishing_ && (!handoffs_alive() || now >= finish_deadline_)) {
+    io_.stop();
+    return;
+  }
+  schedule_tick();
+}
+
+void reactor_t::add_connection(asio::ip::tcp::socket socket, connection_id_t id) {
+  if (stopping_) {
+    std::error_code ec;
+    socket.close(ec);
+    return;
+  }
+  auto c = std::make_shared<connection_t>(*this, std::move(socket), id);
+  c->self_ = c;
+  c->next_ = first_;
+  if (first_) first_->prev_ = c.get();
+  first_ = c.get();
+  c->linked_ = true;
+  ++connection_count_;
+  c->start();
+}
+
+void reactor_t::remove_connection(connection_t& c) {
+  if (c.prev_)
+    c.prev_->next_ = c.next_;
+  else
+    first_ = c.next_;
+  if (c.next_) c.next_->prev_ = c.prev_;
+  c.prev_ = c.next_ = nullptr;
+  --connection_count_;
+  // Released later: the connection may be inside one of its own member functions right now.
+  asio::post(io_, [self = std::move(c.self_)] {});
+  check_drained();
+}
+
+std::shared_ptr<handoff_registration_t> reactor_t::register_handoff() {
+  auto r = std::make_shared<handoff_registration_impl_t>();
+  std::erase_if(handoffs_, [](const auto& w) { return w.expired(); });
+  handoffs_.push_back(r);
+  return r;
+}
+
+bool reactor_t::handoffs_alive() {
+  std::erase_if(handoffs_, [](const auto& w) { return w.expired(); });
+  return !handoffs_.empty();
+}
+
+void reactor_t::begin_stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  for (connection_t* c = first_; c;) {
+    connection_t* next = c->next_;
+    c->on_server_stop();
+    c = next;
+  }
+  for (const auto& w : handoffs_) {
+    if (auto r = w.lock()) {
+      if (auto handler = r->take_stop_handler()) {
+        try {
+          handler();
+        } catch (const std::exception& ex) {
+          logger().error([&] { return std::string{"stop handler threw: "} + ex.what(); });
+        } catch (...) {
+          logger().error([] { return std::string{"stop handler threw"}; });
+        }
+      }
+    }
+  }
+  check_drained();
+}
+
+void reactor_t::check_drained() {
+  if (stopping_ && connection_count_ == 0 && !drained_reported_) {
+    drained_reported_ = true;
+    core_.reactor_drained();
+  }
+}
+
+void reactor_t::finish_stop() {
+  finishing_ = true;
+  finish_deadline_ = clock_t::now() + config_.handoff_stop_timelimit;
+  if (!handoffs_alive()) io_.stop();
+}
+
+}  // namespace restws::detail

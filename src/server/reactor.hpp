@@ -1,0 +1,89 @@
+#pragma once
+// One reactor: an io_context run by one thread, the connections living on it (an intrusive list)
+// and one coarse timer that checks their deadlines. Everything here runs on the reactor's thread.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "restws/server/connection_handoff.hpp"
+#include "restws/server/detail/server_config.hpp"
+
+namespace restws::detail {
+
+class connection_t;
+class server_core_impl_t;
+
+using clock_t = std::chrono::steady_clock;
+
+/// The server-side record of a handed-off connection.
+class handoff_registration_impl_t final : public handoff_registration_t {
+ public:
+  void set_stop_handler(std::function<void()> handler) override {
+    std::lock_guard lock{mutex_};
+    handler_ = std::move(handler);
+  }
+  std::function<void()> take_stop_handler() {
+    std::lock_guard lock{mutex_};
+    return std::exchange(handler_, {});
+  }
+
+ private:
+  std::mutex mutex_;
+  std::function<void()> handler_;
+};
+
+class reactor_t {
+ public:
+  reactor_t(server_core_impl_t& core, const server_config_t& config);
+  reactor_t(const reactor_t&) = delete;
+  reactor_t& operator=(const reactor_t&) = delete;
+  ~reactor_t();
+
+  asio::io_context& io() noexcept { return io_; }
+  const server_config_t& config() const noexcept { return config_; }
+  abstract_logger_t& logger() const noexcept { return *config_.logger; }
+  bool stopping() const noexcept { return stopping_; }
+
+  /// Starts the coarse timer. Call before running io().
+  void start();
+  /// Creates a connection for an accepted socket (on this reactor's thread).
+  void add_connection(asio::ip::tcp::socket socket, connection_id_t id);
+  /// Forgets a connection that closed or was handed off (on this reactor's thread).
+  void remove_connection(connection_t& c);
+  /// Records a handed-off connection (on this reactor's thread).
+  std::shared_ptr<handoff_registration_t> register_handoff();
+  /// Stop sequence, step 1 (on this reactor's thread): close idle connections, ask busy ones to
+  /// finish, tell handed-off connections.
+  void begin_stop();
+  /// Stop sequence, step 3 (after cleanup_func): stop once handed-off connections are gone.
+  void finish_stop();
+
+ private:
+  void schedule_tick();
+  void tick();
+  void check_drained();
+  bool handoffs_alive();
+
+  server_core_impl_t& core_;
+  const server_config_t& config_;
+  asio::io_context io_{1};
+  asio::steady_timer ticker_{io_};
+  clock_t::duration tick_period_;
+  connection_t* first_ = nullptr;
+  std::size_t connection_count_ = 0;
+  std::vector<std::weak_ptr<handoff_registration_impl_t>> handoffs_;
+  bool stopping_ = false;
+  bool drained_reported_ = false;
+  bool finishing_ = false;
+  clock_t::time_point finish_deadline_{};
+};
+
+}  // namespace restws::detail

@@ -1,0 +1,157 @@
+#include "restws/server/response_builder.hpp"
+
+#include <charconv>
+#include <ctime>
+
+#include "restws/server/request.hpp"
+
+namespace restws {
+namespace {
+
+void append_number(std::string& out, std::uint64_t n, int base = 10) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, n, base);
+  out.append(buf, r.ptr);
+}
+
+void append_two_digits(char* p, int v) noexcept {
+  p[0] = char('0' + v / 10);
+  p[1] = char('0' + v % 10);
+}
+
+}  // namespace
+
+std::string_view http_date_now() noexcept {
+  struct cache_t {
+    std::time_t second = -1;
+    char text[29];
+  };
+  thread_local cache_t cache;
+  const std::time_t now = std::time(nullptr);
+  if (now != cache.second) {
+    static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char* p = cache.text;  // "Sun, 06 Nov 1994 08:49:37 GMT"
+    std::copy_n(days[tm.tm_wday], 3, p);
+    p[3] = ',';
+    p[4] = ' ';
+    append_two_digits(p + 5, tm.tm_mday);
+    p[7] = ' ';
+    std::copy_n(months[tm.tm_mon], 3, p + 8);
+    p[11] = ' ';
+    const int year = tm.tm_year + 1900;
+    append_two_digits(p + 12, year / 100 % 100);
+    append_two_digits(p + 14, year % 100);
+    p[16] = ' ';
+    append_two_digits(p + 17, tm.tm_hour);
+    p[19] = ':';
+    append_two_digits(p + 20, tm.tm_min);
+    p[22] = ':';
+    append_two_digits(p + 23, tm.tm_sec);
+    std::copy_n(" GMT", 4, p + 25);
+    cache.second = now;
+  }
+  return {cache.text, sizeof cache.text};
+}
+
+namespace detail {
+
+response_builder_base_t::response_builder_base_t(std::shared_ptr<request_t> req,
+                                                 http_status_line_t status)
+    : req_{std::move(req)} {
+  head_.reserve(256);
+  head_.append("HTTP/1.1 ");
+  append_number(head_, static_cast<std::uint64_t>(status.code));
+  head_.push_back(' ');
+  head_.append(status.reason);
+  head_.append("\r\n");
+}
+
+void response_builder_base_t::add_field(std::string_view name, std::string_view value) {
+  head_.append(name);
+  head_.append(": ");
+  head_.append(value);
+  head_.append("\r\n");
+}
+
+void response_builder_base_t::add_date_field() { add_field("Date", http_date_now()); }
+
+bool response_builder_base_t::closing() const noexcept {
+  return close_ || !req_->header().should_keep_alive();
+}
+
+bool response_builder_base_t::head_only() const noexcept {
+  return req_->header().method() == http::method_t::head;
+}
+
+void response_builder_base_t::end_head(std::string_view framing_field) {
+  head_.append(framing_field);
+  if (closing())
+    head_.append("Connection: close\r\n");
+  else if (req_->header().http_minor() == 0)
+    head_.append("Connection: keep-alive\r\n");
+  head_.append("\r\n");
+}
+
+void response_builder_base_t::send_whole() {
+  done_ = true;
+  // Status code sits at a fixed place: "HTTP/1.1 NNN".
+  const int code = (head_[9] - '0') * 100 + (head_[10] - '0') * 10 + (head_[11] - '0');
+  const bool no_body_allowed = code < 200 || code == 204 || code == 304;
+  if (!no_body_allowed) {
+    head_.append("Content-Length: ");
+    append_number(head_, body_.size());
+    head_.append("\r\n");
+  }
+  end_head({});
+  response_part_t part;
+  part.close_connection = closing();
+  if (!no_body_allowed && !head_only()) {
+    if (body_.size() <= 2048) {
+      head_.append(body_);  // one buffer for small responses
+    } else {
+      part.body = std::move(body_);
+    }
+  }
+  part.head = std::move(head_);
+  req_->sink().write_response(req_->request_id(), std::move(part));
+}
+
+void response_builder_base_t::add_chunk(std::string_view data) {
+  if (data.empty() || head_only()) return;
+  if (req_->header().http_minor() == 0) {  // HTTP/1.0 has no chunked coding: raw bytes, then close
+    body_.append(data);
+    return;
+  }
+  append_number(body_, data.size(), 16);
+  body_.append("\r\n");
+  body_.append(data);
+  body_.append("\r\n");
+}
+
+void response_builder_base_t::send_chunks(bool last) {
+  const bool http10 = req_->header().http_minor() == 0;
+  if (http10) close_ = true;
+  response_part_t part;
+  if (!head_sent_) {
+    end_head(http10 ? std::string_view{} : std::string_view{"Transfer-Encoding: chunked\r\n"});
+    part.head = std::move(head_);
+    head_sent_ = true;
+  }
+  if (last) {
+    done_ = true;
+    if (!http10 && !head_only()) body_.append("0\r\n\r\n");
+  }
+  part.body = std::move(body_);
+  body_.clear();
+  part.last = last;
+  part.close_connection = closing();
+  if (part.head.empty() && part.body.empty() && !last) return;
+  req_->sink().write_response(req_->request_id(), std::move(part));
+}
+
+}  // namespace detail
+}  // namespace restws
