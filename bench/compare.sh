@@ -20,6 +20,7 @@
 #   --beast-twice     also run a second Beast instance as if it were another server (noise check)
 #   --no-build        use the binaries as they are
 #   --idle-connections N   connections for the idle workload (default 10000)
+#   --ws-path PATH    WebSocket path (default /chat, the seed's; Beast and uWS take any path)
 #   --output FILE     also write the tables (markdown) to FILE
 # Environment:
 #   RESTWS_HTTP_SERVER  restws HTTP hello command (default build/bench/examples/hello)
@@ -28,7 +29,8 @@
 #   UWS_LOAD_TEST       uWebSockets' load_test client: a second opinion on every WebSocket server
 #   *_PORT (RESTWS_HTTP_PORT, RESTWS_WS_PORT, UWS_HTTP_PORT=3000, UWS_WS_PORT=9001): a server
 #   that listens on a fixed port. Otherwise the command gets "--port N" appended, or "{port}" in
-#   the command is replaced by N.
+#   the command is replaced by N. restws's examples/X whose source never mentions --port are
+#   taken to listen on the seed's 8080.
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -43,6 +45,7 @@ beast_twice=0
 build=1
 output=""
 idle_connections=10000
+ws_path=/chat
 while [[ $# -gt 0 ]]; do
   case "$1" in
     http | ws | idle | all | instr) mode=$1 ;;
@@ -54,6 +57,7 @@ while [[ $# -gt 0 ]]; do
     --beast-twice) beast_twice=1 ;;
     --no-build) build=0 ;;
     --idle-connections) idle_connections=$2; shift ;;
+    --ws-path) ws_path=$2; shift ;;
     --output) output=$2; shift ;;
     -h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
@@ -104,12 +108,14 @@ server_list() {  # $1 = http | ws
   if [[ $kind == http ]]; then
     list+=("Beast|$PEERS/beast_http_hello|")
     ((beast_twice)) && list+=("Beast (again)|$PEERS/beast_http_hello|")
-    list+=("restws|${RESTWS_HTTP_SERVER:-build/bench/examples/hello}|${RESTWS_HTTP_PORT:-}")
+    list+=("restws|${RESTWS_HTTP_SERVER:-build/bench/examples/hello}|$(
+      fixed_port "${RESTWS_HTTP_SERVER:-}" "${RESTWS_HTTP_PORT:-}" hello)")
     [[ -n "${UWS_HTTP_SERVER:-}" ]] && list+=("uWebSockets|$UWS_HTTP_SERVER|${UWS_HTTP_PORT:-3000}")
   else
     list+=("Beast|$PEERS/beast_ws_echo|")
     ((beast_twice)) && list+=("Beast (again)|$PEERS/beast_ws_echo|")
-    list+=("restws|${RESTWS_WS_SERVER:-build/bench/examples/ws_echo}|${RESTWS_WS_PORT:-}")
+    list+=("restws|${RESTWS_WS_SERVER:-build/bench/examples/ws_echo}|$(
+      fixed_port "${RESTWS_WS_SERVER:-}" "${RESTWS_WS_PORT:-}" ws_echo)")
     [[ -n "${UWS_WS_SERVER:-}" ]] && list+=("uWebSockets|$UWS_WS_SERVER|${UWS_WS_PORT:-9001}")
   fi
   local entry name cmd key exe
@@ -125,6 +131,17 @@ server_list() {  # $1 = http | ws
     fi
     echo "$entry"
   done
+}
+
+# The fixed port of a restws server: the one given, else 8080 (the seed's) for a default example
+# whose source never mentions --port, else none.
+fixed_port() {  # $1 = server given by env, $2 = port given by env, $3 = example name
+  local source=examples/$3/main.cpp
+  if [[ -n "$2" ]]; then
+    echo "$2"
+  elif [[ -z "$1" && -f "$source" ]] && ! grep -q -- '--port' "$source"; then
+    echo 8080
+  fi
 }
 
 server_key() {  # "Beast (again)" -> beast, "uWebSockets" -> uws
@@ -251,7 +268,8 @@ run_ws() {  # $1 = entry, $2 = round, $3 = shape (CxS)
   start_server "$1" "$RESULTS_DIR/$tag.server.log" || return 0
   local out="$RESULTS_DIR/$tag.ws_load.txt"
   timeout $((seconds + 60)) "$WS_LOAD" --connections "$conns" --size "$size" \
-    --seconds "$seconds" --host 127.0.0.1 --port "$server_port" --server-pid "$server_pid" \
+    --seconds "$seconds" --host 127.0.0.1 --port "$server_port" --path "$ws_path" \
+    --server-pid "$server_pid" \
     >"$out" 2>&1
   local rc=$?
   stop_server
@@ -281,7 +299,8 @@ run_idle() {  # $1 = entry, $2 = round
   start_server "$1" "$RESULTS_DIR/$tag.server.log" || return 0
   local out="$RESULTS_DIR/$tag.ws_load.txt"
   timeout 120 "$WS_LOAD" --idle --connections "$idle_connections" --spread-source --seconds 2 \
-    --connect-timeout 30 --host 127.0.0.1 --port "$server_port" --server-pid "$server_pid" >"$out" 2>&1
+    --connect-timeout 30 --host 127.0.0.1 --port "$server_port" --path "$ws_path" \
+    --server-pid "$server_pid" >"$out" 2>&1
   local rc=$?
   stop_server
   local summary
@@ -359,7 +378,7 @@ instr_server() {  # $1 = entry, $2 = tag; runs $3... as the client; sets instr_t
 
 ws_instr_client() {  # $1 = connections, $2 = size, $3 = messages, $4 = port
   timeout 300 "$WS_LOAD" --connections "$1" --size "$2" --max-messages "$3" --seconds 240 \
-    --connect-timeout 60 --host 127.0.0.1 --port "$4"
+    --connect-timeout 60 --host 127.0.0.1 --port "$4" --path "$ws_path"
 }
 
 http_instr_client() {  # $1 = seconds, $2 = port
