@@ -22,6 +22,8 @@
 #   --idle-connections N   connections for the idle workload (default 10000)
 #   --ws-path PATH    WebSocket path (default /chat, the seed's; Beast and uWS take any path)
 #   --output FILE     also write the tables (markdown) to FILE
+#   --netns           run in a private network namespace (unshare -n; needs root): no clash with
+#                     other servers on this machine, e.g. for examples that only listen on 8080
 # Environment:
 #   RESTWS_HTTP_SERVER  restws HTTP hello command (default build/bench/examples/hello)
 #   RESTWS_WS_SERVER    restws WebSocket echo command (default build/bench/examples/ws_echo)
@@ -35,6 +37,15 @@ set -u -o pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
+
+# --netns: start again inside a fresh network namespace with only loopback (up).
+for arg in "$@"; do
+  if [[ $arg == --netns && -z "${RESTWS_BENCH_IN_NETNS:-}" ]]; then
+    export RESTWS_BENCH_IN_NETNS=1
+    # shellcheck disable=SC2016  # expanded by the inner bash
+    exec unshare -n -- bash -c 'ip link set lo up && exec "$0" "$@"' "$0" "$@"
+  fi
+done
 
 mode=all
 rounds=3
@@ -59,6 +70,7 @@ while [[ $# -gt 0 ]]; do
     --idle-connections) idle_connections=$2; shift ;;
     --ws-path) ws_path=$2; shift ;;
     --output) output=$2; shift ;;
+    --netns) ;;  # handled above
     -h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -176,7 +188,8 @@ start_server() {  # $1 = entry, $2 = log file; sets server_pid and server_port
   if [[ -n "$fixed" ]]; then
     server_port=$fixed
     if port_in_use "$server_port"; then
-      note "$name: port $server_port is already in use before the server starts: run skipped"
+      note "$name: port $server_port is already in use before the server starts: run skipped" \
+        "(--netns avoids the clash)"
       return 1
     fi
   else
