@@ -19,7 +19,20 @@
 // while the rest of a large frame is still on the way; oversized frames fail from their header.
 // See frame_validator_t for the checks and their close codes.
 //
+// The buffer must be able to grow to a whole frame: bytes_needed ≤ 14 + max_frame_size.
 // Not thread-safe: one reader per connection, used from one thread at a time. No allocation.
+//
+//   frame_reader_t reader{settings};
+//   std::vector<std::byte> buf;  // bytes received and not yet consumed
+//   void on_bytes_received() {   // after appending them to buf
+//     for (;;) {
+//       auto r = reader.parse(buf);
+//       if (r.status == read_status_t::need_more) { buf.reserve(r.bytes_needed); break; }
+//       if (r.status == read_status_t::error) { send_close(r.error.code, r.error.reason); break; }
+//       deliver(r.header.opcode, r.header.final_flag(), r.payload);
+//       buf.erase(buf.begin(), buf.begin() + r.frame_size);
+//     }
+//   }
 
 #include <cstddef>
 #include <cstdint>
@@ -57,6 +70,9 @@ class frame_reader_t {
 
   /// True between the frames of a fragmented data message.
   bool message_open() const noexcept { return validator_.message_open(); }
+  /// True if the open (or last) data message is compressed (RSV1 on its first frame): its text
+  /// must be UTF-8-checked after inflating.
+  bool message_compressed() const noexcept { return validator_.message_compressed(); }
   /// True once parse() returned an error.
   bool failed() const noexcept { return validator_.failure().has_value(); }
   const validator_settings_t& settings() const noexcept { return validator_.settings(); }
