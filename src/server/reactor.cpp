@@ -46,6 +46,7 @@ void reactor_t::tick() {
     c = next;
   }
   if (finishing_ && (!handoffs_alive() || now >= finish_deadline_)) {
+    kill_handoffs();
     io_.stop();
     return;
   }
@@ -121,6 +122,20 @@ void reactor_t::check_drained() {
   if (stopping_ && connection_count_ == 0 && !drained_reported_) {
     drained_reported_ = true;
     core_.reactor_drained();
+  }
+}
+
+void reactor_t::kill_handoffs() {
+  for (const auto& w : handoffs_) {
+    auto r = w.lock();
+    if (!r) continue;
+    if (auto handler = r->take_kill_handler()) {
+      try {
+        handler();
+      } catch (...) {
+        logger().error([] { return std::string{"hand-off kill handler threw"}; });
+      }
+    }
   }
 }
 

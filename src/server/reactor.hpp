@@ -34,10 +34,19 @@ class handoff_registration_impl_t final : public handoff_registration_t {
     std::lock_guard lock{mutex_};
     return std::exchange(handler_, {});
   }
+  void set_kill_handler(std::function<void()> handler) override {
+    std::lock_guard lock{mutex_};
+    kill_handler_ = std::move(handler);
+  }
+  std::function<void()> take_kill_handler() {
+    std::lock_guard lock{mutex_};
+    return std::exchange(kill_handler_, {});
+  }
 
  private:
   std::mutex mutex_;
   std::function<void()> handler_;
+  std::function<void()> kill_handler_;
 };
 
 class reactor_t {
@@ -65,6 +74,8 @@ class reactor_t {
   void begin_stop();
   /// Stop sequence, step 3 (after cleanup_func): stop once handed-off connections are gone.
   void finish_stop();
+  /// Runs the kill handler of every hand-off still alive (the stop's time limit is over).
+  void kill_handoffs();
 
  private:
   void schedule_tick();

@@ -42,7 +42,7 @@ constexpr std::size_t min_frame_growth = 64 * 1024;
 ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
                                  const ws_settings_t& settings)
     : io_{*handoff.io_context},
-      socket_{std::move(handoff.socket)},
+      socket_{std::in_place, std::move(handoff.socket)},
       registration_{std::move(handoff.registration)},
       logger_{handoff.logger ? std::move(handoff.logger) : std::make_shared<null_logger_t>()},
       connection_id_{handoff.connection_id},
@@ -51,7 +51,7 @@ ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t
       settings_{settings},
       reader_{validator_settings(settings)} {
   std::error_code ec;
-  socket_.non_blocking(true, ec);  // read_loop() reads without blocking
+  socket_->non_blocking(true, ec);  // read_loop() reads without blocking
   keep_pending(std::as_bytes(std::span{handoff.already_read}));
 }
 
@@ -70,6 +70,9 @@ void ws_connection_t::start(std::string response_head, std::weak_ptr<ws_t> owner
       if (auto self = weak.lock())
         self->shutdown_from_any_thread(status_code_t::going_away, "server stopping");
     });
+    registration_->set_kill_handler([weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->close_socket();
+    });
   }
   queue_raw(std::move(response_head));
   if (activate_now) activate();
@@ -87,11 +90,12 @@ void ws_connection_t::send_from_any_thread(final_frame_flag_t fin, opcode_t opco
     if (opcode == opcode_t::connection_close_frame) {
       // The user starts the close handshake with a frame of their own.
       send_closed_.store(true, std::memory_order_release);
-      queue_frame(final_frame_flag_t::final_frame, opcode, std::move(payload), std::move(cb));
-      queue_.back().cb = [this, user_cb = std::move(queue_.back().cb)](const std::error_code& ec) {
-        if (user_cb) user_cb(ec);
-        if (!ec) finish_after_close_sent();
-      };
+      queue_frame(final_frame_flag_t::final_frame, opcode, std::move(payload),
+                  [this, user_cb = std::move(cb)](const std::error_code& ec) {
+                    if (user_cb) user_cb(ec);
+                    if (!ec) finish_after_close_sent();
+                  });
+      arm_close_timer();
       return;
     }
     queue_frame(fin, opcode, std::move(payload), std::move(cb));
@@ -99,6 +103,7 @@ void ws_connection_t::send_from_any_thread(final_frame_flag_t fin, opcode_t opco
 }
 
 void ws_connection_t::shutdown_from_any_thread(status_code_t code, std::string reason) {
+  if (detached_.load(std::memory_order_acquire)) return;
   run_on_io_thread([this, code, reason = std::move(reason)] {
     if (socket_closed_ || send_closed_.load(std::memory_order_relaxed)) return;
     send_close(code, reason);
@@ -106,10 +111,12 @@ void ws_connection_t::shutdown_from_any_thread(status_code_t code, std::string r
 }
 
 void ws_connection_t::kill_from_any_thread() {
+  if (detached_.load(std::memory_order_acquire)) return;
   run_on_io_thread([this] { close_socket(); });
 }
 
 void ws_connection_t::activate_from_any_thread() {
+  if (detached_.load(std::memory_order_acquire)) return;
   run_on_io_thread([this] { activate(); });
 }
 
@@ -154,21 +161,21 @@ void ws_connection_t::start_read() {
 
 void ws_connection_t::wait_readable() {
   reading_ = true;
-  socket_.async_wait(asio::socket_base::wait_read,
-                     [self = shared_from_this()](const std::error_code& ec) {
-                       self->reading_ = false;
-                       if (self->socket_closed_) return;
-                       if (ec) {
-                         self->on_read_error();
-                         return;
-                       }
-                       self->read_loop();
-                     });
+  socket_->async_wait(asio::socket_base::wait_read,
+                      [self = shared_from_this()](const std::error_code& ec) {
+                        self->reading_ = false;
+                        if (self->socket_closed_) return;
+                        if (ec) {
+                          self->on_read_error();
+                          return;
+                        }
+                        self->read_loop();
+                      });
 }
 
 void ws_connection_t::on_read_error() {
-  // EOF after our close frame is the normal end of the handshake; anything else is abnormal.
-  if (!close_notified_) notify_closed(status_code_t::abnormal_closure, {});
+  // EOF after the close handshake is its normal end; before it, close_socket() tells the handler
+  // (1006), once the connection is marked closed so that the handler cannot queue more.
   close_socket();
 }
 
@@ -186,7 +193,7 @@ void ws_connection_t::read_loop() {
       space = thread_read_buffer();
     }
     std::error_code ec;
-    const std::size_t n = socket_.read_some(asio::buffer(space.data(), space.size()), ec);
+    const std::size_t n = socket_->read_some(asio::buffer(space.data(), space.size()), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) break;
     if (ec) {
       on_read_error();
@@ -298,16 +305,31 @@ void ws_connection_t::deliver(final_frame_flag_t fin, opcode_t opcode, std::stri
   if (!owner) return;  // every handle is gone: the connection is closing
   auto message = std::make_shared<message_t>(fin, opcode, std::move(payload));
   // The handler's exception must not kill the reactor: log it, the connection goes on.
+  ++delivering_;
   try {
     handler_(std::move(owner), std::move(message));
+    --delivering_;
   } catch (const std::exception& ex) {
+    --delivering_;
     logger_->error([&] {
       return "ws [" + std::to_string(connection_id_) + "]: message handler threw: " + ex.what();
     });
   } catch (...) {
+    --delivering_;
     logger_->error(
         [&] { return "ws [" + std::to_string(connection_id_) + "]: message handler threw"; });
   }
+  if (socket_closed_) release_handler();
+}
+
+void ws_connection_t::release_handler() {
+  // Once closed, nothing more is delivered: drop the handler and what it captured, which may
+  // hold handles to this very connection (a registry captured by value), so such cycles end
+  // with the connection. Not while the handler runs; deliver() comes back here when it returns.
+  if (delivering_ != 0 || !handler_) return;
+  auto keep_alive = shared_from_this();  // the handler's captures may own our last ws_t
+  auto handler = std::move(handler_);
+  handler_ = nullptr;
 }
 
 // ---- writing -----------------------------------------------------------------------------
@@ -344,7 +366,7 @@ void ws_connection_t::start_write() {
   write_started_ = std::chrono::steady_clock::now();
   arm_write_watchdog();
   asio::async_write(
-      socket_, gather_,
+      *socket_, gather_,
       [self = shared_from_this()](const std::error_code& ec, std::size_t) { self->on_write(ec); });
 }
 
@@ -361,10 +383,7 @@ void ws_connection_t::on_write(const std::error_code& ec) {
   done.clear();
   if (writing_.capacity() < done.capacity()) writing_.swap(done);  // keep the allocation
   if (ec) {
-    if (!socket_closed_) {
-      if (!close_notified_) notify_closed(status_code_t::abnormal_closure, {});
-      close_socket();
-    }
+    close_socket();
     return;
   }
   start_write();
@@ -384,8 +403,7 @@ void ws_connection_t::arm_write_watchdog() {
       self->logger_->warn([&] {
         return "ws [" + std::to_string(self->connection_id_) + "]: write timed out, dropping";
       });
-      self->notify_closed(status_code_t::internal_error, "write timeout");
-      self->close_socket();
+      self->close_socket(status_code_t::internal_error, "write timeout");
     } else {
       self->arm_write_watchdog();
     }
@@ -416,7 +434,7 @@ void ws_connection_t::finish_after_close_sent() {
   // Half-close and drain until the peer's FIN, so that our close frame is not lost to a reset.
   shut_down_send_ = true;
   std::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  socket_->shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   start_read();
 }
 
@@ -438,19 +456,22 @@ void ws_connection_t::arm_close_timer() {
   close_timer_->async_wait([weak = weak_from_this()](const std::error_code& ec) {
     auto self = weak.lock();
     if (!self || ec) return;
-    if (!self->close_notified_) self->notify_closed(status_code_t::abnormal_closure, {});
     self->close_socket();
   });
 }
 
-void ws_connection_t::close_socket() {
+void ws_connection_t::close_socket(status_code_t code, std::string_view reason) {
   if (socket_closed_) return;
   socket_closed_ = true;
   send_closed_.store(true, std::memory_order_release);
+  detached_.store(true, std::memory_order_release);
+  // Destroy, not only close, everything bound to the io_context: handles may outlive the server
+  // and its io_context, and must then touch nothing of it.
   std::error_code ignored;
-  socket_.close(ignored);
-  if (write_timer_) write_timer_->cancel();
-  if (close_timer_) close_timer_->cancel();
+  socket_->close(ignored);
+  socket_.reset();
+  write_timer_.reset();
+  close_timer_.reset();
   for (auto& f : std::exchange(queue_, {}))
     if (f.cb) {
       try {
@@ -459,7 +480,8 @@ void ws_connection_t::close_socket() {
       }
     }
   registration_.reset();
-  if (!close_notified_) notify_closed(status_code_t::abnormal_closure, {});
+  if (!close_notified_) notify_closed(code, reason);
+  release_handler();
 }
 
 void ws_connection_t::notify_closed(status_code_t code, std::string_view reason) {

@@ -84,11 +84,14 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   void fail(protocol::status_code_t code, std::string_view reason);
   void finish_after_close_sent();
   void arm_close_timer();
-  void close_socket();
+  /// Closes and destroys the socket; the handler learns `code` unless it saw a close already.
+  void close_socket(protocol::status_code_t code = protocol::status_code_t::abnormal_closure,
+                    std::string_view reason = {});
+  void release_handler();
   void notify_closed(protocol::status_code_t code, std::string_view reason);
 
   asio::io_context& io_;
-  asio::ip::tcp::socket socket_;
+  std::optional<asio::ip::tcp::socket> socket_;  ///< reset once closed
   std::shared_ptr<handoff_registration_t> registration_;
   std::shared_ptr<abstract_logger_t> logger_;
   std::uint64_t connection_id_;
@@ -103,7 +106,8 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   std::size_t needed_ = 0;          ///< bytes the reader needs from the current frame's start
   bool activated_ = false;
   bool reading_ = false;
-  bool processing_ = false;  ///< inside process_buffer(): do not re-enter
+  bool processing_ = false;
+  int delivering_ = 0;  ///< depth of handler calls in progress
 
   // Whole-message mode: the message being assembled.
   std::string assembling_;
@@ -117,11 +121,13 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   std::optional<asio::steady_timer> write_timer_;
   bool write_timer_armed_ = false;
 
-  std::atomic<bool> send_closed_{false};  ///< a close frame is queued, or the socket is gone
-  bool close_written_ = false;            ///< our close frame left
-  bool close_received_ = false;           ///< the peer's close frame arrived
-  bool failed_ = false;                   ///< a protocol violation: input is ignored from now on
-  bool close_notified_ = false;           ///< the handler saw a close message
+  std::atomic<bool> send_closed_{false};
+  std::atomic<bool> detached_{false};  ///< socket closed and destroyed: no more work to post  ///<
+                                       ///< a close frame is queued, or the socket is gone
+  bool close_written_ = false;         ///< our close frame left
+  bool close_received_ = false;        ///< the peer's close frame arrived
+  bool failed_ = false;                ///< a protocol violation: input is ignored from now on
+  bool close_notified_ = false;        ///< the handler saw a close message
   bool socket_closed_ = false;
   bool shut_down_send_ = false;
   std::optional<asio::steady_timer> close_timer_;

@@ -44,6 +44,11 @@ class handoff_registration_t {
   /// Sets the function the server calls, once, on the connection's io_context when it stops.
   /// Thread-safety: may be called from any thread.
   virtual void set_stop_handler(std::function<void()> handler) = 0;
+  /// Sets the function the server calls, once, on the connection's io_context if the
+  /// registration still lives when the stop's time limit is over, just before the io_context
+  /// stops: it must close the socket and release everything bound to the io_context (sockets,
+  /// timers), which is destroyed afterwards. Thread-safety: may be called from any thread.
+  virtual void set_kill_handler(std::function<void()> handler) = 0;
 };
 
 /// Everything the new owner of a connection gets.
