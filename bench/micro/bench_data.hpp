@@ -61,9 +61,9 @@ inline std::string ascii_text(std::size_t size) {
   return s;
 }
 
-/// About `size` bytes (never more) of valid UTF-8 mixing 1-, 2-, 3- and 4-byte sequences: Latin
-/// with accents, Cyrillic, Greek, CJK and emoji, roughly half of the bytes non-ASCII. Cut at a
-/// character boundary.
+/// Exactly `size` bytes of valid UTF-8 mixing 1-, 2-, 3- and 4-byte sequences: Latin with
+/// accents, Cyrillic, Greek, CJK and emoji. Half of the characters and 70 % of the bytes are
+/// non-ASCII. Whole words only, padded with spaces to `size`.
 inline std::string mixed_text(std::size_t size) {
   static constexpr std::string_view words[] = {
       "Grüße ",      "naïve café ", "Привет мир ", "Καλημέρα ", "日本語のテキスト ",
