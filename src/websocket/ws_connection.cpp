@@ -39,6 +39,7 @@ ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t
     : io_{*handoff.io_context},
       socket_{std::move(handoff.socket)},
       registration_{std::move(handoff.registration)},
+      logger_{handoff.logger ? std::move(handoff.logger) : std::make_shared<null_logger_t>()},
       connection_id_{handoff.connection_id},
       remote_endpoint_{handoff.remote_endpoint},
       handler_{std::move(handler)},
@@ -229,10 +230,16 @@ void ws_connection_t::deliver(final_frame_flag_t fin, opcode_t opcode, std::stri
   auto owner = owner_.lock();
   if (!owner) return;  // every handle is gone: the connection is closing
   auto message = std::make_shared<message_t>(fin, opcode, std::move(payload));
+  // The handler's exception must not kill the reactor: log it, the connection goes on.
   try {
     handler_(std::move(owner), std::move(message));
+  } catch (const std::exception& ex) {
+    logger_->error([&] {
+      return "ws [" + std::to_string(connection_id_) + "]: message handler threw: " + ex.what();
+    });
   } catch (...) {
-    // The handler's exception must not kill the reactor; the connection goes on.
+    logger_->error(
+        [&] { return "ws [" + std::to_string(connection_id_) + "]: message handler threw"; });
   }
 }
 
@@ -307,6 +314,9 @@ void ws_connection_t::arm_write_watchdog() {
     self->write_timer_armed_ = false;
     if (ec || self->socket_closed_ || !self->write_in_flight_) return;
     if (std::chrono::steady_clock::now() - self->write_started_ >= self->settings_.write_timeout) {
+      self->logger_->warn([&] {
+        return "ws [" + std::to_string(self->connection_id_) + "]: write timed out, dropping";
+      });
       self->notify_closed(status_code_t::internal_error, "write timeout");
       self->close_socket();
     } else {
@@ -343,6 +353,11 @@ void ws_connection_t::finish_after_close_sent() {
 }
 
 void ws_connection_t::fail(status_code_t code, std::string_view reason) {
+  logger_->warn([&] {
+    return "ws [" + std::to_string(connection_id_) + "]: bad frame from " +
+           remote_endpoint_.address().to_string() + ", closing with " +
+           std::to_string(static_cast<int>(code)) + ": " + std::string{reason};
+  });
   failed_ = true;
   rbegin_ = rend_ = 0;
   if (!send_closed_.load(std::memory_order_relaxed)) send_close(code, reason);

@@ -85,6 +85,7 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   asio::io_context& io_;
   asio::ip::tcp::socket socket_;
   std::shared_ptr<handoff_registration_t> registration_;
+  std::shared_ptr<abstract_logger_t> logger_;
   std::uint64_t connection_id_;
   asio::ip::tcp::endpoint remote_endpoint_;
   message_handler_t handler_;
