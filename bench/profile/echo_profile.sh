@@ -7,7 +7,7 @@
 #     echo_server under callgrind twice, SHORT then LONG echoes through ws_load; prints the user-space
 #     instructions per echoed message and the top functions (inclusive, then exclusive).
 #   bench/profile/echo_profile.sh syscalls [CONNECTIONS SIZE MESSAGES]  (default 100 20 200000)
-#     counts the server's recvfrom (and those failing with EAGAIN), sendmsg/sendto and epoll_wait
+#     counts the server's recvfrom (and those failing with EAGAIN), sendmsg/sendto, epoll_wait and epoll_ctl
 #     calls with perf tracepoints (works without hardware counters), and its user/system CPU time.
 #     Set SERVER="cmd ..." and PORT to measure another server (e.g. uWebSockets' EchoServer).
 #
@@ -57,7 +57,7 @@ case "$mode" in
     timeout 300 perf stat -o "$OUT/perf.syscalls.txt" -p "$pid" \
       -e syscalls:sys_exit_recvfrom --filter 'ret == -11' \
       -e syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendmsg,syscalls:sys_enter_sendto \
-      -e syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_pwait &
+      -e syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_pwait,syscalls:sys_enter_epoll_ctl &
     perf_pid=$!
     sleep 0.5
     read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
