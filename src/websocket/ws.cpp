@@ -19,22 +19,32 @@ ws_t::~ws_t() {
   }
 }
 
-void ws_t::send_message(final_frame_flag_t final_flag, opcode_t opcode, std::string payload,
-                        write_status_cb_t cb) {
+namespace {
+void check_frame(final_frame_flag_t final_flag, opcode_t opcode, std::size_t payload_size) {
   if (opcode == opcode_t::unknown_frame)
     throw std::invalid_argument{"send_message: unknown opcode"};
   if (protocol::is_control_opcode(opcode)) {
-    if (payload.size() > protocol::max_control_payload_size)
+    if (payload_size > protocol::max_control_payload_size)
       throw std::invalid_argument{"send_message: control frame payload over 125 bytes"};
     if (final_flag != final_frame_flag_t::final_frame)
       throw std::invalid_argument{"send_message: control frames cannot be fragmented"};
   }
+}
+}  // namespace
+
+void ws_t::send_message(final_frame_flag_t final_flag, opcode_t opcode, std::string payload,
+                        write_status_cb_t cb) {
+  check_frame(final_flag, opcode, payload.size());
   if (connection_->closed()) throw ws_closed_error_t{"send_message: the WebSocket is closed"};
-  connection_->send_from_any_thread(final_flag, opcode, std::move(payload), std::move(cb));
+  connection_->send_from_any_thread(final_flag, opcode, message_t::make_payload(std::move(payload)),
+                                    std::move(cb));
 }
 
 void ws_t::send_message(const message_t& message, write_status_cb_t cb) {
-  send_message(message.final_flag(), message.opcode(), message.payload(), std::move(cb));
+  check_frame(message.final_flag(), message.opcode(), message.payload().size());
+  if (connection_->closed()) throw ws_closed_error_t{"send_message: the WebSocket is closed"};
+  connection_->send_from_any_thread(message.final_flag(), message.opcode(),
+                                    message.shared_payload(), std::move(cb));
 }
 
 void ws_t::shutdown() { shutdown(status_code_t::normal_closure); }

@@ -78,7 +78,7 @@ void ws_connection_t::start(std::string response_head, std::weak_ptr<ws_t> owner
 // ---- entry points from any thread ----------------------------------------------------------
 
 void ws_connection_t::send_from_any_thread(final_frame_flag_t fin, opcode_t opcode,
-                                           std::string payload, write_status_cb_t cb) {
+                                           shared_payload_t payload, write_status_cb_t cb) {
   run_on_io_thread([this, fin, opcode, payload = std::move(payload), cb = std::move(cb)]() mutable {
     if (send_closed_.load(std::memory_order_relaxed)) {
       if (cb) cb(asio::error::operation_aborted);
@@ -270,8 +270,8 @@ void ws_connection_t::on_frame(const protocol::read_result_t& frame) {
     }
     case opcode_t::ping_frame:
       if (settings_.auto_pong && !send_closed_.load(std::memory_order_relaxed))
-        queue_frame(final_frame_flag_t::final_frame, opcode_t::pong_frame, std::string{payload},
-                    {});
+        queue_frame(final_frame_flag_t::final_frame, opcode_t::pong_frame,
+                    message_t::make_payload(std::string{payload}), {});
       deliver(h.final_flag(), h.opcode, std::string{payload});
       return;
     case opcode_t::pong_frame:
@@ -312,13 +312,13 @@ void ws_connection_t::deliver(final_frame_flag_t fin, opcode_t opcode, std::stri
 
 // ---- writing -----------------------------------------------------------------------------
 
-void ws_connection_t::queue_frame(final_frame_flag_t fin, opcode_t opcode, std::string payload,
+void ws_connection_t::queue_frame(final_frame_flag_t fin, opcode_t opcode, shared_payload_t payload,
                                   write_status_cb_t cb) {
   out_frame_t& f = queue_.emplace_back();
   protocol::frame_header_t h;
   h.fin = fin == final_frame_flag_t::final_frame;
   h.opcode = opcode;
-  h.payload_length = payload.size();
+  h.payload_length = payload ? payload->size() : 0;
   f.header_size = static_cast<std::uint8_t>(protocol::write_frame_header(f.header, h));
   f.payload = std::move(payload);
   f.cb = std::move(cb);
@@ -328,7 +328,7 @@ void ws_connection_t::queue_frame(final_frame_flag_t fin, opcode_t opcode, std::
 void ws_connection_t::queue_raw(std::string bytes) {
   out_frame_t& f = queue_.emplace_back();
   f.header_size = 0;
-  f.payload = std::move(bytes);
+  f.payload = message_t::make_payload(std::move(bytes));
   if (!processing_) start_write();
 }
 
@@ -338,7 +338,7 @@ void ws_connection_t::start_write() {
   gather_.clear();
   for (const auto& f : writing_) {
     if (f.header_size) gather_.emplace_back(f.header.data(), f.header_size);
-    if (!f.payload.empty()) gather_.emplace_back(f.payload.data(), f.payload.size());
+    if (f.payload) gather_.emplace_back(f.payload->data(), f.payload->size());
   }
   write_in_flight_ = true;
   write_started_ = std::chrono::steady_clock::now();
@@ -397,7 +397,8 @@ void ws_connection_t::arm_write_watchdog() {
 void ws_connection_t::send_close(status_code_t code, std::string_view reason) {
   send_closed_.store(true, std::memory_order_release);
   queue_frame(final_frame_flag_t::final_frame, opcode_t::connection_close_frame,
-              close_payload(code, reason), [this](const std::error_code& ec) {
+              message_t::make_payload(close_payload(code, reason)),
+              [this](const std::error_code& ec) {
                 if (!ec) finish_after_close_sent();
               });
   arm_close_timer();

@@ -43,7 +43,7 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   bool closed() const noexcept { return send_closed_.load(std::memory_order_acquire); }
 
   void send_from_any_thread(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,
-                            std::string payload, write_status_cb_t cb);
+                            shared_payload_t payload, write_status_cb_t cb);
   void shutdown_from_any_thread(protocol::status_code_t code, std::string reason);
   void kill_from_any_thread();
   void activate_from_any_thread();
@@ -52,7 +52,7 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   struct out_frame_t {
     std::array<std::byte, protocol::max_frame_header_size> header;
     std::uint8_t header_size = 0;
-    std::string payload;
+    shared_payload_t payload;  ///< may be null (empty payload)
     write_status_cb_t cb;
   };
 
@@ -72,8 +72,8 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   void deliver(protocol::final_frame_flag_t fin, protocol::opcode_t opcode, std::string payload);
 
   // Writing.
-  void queue_frame(protocol::final_frame_flag_t fin, protocol::opcode_t opcode, std::string payload,
-                   write_status_cb_t cb);
+  void queue_frame(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,
+                   shared_payload_t payload, write_status_cb_t cb);
   void queue_raw(std::string bytes);
   void start_write();
   void on_write(const std::error_code& ec);

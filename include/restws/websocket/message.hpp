@@ -28,17 +28,21 @@ inline status_code_t status_code_from_bin(std::string_view data) noexcept {
 inline constexpr final_frame_flag_t final_frame = final_frame_flag_t::final_frame;
 inline constexpr final_frame_flag_t not_final_frame = final_frame_flag_t::not_final_frame;
 
+/// Immutable payload bytes shared between copies of a message: copying a message_t (as the
+/// seed's echo does with `wsh->send_message(*m)`) never copies its payload.
+using shared_payload_t = std::shared_ptr<const std::string>;
+
 class message_t {
  public:
   message_t() = default;
   message_t(final_frame_flag_t final_flag, opcode_t opcode)
       : final_flag_{final_flag}, opcode_{opcode} {}
   message_t(final_frame_flag_t final_flag, opcode_t opcode, std::string payload)
-      : final_flag_{final_flag}, opcode_{opcode}, payload_{std::move(payload)} {}
+      : final_flag_{final_flag}, opcode_{opcode}, payload_{make_payload(std::move(payload))} {}
   message_t(final_frame_flag_t final_flag, opcode_t opcode, std::string_view payload)
-      : final_flag_{final_flag}, opcode_{opcode}, payload_{payload} {}
+      : message_t{final_flag, opcode, std::string{payload}} {}
   message_t(final_frame_flag_t final_flag, opcode_t opcode, const char* payload)
-      : final_flag_{final_flag}, opcode_{opcode}, payload_{payload} {}
+      : message_t{final_flag, opcode, std::string{payload}} {}
 
   opcode_t opcode() const noexcept { return opcode_; }
   void set_opcode(opcode_t opcode) noexcept { opcode_ = opcode; }
@@ -47,21 +51,33 @@ class message_t {
   void set_final_flag(final_frame_flag_t flag) noexcept { final_flag_ = flag; }
   bool is_final() const noexcept { return final_flag_ == final_frame_flag_t::final_frame; }
 
-  const std::string& payload() const noexcept { return payload_; }
-  std::string& payload() noexcept { return payload_; }
-  void set_payload(std::string payload) { payload_ = std::move(payload); }
+  const std::string& payload() const noexcept { return payload_ ? *payload_ : empty_payload(); }
+  void set_payload(std::string payload) { payload_ = make_payload(std::move(payload)); }
+  /// The payload's bytes as shared, for sending without a copy.
+  const shared_payload_t& shared_payload() const noexcept { return payload_; }
 
   /// For a close message: its code (no_status_received if the payload has none).
-  status_code_t close_code() const noexcept { return status_code_from_bin(payload_); }
+  status_code_t close_code() const noexcept { return status_code_from_bin(payload()); }
   /// For a close message: the reason after the code.
   std::string_view close_reason() const noexcept {
-    return payload_.size() > 2 ? std::string_view{payload_}.substr(2) : std::string_view{};
+    const std::string& p = payload();
+    return p.size() > 2 ? std::string_view{p}.substr(2) : std::string_view{};
+  }
+
+  static shared_payload_t make_payload(std::string bytes) {
+    if (bytes.empty()) return nullptr;
+    return std::make_shared<const std::string>(std::move(bytes));
   }
 
  private:
+  static const std::string& empty_payload() noexcept {
+    static const std::string empty;
+    return empty;
+  }
+
   final_frame_flag_t final_flag_ = final_frame_flag_t::final_frame;
   opcode_t opcode_ = opcode_t::text_frame;
-  std::string payload_;
+  shared_payload_t payload_;
 };
 
 using message_handle_t = std::shared_ptr<message_t>;
