@@ -1,7 +1,8 @@
 // echo_server: restws' WebSocket echo server for benchmarks (the target of bench/compare.sh and
 // uWebSockets' load_test).
 //   any path, upgrade request -> WebSocket: text/binary/continuation frames echoed frame by frame
-//                                (same opcode, same fin flag), pings answered with pongs
+//                                (same opcode, same fin flag, payload shared, not copied), pings
+//                                answered with pongs
 //   any GET, no upgrade        -> 200 "Hello, World!" (so it doubles as the HTTP hello target)
 // No logging on the hot path (null_logger_t). Stops cleanly on SIGINT/SIGTERM.
 // Usage: echo_server [--port N] [--threads T] [--address A]   (defaults 8080, 1, 127.0.0.1)
@@ -55,14 +56,15 @@ class registry_t {
   std::map<std::uint64_t, rws::ws_handle_t> handles_;
 };
 
-// Echoes every data frame as received, moving its payload into the outgoing frame (no copy).
+// Echoes every data frame as received. send_message(const message_t&) shares the received
+// payload bytes with the outgoing frame (no copy).
 void on_message(registry_t& registry, const rws::ws_handle_t& wsh, const rws::message_handle_t& m) {
   switch (m->opcode()) {
     case rws::opcode_t::text_frame:
     case rws::opcode_t::binary_frame:
     case rws::opcode_t::continuation_frame:
       try {
-        wsh->send_message(m->final_flag(), m->opcode(), std::move(m->payload()));
+        wsh->send_message(*m);
       } catch (const rws::ws_closed_error_t&) {
         // The peer's close crossed our echo: nothing to answer any more.
       }
