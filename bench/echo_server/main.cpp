@@ -1,0 +1,157 @@
+// echo_server: restws' WebSocket echo server for benchmarks (the target of bench/compare.sh and
+// uWebSockets' load_test).
+//   any path, upgrade request -> WebSocket: text/binary/continuation frames echoed frame by frame
+//                                (same opcode, same fin flag, payload shared, not copied), pings
+//                                answered with pongs
+//   any GET, no upgrade        -> 200 "Hello, World!" (so it doubles as the HTTP hello target)
+// No logging on the hot path (null_logger_t). Stops cleanly on SIGINT/SIGTERM.
+// Usage: echo_server [--port N] [--threads T] [--address A]   (defaults 8080, 1, 127.0.0.1)
+
+#include <cstdint>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <restws/all.hpp>
+#include <restws/websocket/websocket.hpp>
+
+namespace {
+
+namespace rws = restws::websocket::basic;
+using traits_t = restws::traits_t<restws::asio_timer_manager_t, restws::null_logger_t>;
+
+// Live WebSockets. A ws_t lives as long as a handle to it does, so the server keeps one handle
+// per connection until the handler sees the connection's close. Touched only on connect and
+// close, never per message; the mutex is for --threads > 1.
+class registry_t {
+ public:
+  void add(rws::ws_handle_t wsh) {
+    std::lock_guard lock{mutex_};
+    const auto id = wsh->connection_id();
+    handles_.emplace(id, std::move(wsh));
+  }
+  void remove(std::uint64_t id) {
+    rws::ws_handle_t last;  // released after the lock: its destructor may shut the socket down
+    std::lock_guard lock{mutex_};
+    if (auto it = handles_.find(id); it != handles_.end()) {
+      last = std::move(it->second);
+      handles_.erase(it);
+    }
+  }
+  void clear() {
+    std::map<std::uint64_t, rws::ws_handle_t> all;
+    {
+      std::lock_guard lock{mutex_};
+      all.swap(handles_);
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::uint64_t, rws::ws_handle_t> handles_;
+};
+
+// Echoes every data frame as received. send_message(const message_t&) shares the received
+// payload bytes with the outgoing frame (no copy).
+void on_message(registry_t& registry, const rws::ws_handle_t& wsh, const rws::message_handle_t& m) {
+  switch (m->opcode()) {
+    case rws::opcode_t::text_frame:
+    case rws::opcode_t::binary_frame:
+    case rws::opcode_t::continuation_frame:
+      try {
+        wsh->send_message(*m);
+      } catch (const rws::ws_closed_error_t&) {
+        // The peer's close crossed our echo: nothing to answer any more.
+      }
+      break;
+    case rws::opcode_t::connection_close_frame:
+      registry.remove(wsh->connection_id());
+      break;
+    default:  // ping: answered by auto_pong; pong: nothing to do
+      break;
+  }
+}
+
+restws::request_handling_status_t handle(registry_t& registry,
+                                         const restws::request_handle_t& req) {
+  if (req->header().connection() == restws::http_connection_header_t::upgrade) {
+    rws::ws_settings_t settings;
+    settings.auto_pong = true;
+    try {
+      auto wsh = rws::upgrade<traits_t>(
+          *req, rws::activation_t::immediate,
+          [&registry](rws::ws_handle_t h, rws::message_handle_t m) { on_message(registry, h, m); },
+          settings);
+      registry.add(std::move(wsh));
+    } catch (const rws::upgrade_error_t&) {
+      // upgrade() already answered the request (400 or 426).
+    }
+    return restws::request_accepted();
+  }
+  if (req->header().method() != restws::http::method_t::get) return restws::request_rejected();
+  return req->create_response()
+      .append_header("Content-Type", "text/plain")
+      .append_header_date_field()
+      .set_body("Hello, World!")
+      .done();
+}
+
+struct options_t {
+  std::uint16_t port = 8080;
+  std::size_t threads = 1;
+  std::string address = "127.0.0.1";
+};
+
+bool parse_options(int argc, char** argv, options_t& o) {
+  for (int i = 1; i < argc; i += 2) {
+    const std::string_view opt = argv[i];
+    if (i + 1 >= argc) return false;
+    const char* value = argv[i + 1];
+    char* end = nullptr;
+    if (opt == "--port") {
+      const unsigned long p = std::strtoul(value, &end, 10);
+      if (*end != '\0' || p > 65535) return false;
+      o.port = static_cast<std::uint16_t>(p);
+    } else if (opt == "--threads") {
+      const unsigned long t = std::strtoul(value, &end, 10);
+      if (*end != '\0' || t == 0 || t > 1024) return false;
+      o.threads = t;
+    } else if (opt == "--address") {
+      o.address = value;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  options_t o;
+  if (!parse_options(argc, argv, o)) {
+    std::cerr << "usage: echo_server [--port N] [--threads T] [--address A]\n";
+    return 2;
+  }
+  try {
+    registry_t registry;
+    // One reactor on this thread, or T reactors (this thread being one of them).
+    auto settings = o.threads == 1 ? restws::on_this_thread<traits_t>()
+                                   : restws::on_thread_pool<traits_t>(o.threads);
+    settings.port(o.port)
+        .address(o.address)
+        .request_handler(
+            [&registry](restws::request_handle_t req) { return handle(registry, req); })
+        .cleanup_func([&registry] { registry.clear(); });
+    restws::run(settings);
+  } catch (const std::exception& ex) {
+    std::cerr << "echo_server: " << ex.what() << '\n';
+    return 1;
+  }
+  return 0;
+}

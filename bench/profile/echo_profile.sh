@@ -1,0 +1,78 @@
+#!/bin/bash
+# Where the time of an echoed WebSocket message goes in echo_server (docs/benchmarks.md, "Where
+# the time goes"). Run from the repository root after
+#   cmake --preset bench && cmake --build --preset bench -j2 --target echo_server ws_load
+#
+#   bench/profile/echo_profile.sh instr [CONNECTIONS SIZE SHORT LONG]   (default 100 20 2000 22000)
+#     echo_server under callgrind twice, SHORT then LONG echoes through ws_load; prints the user-space
+#     instructions per echoed message and the top functions (inclusive, then exclusive).
+#   bench/profile/echo_profile.sh syscalls [CONNECTIONS SIZE MESSAGES]  (default 100 20 200000)
+#     counts the server's recvfrom (and those failing with EAGAIN), sendmsg/sendto, epoll_wait and epoll_ctl
+#     calls with perf tracepoints (works without hardware counters), and its user/system CPU time.
+#     Set SERVER="cmd ..." and PORT to measure another server (e.g. uWebSockets' EchoServer).
+#
+# Loopback only; every run is bounded (timeout). Outputs go to build/bench/profile/.
+set -euo pipefail
+B=build/bench/bench
+OUT=build/bench/profile
+mkdir -p "$OUT"
+mode=${1:-instr}
+
+free_port() { /usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+wait_port() {
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done
+  echo "server did not listen on $1" >&2; return 1
+}
+
+callgrind_run() {  # connections size messages tag
+  local port; port=$(free_port)
+  valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.$4.out" \
+    "$B/echo_server/echo_server" --port "$port" 2> "$OUT/valgrind.$4.log" &
+  local pid=$!
+  wait_port "$port"
+  timeout 600 "$B/ws_load" --connections "$1" --size "$2" --seconds 500 --max-messages "$3" \
+    --host 127.0.0.1 --port "$port" > "$OUT/ws_load.$4.txt"
+  kill -TERM "$pid"; wait "$pid"
+}
+
+case "$mode" in
+  instr)
+    c=${2:-100}; s=${3:-20}; short=${4:-2000}; long=${5:-22000}
+    callgrind_run "$c" "$s" "$short" "${c}x${s}.short"
+    callgrind_run "$c" "$s" "$long" "${c}x${s}.long"
+    d=$((long - short))
+    bench/profile/callgrind_diff.py "$OUT/callgrind.${c}x${s}.short.out" \
+      "$OUT/callgrind.${c}x${s}.long.out" "$d" --top 25
+    echo "--- exclusive"
+    bench/profile/callgrind_diff.py "$OUT/callgrind.${c}x${s}.short.out" \
+      "$OUT/callgrind.${c}x${s}.long.out" "$d" --exclusive --top 25
+    ;;
+  syscalls)
+    c=${2:-100}; s=${3:-20}; m=${4:-200000}
+    port=${PORT:-$(free_port)}
+    server=${SERVER:-$B/echo_server/echo_server --port $port}
+    $server > /dev/null 2>&1 &
+    pid=$!
+    wait_port "$port"
+    timeout 300 perf stat -o "$OUT/perf.syscalls.txt" -p "$pid" \
+      -e syscalls:sys_exit_recvfrom --filter 'ret == -11' \
+      -e syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendmsg,syscalls:sys_enter_sendto \
+      -e syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_pwait,syscalls:sys_enter_epoll_ctl &
+    perf_pid=$!
+    sleep 0.5
+    read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+    timeout 300 "$B/ws_load" --connections "$c" --size "$s" --seconds 200 --max-messages "$m" \
+      --host 127.0.0.1 --port "$port" | tail -1
+    read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+    kill -INT "$perf_pid"; wait "$perf_pid" || true
+    kill -TERM "$pid"; wait "$pid" || true
+    hz=$(getconf CLK_TCK)
+    awk -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v m="$m" -v hz="$hz" 'BEGIN {
+      printf "server CPU per message: user %.2f us, system %.2f us (perf tracing adds to system)\n",
+             u / hz / m * 1e6, s / hz / m * 1e6 }'
+    awk -v m="$m" '/syscalls:/ { gsub(",", "", $1); printf "%-40s %8.3f per message\n", $2, $1 / m }' \
+      "$OUT/perf.syscalls.txt"
+    echo "(the sys_exit_recvfrom line counts only the calls that failed with EAGAIN)"
+    ;;
+  *) echo "usage: $0 instr|syscalls [...]" >&2; exit 2 ;;
+esac
