@@ -16,8 +16,8 @@ auto server_handler(ws_registry_t& registry) {
   auto router = std::make_unique<router_t>();
   router->http_get("/chat", [&registry](auto req, auto) mutable {
     if (restws::http_connection_header_t::upgrade == req->header().connection()) {
-      auto wsh = rws::upgrade<traits_t>(*req, rws::activation_t::immediate,
-          [&registry](auto wsh, auto m) {
+      auto wsh =
+          rws::upgrade<traits_t>(*req, rws::activation_t::immediate, [&registry](auto wsh, auto m) {
             switch (m->opcode()) {
               case rws::opcode_t::ping_frame: {  // ping/pong is the user's job
                 auto pong = *m;

@@ -5,6 +5,7 @@
 #include "restws/http/header_fields.hpp"
 #include "restws/http/method.hpp"
 #include "restws/http/status.hpp"
+#include "restws/router/express.hpp"
 #include "restws/server/connection_handoff.hpp"
 #include "restws/server/http_server.hpp"
 #include "restws/server/logger.hpp"
@@ -12,4 +13,3 @@
 #include "restws/server/response_builder.hpp"
 #include "restws/server/settings.hpp"
 #include "restws/server/traits.hpp"
-#include "restws/router/express.hpp"

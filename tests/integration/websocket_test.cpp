@@ -140,8 +140,7 @@ TEST_F(websocket_test, frames_sent_in_one_write_are_all_echoed_in_order) {
   start();
   auto c = connect();
   std::string burst;
-  for (int i = 0; i < 50; ++i)
-    burst += ws_test_client_t::encode(opcode_t::text_frame, numbered(i));
+  for (int i = 0; i < 50; ++i) burst += ws_test_client_t::encode(opcode_t::text_frame, numbered(i));
   ASSERT_TRUE(c->send_raw(burst));
   for (int i = 0; i < 50; ++i) {
     auto f = c->read_frame();
