@@ -121,6 +121,14 @@ class response_builder_t<restinio_controlled_output_t> : public detail::response
     body_ = std::move(body);
     return std::move(*this);
   }
+  response_builder_t& set_body(std::string_view body) & { return set_body(std::string{body}); }
+  response_builder_t&& set_body(std::string_view body) && {
+    return std::move(*this).set_body(std::string{body});
+  }
+  response_builder_t& set_body(const char* body) & { return set_body(std::string{body}); }
+  response_builder_t&& set_body(const char* body) && {
+    return std::move(*this).set_body(std::string{body});
+  }
   /// Appends to the body.
   response_builder_t& append_body(std::string_view data) & {
     body_.append(data);
