@@ -31,6 +31,7 @@ http_connection_header_t connection_kind(const http::request_head_t& h) noexcept
 
 connection_t::connection_t(reactor_t& reactor, asio::ip::tcp::socket socket, connection_id_t id)
     : reactor_{reactor},
+      gate_{reactor.gate()},
       config_{reactor.config()},
       socket_{std::move(socket)},
       id_{id},
@@ -238,13 +239,16 @@ void connection_t::reject_bad_request() {
 // ---- responses -----------------------------------------------------------------------------
 
 void connection_t::write_response(request_id_t id, response_part_t part) {
-  if (reactor_.io().get_executor().running_in_this_thread()) {
+  if (reactor_t::current() == &reactor_) {
     on_response(id, std::move(part));
     return;
   }
-  asio::post(reactor_.io(), [self = shared_from_this(), id, part = std::move(part)]() mutable {
-    self->on_response(id, std::move(part));
-  });
+  std::lock_guard lock{gate_->mutex};
+  if (!gate_->reactor) return;  // the server is gone: nobody left to send it
+  asio::post(gate_->reactor->io(),
+             [self = shared_from_this(), id, part = std::move(part)]() mutable {
+               self->on_response(id, std::move(part));
+             });
 }
 
 void connection_t::on_response(request_id_t id, response_part_t part) {

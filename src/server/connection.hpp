@@ -76,7 +76,8 @@ class connection_t final : public response_sink_t,
   void close_now();
   void unlink();
 
-  reactor_t& reactor_;
+  reactor_t& reactor_;  ///< used on the reactor's thread only; other threads go through gate_
+  std::shared_ptr<reactor_gate_t> gate_;
   const server_config_t& config_;
   asio::ip::tcp::socket socket_;
   connection_id_t id_;
