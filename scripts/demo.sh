@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
-cmake --preset release -DRESTWS_BUILD_TESTS=OFF
-cmake --build --preset release -j"$(nproc)" --target hello
-echo "demo: http://localhost:8080/  (Ctrl-C stops it)"
-exec build/release/examples/hello "$@"
+cmake --preset release
+cmake --build --preset release -j"$(nproc)" --target ws_echo
+echo "demo: the seed's WebSocket echo server on ws://localhost:8080/chat  (Ctrl-C stops it)"
+exec build/release/examples/ws_echo "$@"

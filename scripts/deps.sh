@@ -17,3 +17,9 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+# Node `ws` for the interop tests, at the version tests/interop/package-lock.json pins.
+interop="$(dirname "$0")/../tests/interop"
+if [ ! -d "$interop/node_modules/ws" ]; then
+  echo "deps: npm ci in tests/interop"
+  npm ci --prefix "$interop" --no-audit --no-fund
+fi

@@ -83,8 +83,9 @@ std::string http_header_fields_t::get_field(std::string_view name,
 }
 
 std::size_t http_header_fields_t::count(std::string_view name) const noexcept {
-  return static_cast<std::size_t>(std::count_if(
-      fields_.begin(), fields_.end(), [&](const header_field_t& f) { return iequals(f.name, name); }));
+  return static_cast<std::size_t>(
+      std::count_if(fields_.begin(), fields_.end(),
+                    [&](const header_field_t& f) { return iequals(f.name, name); }));
 }
 
 }  // namespace restws::http

@@ -138,7 +138,8 @@ bool merge_content_length(std::string_view field, bool& seen, std::uint64_t& val
 }
 
 /// Transfer-Encoding (RFC 9112 §6.1, §6.3), decided as follows for a request:
-///  - an empty list element or a coding that is not a token: 400 (we do not guess at framing);
+///  - an empty list element, a coding that is not a token, or "chunked" with parameters: 400
+///    (we do not guess at framing);
 ///  - "chunked" more than once (§6.1: MUST NOT be applied twice): 400;
 ///  - final coding not "chunked": 400, because §6.3 item 4 says the body length cannot be
 ///    determined and the server MUST answer 400 and close; this holds for known (gzip) and
@@ -158,9 +159,13 @@ bool merge_transfer_encoding(std::string_view field, te_state_t& te) noexcept {
   while (true) {
     const auto comma = field.find(',');
     const auto item = trim_ows(field.substr(0, comma));
-    const auto coding = trim_ows(item.substr(0, item.find(';')));
+    const auto semicolon = item.find(';');
+    const auto coding = trim_ows(item.substr(0, semicolon));
     if (!is_token(coding)) return false;
     if (iequals(coding, "chunked")) {
+      // chunked defines no parameters (RFC 9112 §7); "chunked;x" may be read differently by a
+      // proxy, so it is not framing we can trust.
+      if (semicolon != std::string_view::npos) return false;
       ++te.chunked;
       te.last_is_chunked = true;
     } else {

@@ -35,16 +35,26 @@ constexpr method_t method_from_string(std::string_view token) noexcept {
 
 constexpr std::string_view to_string(method_t m) noexcept {
   switch (m) {
-    case method_t::get: return "GET";
-    case method_t::head: return "HEAD";
-    case method_t::post: return "POST";
-    case method_t::put: return "PUT";
-    case method_t::delete_: return "DELETE";
-    case method_t::connect: return "CONNECT";
-    case method_t::options: return "OPTIONS";
-    case method_t::trace: return "TRACE";
-    case method_t::patch: return "PATCH";
-    case method_t::unknown: break;
+    case method_t::get:
+      return "GET";
+    case method_t::head:
+      return "HEAD";
+    case method_t::post:
+      return "POST";
+    case method_t::put:
+      return "PUT";
+    case method_t::delete_:
+      return "DELETE";
+    case method_t::connect:
+      return "CONNECT";
+    case method_t::options:
+      return "OPTIONS";
+    case method_t::trace:
+      return "TRACE";
+    case method_t::patch:
+      return "PATCH";
+    case method_t::unknown:
+      break;
   }
   return "UNKNOWN";
 }

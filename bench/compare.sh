@@ -1,0 +1,400 @@
+#!/usr/bin/env bash
+# Compares restws with Boost.Beast (and optional peers) on the workloads of docs/benchmarks.md:
+#   bench/compare.sh http   HTTP hello through wrk -t1 -c100 -dTs --latency
+#   bench/compare.sh ws     WebSocket echo through ws_load (100x20 B, 100x1 KiB; --full adds more)
+#   bench/compare.sh all    both (the default)
+# Rounds are interleaved (A B A B A B); each server starts fresh per run and is killed after it.
+# Prints a markdown table of medians, with ratios against Beast. Everything is bounded in time.
+# Builds ws_load (preset bench), restws's example servers when they exist, and the Beast peers
+# (bench/peers, Debian's Boost, into build/peers). Never downloads or builds other third-party code.
+#
+# Options:
+#   --rounds N        interleaved rounds (default 3)
+#   --seconds T       length of each measured run (default 10)
+#   --full            WebSocket shapes 100x20 100x1024 100x16384 1000x20 (default: the first two)
+#   --shapes "CxS ..." WebSocket shapes, connections x bytes (e.g. "100x20 1000x20")
+#   --servers LIST    comma-separated subset of: beast,restws,uws (default: all that exist)
+#   --beast-twice     also run a second Beast instance as if it were another server (noise check)
+#   --no-build        use the binaries as they are
+#   --output FILE     also write the tables (markdown) to FILE
+# Environment:
+#   RESTWS_HTTP_SERVER  restws HTTP hello command (default build/bench/examples/hello)
+#   RESTWS_WS_SERVER    restws WebSocket echo command (default build/bench/examples/ws_echo)
+#   UWS_HTTP_SERVER, UWS_WS_SERVER   uWebSockets HelloWorld / EchoServer binaries (optional)
+#   UWS_LOAD_TEST       uWebSockets' load_test client: a second opinion on every WebSocket server
+#   *_PORT (RESTWS_HTTP_PORT, RESTWS_WS_PORT, UWS_HTTP_PORT=3000, UWS_WS_PORT=9001): a server
+#   that listens on a fixed port. Otherwise the command gets "--port N" appended, or "{port}" in
+#   the command is replaced by N.
+set -u -o pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT" || exit 1
+
+mode=all
+rounds=3
+seconds=10
+shapes="100x20 100x1024"
+only_servers=""
+beast_twice=0
+build=1
+output=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    http | ws | all) mode=$1 ;;
+    --rounds) rounds=$2; shift ;;
+    --seconds) seconds=$2; shift ;;
+    --full) shapes="100x20 100x1024 100x16384 1000x20" ;;
+    --shapes) shapes=$2; shift ;;
+    --servers) only_servers=$2; shift ;;
+    --beast-twice) beast_twice=1 ;;
+    --no-build) build=0 ;;
+    --output) output=$2; shift ;;
+    -h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "compare.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ "$rounds" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ ]] || {
+  echo "compare.sh: --rounds and --seconds take positive integers" >&2; exit 2; }
+for shape in $shapes; do
+  [[ "$shape" =~ ^[1-9][0-9]*x[0-9]+$ ]] || { echo "compare.sh: bad shape: $shape" >&2; exit 2; }
+done
+
+WS_LOAD=build/bench/bench/ws_load
+PEERS=build/peers
+CLK_TCK=$(getconf CLK_TCK)
+RESULTS_DIR=build/bench-results/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$RESULTS_DIR"
+RESULTS=$RESULTS_DIR/results.tsv
+: >"$RESULTS"
+notes=()
+
+note() { notes+=("$*"); echo "note: $*" >&2; }
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+# ---- building ------------------------------------------------------------------------------
+build_all() {
+  log "configuring and building ws_load (preset bench)"
+  timeout 600 cmake --preset bench >"$RESULTS_DIR/configure.log" 2>&1 ||
+    { cat "$RESULTS_DIR/configure.log" >&2; echo "compare.sh: configure failed" >&2; exit 1; }
+  local targets=(ws_load)
+  [[ -z "${RESTWS_HTTP_SERVER:-}" && -f examples/hello/main.cpp ]] && targets+=(hello)
+  [[ -z "${RESTWS_WS_SERVER:-}" && -f examples/ws_echo/main.cpp ]] && targets+=(ws_echo)
+  timeout 1800 cmake --build --preset bench -j2 --target "${targets[@]}" \
+    >"$RESULTS_DIR/build.log" 2>&1 ||
+    { tail -40 "$RESULTS_DIR/build.log" >&2; echo "compare.sh: build failed" >&2; exit 1; }
+  log "building the Beast peers into $PEERS"
+  { timeout 600 cmake -S bench/peers -B "$PEERS" -DCMAKE_BUILD_TYPE=Release &&
+    timeout 1200 cmake --build "$PEERS" -j2; } >"$RESULTS_DIR/peers.log" 2>&1 ||
+    { tail -40 "$RESULTS_DIR/peers.log" >&2; echo "compare.sh: peers build failed" >&2; exit 1; }
+}
+
+# ---- servers -------------------------------------------------------------------------------
+# A server is "name|command|fixed port (or empty)".
+server_list() {  # $1 = http | ws
+  local kind=$1 list=()
+  if [[ $kind == http ]]; then
+    list+=("Beast|$PEERS/beast_http_hello|")
+    ((beast_twice)) && list+=("Beast (again)|$PEERS/beast_http_hello|")
+    list+=("restws|${RESTWS_HTTP_SERVER:-build/bench/examples/hello}|${RESTWS_HTTP_PORT:-}")
+    [[ -n "${UWS_HTTP_SERVER:-}" ]] && list+=("uWebSockets|$UWS_HTTP_SERVER|${UWS_HTTP_PORT:-3000}")
+  else
+    list+=("Beast|$PEERS/beast_ws_echo|")
+    ((beast_twice)) && list+=("Beast (again)|$PEERS/beast_ws_echo|")
+    list+=("restws|${RESTWS_WS_SERVER:-build/bench/examples/ws_echo}|${RESTWS_WS_PORT:-}")
+    [[ -n "${UWS_WS_SERVER:-}" ]] && list+=("uWebSockets|$UWS_WS_SERVER|${UWS_WS_PORT:-9001}")
+  fi
+  local entry name cmd key exe
+  for entry in "${list[@]}"; do
+    IFS='|' read -r name cmd _ <<<"$entry"
+    key=$(server_key "$name")
+    if [[ -n "$only_servers" && ",$only_servers," != *",$key,"* ]]; then continue; fi
+    exe=${cmd%% *}
+    if [[ ! -x "$exe" ]]; then
+      note "$kind: $name server '$exe' not found: skipped"
+      printf '%s\t%s\t%s\n' "$kind" "$name" "$exe" >>"$RESULTS_DIR/skipped.tsv"
+      continue
+    fi
+    echo "$entry"
+  done
+}
+
+server_key() {  # "Beast (again)" -> beast, "uWebSockets" -> uws
+  case "$1" in Beast*) echo beast ;; restws*) echo restws ;; uWebSockets*) echo uws ;; esac
+}
+
+server_tag() {  # a file-name tag: beast, beast2 (the second Beast), restws, uws
+  local key; key=$(server_key "$1")
+  [[ $1 == *again* ]] && key+=2
+  echo "$key"
+}
+
+port_in_use() { ss -Htln "( sport = :$1 )" 2>/dev/null | grep -q .; }
+
+free_port() {
+  local port tries=0
+  while ((tries++ < 100)); do
+    port=$((15000 + RANDOM % 5000))
+    port_in_use "$port" || { echo "$port"; return 0; }
+  done
+  return 1
+}
+
+server_pid=""
+
+start_server() {  # $1 = entry, $2 = log file; sets server_pid and server_port
+  local name cmd fixed
+  IFS='|' read -r name cmd fixed <<<"$1"
+  if [[ -n "$fixed" ]]; then
+    server_port=$fixed
+    if port_in_use "$server_port"; then
+      note "$name: port $server_port is already in use before the server starts: run skipped"
+      return 1
+    fi
+  else
+    server_port=$(free_port) || { note "no free port"; return 1; }
+    if [[ "$cmd" == *"{port}"* ]]; then
+      cmd=${cmd//\{port\}/$server_port}
+    else
+      cmd="$cmd --port $server_port"
+    fi
+  fi
+  # shellcheck disable=SC2086  # the command is words on purpose
+  $cmd >"$2" 2>&1 </dev/null &
+  server_pid=$!
+  local waited=0
+  while ! (exec 3<>"/dev/tcp/127.0.0.1/$server_port") 2>/dev/null; do
+    if ! kill -0 "$server_pid" 2>/dev/null || ((waited++ >= 100)); then
+      note "$name did not accept on port $server_port within 10 s (log: $2)"
+      stop_server
+      return 1
+    fi
+    sleep 0.1
+  done
+  return 0
+}
+
+stop_server() {
+  [[ -n "$server_pid" ]] || return 0
+  kill -TERM "$server_pid" 2>/dev/null
+  local waited=0
+  while kill -0 "$server_pid" 2>/dev/null && ((waited++ < 30)); do sleep 0.1; done
+  kill -KILL "$server_pid" 2>/dev/null
+  wait "$server_pid" 2>/dev/null
+  server_pid=""
+}
+trap 'stop_server' EXIT
+trap 'stop_server; exit 130' INT TERM
+
+cpu_ticks() {  # utime + stime of $1 in clock ticks
+  local stat rest
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+  rest=${stat##*) }
+  # shellcheck disable=SC2086
+  set -- $rest
+  echo $((${12} + ${13}))
+}
+
+# ---- workloads -----------------------------------------------------------------------------
+to_ms() {  # wrk latency "1.23ms" / "850.00us" / "1.01s" -> milliseconds
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+    else print "nan" }'
+}
+
+run_http() {  # $1 = entry, $2 = round
+  local name; IFS='|' read -r name _ <<<"$1"
+  local tag
+  tag="http-$(server_tag "$name")-r$2"
+  start_server "$1" "$RESULTS_DIR/$tag.server.log" || return 0
+  local c0 c1 out="$RESULTS_DIR/$tag.wrk.txt"
+  c0=$(cpu_ticks "$server_pid")
+  timeout $((seconds + 30)) wrk -t1 -c100 -d"${seconds}s" --latency \
+    "http://127.0.0.1:$server_port/" >"$out" 2>&1
+  local rc=$?
+  c1=$(cpu_ticks "$server_pid")
+  stop_server
+  if ((rc != 0)); then note "$name: wrk failed (rc $rc, $out)"; return 0; fi
+  local rps p50 p99 requests errors
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
+  requests=$(awk '/requests in/ {print $1}' "$out")
+  errors=$(grep -E 'Non-2xx|Socket errors' "$out" | tr -s ' ' | paste -sd';' -)
+  [[ -n "$errors" ]] && note "$name round $2: wrk reports: $errors"
+  local us_per_req
+  us_per_req=$(awk -v d=$((c1 - c0)) -v t="$CLK_TCK" -v n="${requests:-0}" \
+    'BEGIN { if (n > 0) printf "%.2f", d / t * 1e6 / n; else print "nan" }')
+  printf 'http\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$2" "$rps" "$p50" "$p99" "$us_per_req" \
+    >>"$RESULTS"
+  log "http $name round $2: $rps req/s, p50 $p50 ms, p99 $p99 ms, $us_per_req us/req"
+}
+
+run_ws() {  # $1 = entry, $2 = round, $3 = shape (CxS)
+  local name; IFS='|' read -r name _ <<<"$1"
+  local conns=${3%x*} size=${3#*x}
+  local tag
+  tag="ws-$(server_tag "$name")-$3-r$2"
+  start_server "$1" "$RESULTS_DIR/$tag.server.log" || return 0
+  local out="$RESULTS_DIR/$tag.ws_load.txt"
+  timeout $((seconds + 60)) "$WS_LOAD" --connections "$conns" --size "$size" \
+    --seconds "$seconds" --host 127.0.0.1 --port "$server_port" --server-pid "$server_pid" \
+    >"$out" 2>&1
+  local rc=$?
+  stop_server
+  local summary
+  summary=$(grep '^summary ' "$out")
+  if ((rc != 0)) || [[ -z "$summary" ]]; then
+    note "$name $3 round $2: ws_load failed (rc $rc): $(grep -v '^second=' "$out" | tail -3 |
+      paste -sd' ' -) ($out)"
+    return 0
+  fi
+  local rate us
+  rate=$(sed -n 's/.* msg_per_s=\([^ ]*\).*/\1/p' <<<"$summary")
+  us=$(sed -n 's/.* server_us_per_msg=\([^ ]*\).*/\1/p' <<<"$summary")
+  printf 'ws\t%s\t%s\t%s\t%s\t%s\n' "$name" "$2" "$3" "$rate" "$us" >>"$RESULTS"
+  log "ws $3 $name round $2: $rate msg/s, $us us/msg"
+}
+
+run_ws_load_test() {  # uWebSockets' load_test as the client; $1 = entry, $2 = round, $3 = shape
+  local name; IFS='|' read -r name _ <<<"$1"
+  local conns=${3%x*} size=${3#*x}
+  local tag
+  tag="wsuws-$(server_tag "$name")-$3-r$2"
+  start_server "$1" "$RESULTS_DIR/$tag.server.log" || return 0
+  # load_test reports every 4 s and runs until stopped: give it 4 reports past the first.
+  local out="$RESULTS_DIR/$tag.load_test.txt" duration=$((4 * 4 + 2))
+  local c0 c1 t0 t1
+  c0=$(cpu_ticks "$server_pid"); t0=$(date +%s.%N)
+  # stdbuf: load_test uses stdio and is stopped by a signal; unflushed reports would be lost.
+  timeout -s INT "$duration" stdbuf -oL "$UWS_LOAD_TEST" "$conns" 127.0.0.1 "$server_port" 0 0 \
+    "$size" >"$out" 2>&1
+  c1=$(cpu_ticks "$server_pid"); t1=$(date +%s.%N)
+  stop_server
+  local rate us
+  rate=$(awk '/^Msg\/sec:/ { n++; if (n > 1) { s += $2; k++ } } END {
+    if (k > 0) printf "%.1f", s / k; else print "nan" }' "$out")
+  # Steady state: server CPU share over the run divided by the rate.
+  us=$(awk -v d=$((c1 - c0)) -v t="$CLK_TCK" -v a="$t0" -v b="$t1" -v r="$rate" \
+    'BEGIN { if (r > 0) printf "%.3f", (d / t) / (b - a) / r * 1e6; else print "nan" }')
+  printf 'ws_uws\t%s\t%s\t%s\t%s\t%s\n' "$name" "$2" "$3" "$rate" "$us" >>"$RESULTS"
+  log "ws $3 $name (uWS load_test) round $2: $rate msg/s, $us us/msg"
+}
+
+# ---- tables --------------------------------------------------------------------------------
+median() { sort -g | awk '{ v[NR] = $1 } END {
+  if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2];
+  else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+column_median() {  # $1 = workload, $2 = server, $3 = shape or "", $4 = column number
+  awk -F'\t' -v w="$1" -v s="$2" -v sh="$3" -v c="$4" \
+    '$1 == w && $2 == s && (sh == "" || $4 == sh) { print $c }' "$RESULTS" |
+    grep -v -e nan -e '^na$' | median
+}
+
+fmt_k() { awk -v v="$1" 'BEGIN { if (v == "nan") print "–"; else printf "%.1fk", v / 1000 }'; }
+fmt() { awk -v v="$1" -v p="$2" 'BEGIN { if (v == "nan") print "–"; else printf "%.*f", p, v }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {
+  if (a == "nan" || b == "nan" || b == 0) print "–"; else printf "%.2f×", a / b }'; }
+count_runs() { awk -F'\t' -v w="$1" -v s="$2" -v sh="$3" \
+  '$1 == w && $2 == s && (sh == "" || $4 == sh)' "$RESULTS" | wc -l; }
+
+print_tables() {
+  local entry name
+  echo "## Results $(date -u +'%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; kernel $(uname -r);" \
+    "load average at start: $load_at_start. Medians of $rounds interleaved rounds, ${seconds} s each."
+  if [[ $mode != ws ]]; then
+    echo
+    echo "### HTTP hello (wrk -t1 -c100 -d${seconds}s --latency)"
+    echo
+    echo "| server | runs | requests/s | p50 | p99 | server µs/request | req/s vs Beast | µs/req vs Beast |"
+    echo "|---|---|---|---|---|---|---|---|"
+    local b_rps b_us
+    b_rps=$(column_median http Beast "" 4)
+    b_us=$(column_median http Beast "" 7)
+    while IFS= read -r entry; do
+      IFS='|' read -r name _ <<<"$entry"
+      local rps p50 p99 us
+      rps=$(column_median http "$name" "" 4)
+      p50=$(column_median http "$name" "" 5)
+      p99=$(column_median http "$name" "" 6)
+      us=$(column_median http "$name" "" 7)
+      echo "| $name | $(count_runs http "$name" "") | $(fmt_k "$rps") | $(fmt "$p50" 2) ms" \
+        "| $(fmt "$p99" 2) ms | $(fmt "$us" 2) | $(ratio "$rps" "$b_rps") | $(ratio "$us" "$b_us") |"
+    done <<<"$http_servers"
+  fi
+  if [[ $mode != http ]]; then
+    local workload title
+    for workload in ws ws_uws; do
+      [[ $workload == ws_uws && -z "${UWS_LOAD_TEST:-}" ]] && continue
+      title="ws_load"
+      [[ $workload == ws_uws ]] && title="uWebSockets' load_test"
+      echo
+      echo "### WebSocket echo ($title, ${seconds} s per run)"
+      echo
+      echo "| shape | server | runs | messages/s | server µs/message | msg/s vs Beast | µs/msg vs Beast |"
+      echo "|---|---|---|---|---|---|---|"
+      local shape
+      for shape in $shapes; do
+        local b_rate b_us
+        b_rate=$(column_median "$workload" Beast "$shape" 5)
+        b_us=$(column_median "$workload" Beast "$shape" 6)
+        while IFS= read -r entry; do
+          IFS='|' read -r name _ <<<"$entry"
+          local rate us
+          rate=$(column_median "$workload" "$name" "$shape" 5)
+          us=$(column_median "$workload" "$name" "$shape" 6)
+          echo "| ${shape%x*} × ${shape#*x} B | $name | $(count_runs "$workload" "$name" "$shape")" \
+            "| $(fmt_k "$rate") | $(fmt "$us" 2) | $(ratio "$rate" "$b_rate") | $(ratio "$us" "$b_us") |"
+        done <<<"$ws_servers"
+      done
+    done
+  fi
+  if [[ -s "$RESULTS_DIR/skipped.tsv" ]]; then
+    echo
+    sort -u "$RESULTS_DIR/skipped.tsv" | awk -F'\t' '{ printf "- %s: %s skipped, %s not found\n", $1, $2, $3 }'
+  fi
+  if ((${#notes[@]})); then
+    echo
+    echo "Notes:"
+    printf -- '- %s\n' "${notes[@]}" | sort -u
+  fi
+}
+
+# ---- main ----------------------------------------------------------------------------------
+command -v wrk >/dev/null || [[ $mode == ws ]] || { echo "compare.sh: wrk not found" >&2; exit 1; }
+((build)) && build_all
+[[ -x "$WS_LOAD" || $mode == http ]] || { echo "compare.sh: $WS_LOAD missing" >&2; exit 1; }
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
+awk -v l="${load_at_start%% *}" 'BEGIN { exit !(l > 1.0) }' &&
+  note "load average $load_at_start at start: the machine is busy, figures will be noisy"
+
+http_servers=""
+ws_servers=""
+[[ $mode != ws ]] && http_servers=$(server_list http)
+[[ $mode != http ]] && ws_servers=$(server_list ws)
+
+for ((round = 1; round <= rounds; round++)); do
+  if [[ -n "$http_servers" ]]; then
+    while IFS= read -r entry; do run_http "$entry" "$round"; done <<<"$http_servers"
+  fi
+  if [[ -n "$ws_servers" ]]; then
+    for shape in $shapes; do
+      while IFS= read -r entry; do run_ws "$entry" "$round" "$shape"; done <<<"$ws_servers"
+      if [[ -n "${UWS_LOAD_TEST:-}" ]]; then
+        while IFS= read -r entry; do run_ws_load_test "$entry" "$round" "$shape"; done \
+          <<<"$ws_servers"
+      fi
+    done
+  fi
+done
+
+tables=$(print_tables)
+echo "$tables"
+echo "$tables" >"$RESULTS_DIR/tables.md"
+[[ -n "$output" ]] && echo "$tables" >"$output"
+log "raw results and logs in $RESULTS_DIR"

@@ -1,0 +1,216 @@
+// ws_load: a WebSocket echo load generator for restws's benchmarks (see docs/benchmarks.md).
+// N connections, each with one masked binary message of S bytes in flight; every echo is
+// compared byte for byte. Prints msg/s each second and a final "summary key=value ..." line.
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <deque>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "options.hpp"
+#include "worker.hpp"
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+volatile std::sig_atomic_t interrupted = 0;
+
+void on_signal(int) { interrupted = 1; }
+
+// utime + stime of `pid` in seconds, from /proc/PID/stat; nothing if it cannot be read.
+std::optional<double> process_cpu_seconds(int pid) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const auto paren = stat.rfind(')');
+  if (paren == std::string::npos) return std::nullopt;
+  std::istringstream fields(stat.substr(paren + 1));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int index = 3; index <= 15 && fields >> field; ++index) {  // field 3 is the state
+    if (index == 14) utime = std::stoull(field);
+    if (index == 15) stime = std::stoull(field);
+  }
+  if (!fields) return std::nullopt;
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+bool raise_file_limit(std::size_t needed) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
+  if (limit.rlim_cur >= needed) return true;
+  limit.rlim_cur = limit.rlim_max;
+  return setrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur >= needed;
+}
+
+std::optional<sockaddr_in> resolve(const std::string& host, std::uint16_t port) {
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
+    return std::nullopt;
+  }
+  sockaddr_in address = *reinterpret_cast<const sockaddr_in*>(found->ai_addr);
+  freeaddrinfo(found);
+  address.sin_port = htons(port);
+  return address;
+}
+
+struct totals {
+  std::uint64_t messages = 0, mismatches = 0, errors = 0, handshake_failures = 0;
+  std::uint64_t established = 0, open = 0;
+};
+
+totals sum(const std::deque<ws_load::worker_counters>& counters) {
+  totals t;
+  for (const auto& c : counters) {
+    t.messages += c.messages.load(std::memory_order_relaxed);
+    t.mismatches += c.mismatches.load(std::memory_order_relaxed);
+    t.errors += c.errors.load(std::memory_order_relaxed);
+    t.handshake_failures += c.handshake_failures.load(std::memory_order_relaxed);
+    t.established += c.established.load(std::memory_order_relaxed);
+    t.open += c.open.load(std::memory_order_relaxed);
+  }
+  return t;
+}
+
+double seconds_since(clock_type::time_point start) {
+  return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") {
+      std::fputs(ws_load::usage(argv[0]).c_str(), stdout);
+      return 0;
+    }
+  }
+  std::string error;
+  const auto parsed = ws_load::parse_options(argc, argv, error);
+  if (!parsed) {
+    std::fprintf(stderr, "ws_load: %s\n%s", error.c_str(), ws_load::usage(argv[0]).c_str());
+    return 2;
+  }
+  const ws_load::options& opts = *parsed;
+  if (opts.deflate) {
+    std::fprintf(stderr, "ws_load: --deflate: permessage-deflate is not supported yet\n");
+    return 2;
+  }
+  const auto server = resolve(opts.host, opts.port);
+  if (!server) {
+    std::fprintf(stderr, "ws_load: cannot resolve %s\n", opts.host.c_str());
+    return 2;
+  }
+  if (opts.spread_source && (ntohl(server->sin_addr.s_addr) >> 24) != 127) {
+    std::fprintf(stderr, "ws_load: source addresses 127.0.0.x need a loopback server\n");
+    return 2;
+  }
+  if (!raise_file_limit(opts.connections + 64)) {
+    std::fprintf(stderr, "ws_load: the open file limit is too low for %zu connections\n",
+                 opts.connections);
+    return 2;
+  }
+  std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+
+  const std::size_t thread_count = std::min<std::size_t>(opts.threads, opts.connections);
+  ws_load::run_control control;
+  std::deque<ws_load::worker_counters> counters(thread_count);
+  std::vector<std::unique_ptr<ws_load::worker>> workers;
+  std::size_t first = 0;
+  for (std::size_t i = 0; i < thread_count; ++i) {
+    const std::size_t count =
+        opts.connections / thread_count + (i < opts.connections % thread_count);
+    workers.push_back(
+        std::make_unique<ws_load::worker>(opts, *server, first, count, control, counters[i]));
+    first += count;
+  }
+  const auto connect_start = clock_type::now();
+  std::vector<std::thread> threads;
+  for (auto& w : workers) threads.emplace_back([&w] { w->run(); });
+
+  // Handshakes first, bounded by --connect-timeout; the load starts on all connections at once.
+  while (!interrupted && seconds_since(connect_start) < opts.connect_timeout) {
+    const totals t = sum(counters);
+    if (t.established + t.handshake_failures >= opts.connections) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  const double connect_seconds = seconds_since(connect_start);
+  const std::optional<double> cpu_start =
+      opts.server_pid ? process_cpu_seconds(opts.server_pid) : std::nullopt;
+  const auto start = clock_type::now();
+  control.go.store(true, std::memory_order_release);
+
+  std::uint64_t last_messages = 0;
+  auto next_report = start + std::chrono::seconds(1);
+  int second = 0;
+  const auto deadline = start + std::chrono::duration_cast<clock_type::duration>(
+                                    std::chrono::duration<double>(opts.seconds));
+  while (!interrupted) {
+    const auto now = clock_type::now();
+    const totals t = sum(counters);
+    if (now >= deadline || t.open == 0 ||
+        (opts.max_messages != 0 && t.messages >= opts.max_messages)) {
+      break;
+    }
+    if (now >= next_report) {
+      std::printf("second=%d msg_per_s=%llu open=%llu mismatches=%llu errors=%llu\n", ++second,
+                  static_cast<unsigned long long>(t.messages - last_messages),
+                  static_cast<unsigned long long>(t.open),
+                  static_cast<unsigned long long>(t.mismatches),
+                  static_cast<unsigned long long>(t.errors));
+      std::fflush(stdout);
+      last_messages = t.messages;
+      next_report += std::chrono::seconds(1);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const double elapsed = seconds_since(start);
+  const totals t = sum(counters);
+  const std::optional<double> cpu_end =
+      opts.server_pid ? process_cpu_seconds(opts.server_pid) : std::nullopt;
+  control.stop.store(true, std::memory_order_release);
+  for (auto& thread : threads) thread.join();
+
+  char server_cpu[64] = "na";
+  char server_us[64] = "na";
+  if (cpu_start && cpu_end) {
+    const double cpu = *cpu_end - *cpu_start;
+    std::snprintf(server_cpu, sizeof server_cpu, "%.3f", cpu);
+    if (t.messages > 0) {
+      std::snprintf(server_us, sizeof server_us, "%.3f",
+                    cpu * 1e6 / static_cast<double>(t.messages));
+    }
+  } else if (opts.server_pid) {
+    std::fprintf(stderr, "ws_load: cannot read /proc/%d/stat\n", opts.server_pid);
+  }
+  std::printf(
+      "summary connections=%zu established=%llu size=%zu seconds=%.3f messages=%llu "
+      "msg_per_s=%.1f mismatches=%llu errors=%llu handshake_failures=%llu connect_seconds=%.3f "
+      "server_cpu_seconds=%s server_us_per_msg=%s\n",
+      opts.connections, static_cast<unsigned long long>(t.established), opts.size, elapsed,
+      static_cast<unsigned long long>(t.messages),
+      elapsed > 0 ? static_cast<double>(t.messages) / elapsed : 0.0,
+      static_cast<unsigned long long>(t.mismatches), static_cast<unsigned long long>(t.errors),
+      static_cast<unsigned long long>(t.handshake_failures), connect_seconds, server_cpu,
+      server_us);
+  std::fflush(stdout);
+  if (t.messages == 0) std::fprintf(stderr, "ws_load: no message was echoed\n");
+  const bool failed = t.mismatches != 0 || t.errors != 0 || t.handshake_failures != 0 ||
+                      t.messages == 0 || interrupted;
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,97 @@
+#include "options.hpp"
+
+#include <charconv>
+#include <cstring>
+#include <string_view>
+
+namespace ws_load {
+namespace {
+
+template <typename T>
+bool parse_integer(std::string_view text, T& out) {
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  return ec == std::errc{} && ptr == end;
+}
+
+bool parse_seconds(std::string_view text, double& out) {
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  return ec == std::errc{} && ptr == end && out > 0 && out <= 24 * 3600;
+}
+
+}  // namespace
+
+std::string usage(const char* program) {
+  return std::string("usage: ") + program +
+         " [--connections N] [--size BYTES] [--seconds T] [--host H] [--port P] [--path /]\n"
+         "       [--max-messages M] [--threads K] [--server-pid PID] [--connect-timeout T]\n"
+         "       [--connect-concurrency C] [--spread-source] [--deflate]\n"
+         "Each connection keeps one masked binary message of BYTES in flight: send, wait for the\n"
+         "echo, compare it byte for byte, send again. Prints msg/s each second and a final line\n"
+         "'summary key=value ...'. Exits 1 on a mismatch, a failed handshake or a dropped\n"
+         "connection, 2 on a bad command line.\n";
+}
+
+std::optional<options> parse_options(int argc, char** argv, std::string& error) {
+  options result;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    auto value = [&]() -> std::optional<std::string_view> {
+      if (i + 1 >= argc) return std::nullopt;
+      return std::string_view(argv[++i]);
+    };
+    bool ok = true;
+    if (flag == "--deflate") {
+      result.deflate = true;
+    } else if (flag == "--spread-source") {
+      result.spread_source = true;
+    } else if (flag == "--connections" || flag == "--size" || flag == "--seconds" ||
+               flag == "--host" || flag == "--port" || flag == "--path" ||
+               flag == "--max-messages" || flag == "--threads" || flag == "--server-pid" ||
+               flag == "--connect-timeout" || flag == "--connect-concurrency") {
+      const auto text = value();
+      if (!text) {
+        error = "missing value after " + std::string(flag);
+        return std::nullopt;
+      }
+      if (flag == "--connections") {
+        ok = parse_integer(*text, result.connections) && result.connections > 0 &&
+             result.connections <= 1'000'000;
+      } else if (flag == "--size") {
+        ok = parse_integer(*text, result.size) && result.size <= 64u * 1024 * 1024;
+      } else if (flag == "--seconds") {
+        ok = parse_seconds(*text, result.seconds);
+      } else if (flag == "--host") {
+        result.host = std::string(*text);
+      } else if (flag == "--port") {
+        ok = parse_integer(*text, result.port) && result.port != 0;
+      } else if (flag == "--path") {
+        result.path = std::string(*text);
+        ok = !result.path.empty() && result.path[0] == '/' &&
+             result.path.find_first_of(" \r\n") == std::string::npos;
+      } else if (flag == "--max-messages") {
+        ok = parse_integer(*text, result.max_messages);
+      } else if (flag == "--threads") {
+        ok = parse_integer(*text, result.threads) && result.threads > 0 && result.threads <= 64;
+      } else if (flag == "--server-pid") {
+        ok = parse_integer(*text, result.server_pid) && result.server_pid > 0;
+      } else if (flag == "--connect-timeout") {
+        ok = parse_seconds(*text, result.connect_timeout);
+      } else {
+        ok = parse_integer(*text, result.connect_concurrency) && result.connect_concurrency > 0;
+      }
+      if (!ok) {
+        error = "bad value for " + std::string(flag) + ": " + std::string(*text);
+        return std::nullopt;
+      }
+    } else {
+      error = "unknown argument: " + std::string(flag);
+      return std::nullopt;
+    }
+  }
+  if (result.connections > 20000) result.spread_source = true;
+  return result;
+}
+
+}  // namespace ws_load

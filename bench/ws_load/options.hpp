@@ -1,0 +1,35 @@
+// Command line of the ws_load WebSocket load generator.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace ws_load {
+
+/// What to run: how many connections, which message size, for how long, against which server.
+struct options {
+  std::size_t connections = 100;
+  std::size_t size = 20;
+  double seconds = 10.0;
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 9001;
+  std::string path = "/";
+  bool deflate = false;
+  std::uint64_t max_messages = 0;  // 0: bounded by --seconds only
+  unsigned threads = 1;
+  int server_pid = 0;  // 0: do not measure the server's CPU time
+  double connect_timeout = 10.0;
+  std::size_t connect_concurrency = 256;
+  bool spread_source = false;  // forced on when connections > 20000
+};
+
+/// The usage text printed for --help and on a bad command line.
+std::string usage(const char* program);
+
+/// Parses argv. Returns nothing and sets `error` on an unknown flag, a missing or bad value.
+/// Not thread-safe (call once from main).
+std::optional<options> parse_options(int argc, char** argv, std::string& error);
+
+}  // namespace ws_load

@@ -1,0 +1,388 @@
+#include "worker.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "frame.hpp"
+#include "handshake.hpp"
+
+#ifndef IP_BIND_ADDRESS_NO_PORT
+#define IP_BIND_ADDRESS_NO_PORT 24
+#endif
+
+namespace ws_load {
+
+enum class conn_state {
+  idle,
+  connecting,
+  sending_handshake,
+  reading_handshake,
+  ready,
+  open,
+  closed
+};
+
+struct connection {
+  std::size_t local_index = 0;
+  int fd = -1;
+  conn_state state = conn_state::idle;
+  bool write_interest = false;
+  std::string handshake_out;
+  std::size_t handshake_sent = 0;
+  std::string handshake_in;  // after the handshake: bytes the server sent before the load began
+  std::string accept;
+  std::array<unsigned char, 4> mask{};
+  std::unique_ptr<outgoing_message> message;
+  echo_reader reader;
+  std::uint64_t sequence = 0;
+  std::size_t frame_sent = 0;
+  bool sending = false;
+};
+
+namespace {
+
+constexpr std::size_t read_buffer_size = 256 * 1024;
+constexpr std::size_t max_early_bytes = 64 * 1024;
+constexpr std::uint64_t max_reported_failures = 5;
+
+bool is_pending(conn_state state) {
+  return state == conn_state::connecting || state == conn_state::sending_handshake ||
+         state == conn_state::reading_handshake;
+}
+
+}  // namespace
+
+worker::worker(const options& opts, const sockaddr_in& server, std::size_t first, std::size_t count,
+               run_control& control, worker_counters& counters)
+    : opts_(opts),
+      server_(server),
+      first_(first),
+      control_(control),
+      counters_(counters),
+      rng_(std::random_device{}() ^ (first * 0x9E3779B97F4A7C15ull)),
+      read_buffer_(read_buffer_size) {
+  connections_.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    connections_.push_back(std::make_unique<connection>());
+    connections_.back()->local_index = i;
+  }
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+}
+
+worker::~worker() {
+  for (auto& conn : connections_) {
+    if (conn->fd >= 0) ::close(conn->fd);
+  }
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
+}
+
+void worker::run() {
+  if (epoll_fd_ < 0) {
+    std::perror("ws_load: epoll_create1");
+    for (auto& conn : connections_) fail_handshake(*conn, "no epoll instance");
+  }
+  std::array<epoll_event, 256> events{};
+  while (!control_.stop.load(std::memory_order_acquire)) {
+    if (!load_started_) {
+      if (control_.go.load(std::memory_order_acquire)) {
+        begin_load();
+      } else {
+        start_connections();
+      }
+    }
+    const int timeout_ms = load_started_ ? 20 : 2;
+    const int ready = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
+                                 epoll_fd_ < 0 ? 0 : timeout_ms);
+    for (int i = 0; i < ready; ++i) {
+      on_event(*connections_[events[i].data.u64], events[i].events);
+    }
+  }
+  say_goodbye();
+}
+
+void worker::start_connections() {
+  while (pending_ < opts_.connect_concurrency && next_to_open_ < connections_.size()) {
+    open_connection(*connections_[next_to_open_++]);
+  }
+}
+
+void worker::open_connection(connection& conn) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail_handshake(conn, std::string("socket: ") + std::strerror(errno));
+  conn.fd = fd;
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (opts_.spread_source) {
+    // 127.0.0.1..127.0.0.254 as source: each source address has its own ephemeral ports.
+    ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    const auto host = static_cast<std::uint32_t>(1 + (first_ + conn.local_index) % 254);
+    source.sin_addr.s_addr = htonl((127u << 24) | host);
+    if (::bind(fd, reinterpret_cast<const sockaddr*>(&source), sizeof source) != 0) {
+      return fail_handshake(conn, std::string("bind: ") + std::strerror(errno));
+    }
+  }
+  epoll_event event{};
+  event.events = EPOLLIN | EPOLLOUT;
+  event.data.u64 = conn.local_index;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) {
+    return fail_handshake(conn, std::string("epoll_ctl: ") + std::strerror(errno));
+  }
+  conn.write_interest = true;
+  conn.state = conn_state::connecting;
+  ++pending_;
+  const int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&server_), sizeof server_);
+  if (rc == 0) return on_connected(conn);
+  if (errno != EINPROGRESS) fail_handshake(conn, std::string("connect: ") + std::strerror(errno));
+}
+
+void worker::on_event(connection& conn, std::uint32_t events) {
+  switch (conn.state) {
+    case conn_state::connecting: {
+      int error = 0;
+      socklen_t length = sizeof error;
+      ::getsockopt(conn.fd, SOL_SOCKET, SO_ERROR, &error, &length);
+      if (error != 0) return fail_handshake(conn, std::string("connect: ") + std::strerror(error));
+      if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) on_connected(conn);
+      return;
+    }
+    case conn_state::sending_handshake:
+      return send_handshake(conn);
+    case conn_state::reading_handshake:
+      return read_handshake(conn);
+    case conn_state::ready: {
+      // The server spoke before the load began: keep the bytes for later, or see it close.
+      const ssize_t n = ::recv(conn.fd, read_buffer_.data(), read_buffer_.size(), 0);
+      if (n > 0 && conn.handshake_in.size() + static_cast<std::size_t>(n) <= max_early_bytes) {
+        conn.handshake_in.append(reinterpret_cast<const char*>(read_buffer_.data()),
+                                 static_cast<std::size_t>(n));
+      } else if (!(n < 0 && (errno == EAGAIN || errno == EINTR))) {
+        fail_open(conn, n == 0 ? "closed by the server before the load began" : "early data");
+      }
+      return;
+    }
+    case conn_state::open:
+      if ((events & EPOLLOUT) && conn.sending) flush(conn);
+      if (conn.state == conn_state::open && (events & (EPOLLIN | EPOLLERR | EPOLLHUP))) {
+        read_frames(conn);
+      }
+      return;
+    case conn_state::idle:
+    case conn_state::closed:
+      return;
+  }
+}
+
+void worker::on_connected(connection& conn) {
+  conn.state = conn_state::sending_handshake;
+  const std::string key = make_websocket_key(rng_);
+  conn.accept = expected_accept(key);
+  conn.handshake_out = make_upgrade_request(opts_.host, opts_.port, opts_.path, key);
+  conn.handshake_sent = 0;
+  send_handshake(conn);
+}
+
+void worker::send_handshake(connection& conn) {
+  while (conn.handshake_sent < conn.handshake_out.size()) {
+    const ssize_t n = ::send(conn.fd, conn.handshake_out.data() + conn.handshake_sent,
+                             conn.handshake_out.size() - conn.handshake_sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      conn.handshake_sent += static_cast<std::size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      return want_write(conn, true);
+    } else {
+      return fail_handshake(conn, std::string("send: ") + std::strerror(errno));
+    }
+  }
+  conn.handshake_out = std::string();
+  conn.state = conn_state::reading_handshake;
+  want_write(conn, false);
+}
+
+void worker::read_handshake(connection& conn) {
+  const ssize_t n = ::recv(conn.fd, read_buffer_.data(), read_buffer_.size(), 0);
+  if (n == 0) return fail_handshake(conn, "closed by the server during the handshake");
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+    return fail_handshake(conn, std::string("recv: ") + std::strerror(errno));
+  }
+  conn.handshake_in.append(reinterpret_cast<const char*>(read_buffer_.data()),
+                           static_cast<std::size_t>(n));
+  std::size_t header_size = 0;
+  std::string reason;
+  switch (check_upgrade_response(conn.handshake_in, conn.accept, header_size, reason)) {
+    case handshake_status::incomplete:
+      return;
+    case handshake_status::rejected:
+      return fail_handshake(conn, reason);
+    case handshake_status::accepted:
+      break;
+  }
+  conn.handshake_in.erase(0, header_size);
+  conn.accept = std::string();
+  conn.state = conn_state::ready;
+  --pending_;
+  for (auto& byte : conn.mask) byte = static_cast<unsigned char>(rng_());
+  conn.message =
+      std::make_unique<outgoing_message>(opts_.size, conn.mask, first_ + conn.local_index);
+  counters_.established.fetch_add(1, std::memory_order_relaxed);
+  counters_.open.fetch_add(1, std::memory_order_relaxed);
+}
+
+void worker::begin_load() {
+  load_started_ = true;
+  for (auto& conn : connections_) {
+    if (conn->state == conn_state::ready) {
+      conn->state = conn_state::open;
+      send_next_message(*conn);
+      if (conn->state == conn_state::open && !conn->handshake_in.empty()) {
+        const std::string early = std::move(conn->handshake_in);
+        feed(*conn, reinterpret_cast<const unsigned char*>(early.data()), early.size());
+      }
+    } else if (conn->state != conn_state::closed) {
+      fail_handshake(*conn, "not established within --connect-timeout");
+    }
+  }
+}
+
+void worker::read_frames(connection& conn) {
+  while (true) {
+    const ssize_t n = ::recv(conn.fd, read_buffer_.data(), read_buffer_.size(), 0);
+    if (n > 0) {
+      feed(conn, read_buffer_.data(), static_cast<std::size_t>(n));
+      if (conn.state != conn_state::open || static_cast<std::size_t>(n) < read_buffer_.size()) {
+        return;
+      }
+    } else if (n == 0) {
+      return fail_open(conn, "closed by the server");
+    } else if (errno == EINTR) {
+      continue;
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      return;
+    } else {
+      return fail_open(conn, std::strerror(errno));
+    }
+  }
+}
+
+void worker::feed(connection& conn, const unsigned char* data, std::size_t size) {
+  std::size_t pos = 0;
+  while (pos < size) {
+    std::size_t used = 0;
+    const auto status =
+        conn.reader.consume({data + pos, size - pos}, conn.message->payload(), used);
+    pos += used;
+    switch (status) {
+      case echo_reader::status::need_more:
+        return;
+      case echo_reader::status::message_done:
+        if (conn.sending) return fail_open(conn, "echo arrived before the message was sent");
+        counters_.messages.store(++messages_, std::memory_order_relaxed);
+        if (!conn.reader.last_matched()) {
+          counters_.mismatches.store(++mismatches_, std::memory_order_relaxed);
+        }
+        send_next_message(conn);
+        if (conn.state != conn_state::open) return;
+        break;
+      case echo_reader::status::protocol_error:
+        return fail_open(conn, "bad frame from the server");
+      case echo_reader::status::closed_by_server:
+        return fail_open(conn, "close frame from the server");
+    }
+  }
+}
+
+void worker::send_next_message(connection& conn) {
+  if (opts_.max_messages != 0 &&
+      control_.messages_started.fetch_add(1, std::memory_order_relaxed) >= opts_.max_messages) {
+    return;  // the run's budget is spent: this connection stays idle
+  }
+  conn.message->set_sequence(++conn.sequence);
+  conn.frame_sent = 0;
+  conn.sending = true;
+  flush(conn);
+}
+
+void worker::flush(connection& conn) {
+  const auto frame = conn.message->frame();
+  while (conn.frame_sent < frame.size()) {
+    const ssize_t n = ::send(conn.fd, frame.data() + conn.frame_sent,
+                             frame.size() - conn.frame_sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      conn.frame_sent += static_cast<std::size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      return want_write(conn, true);
+    } else {
+      return fail_open(conn, std::strerror(errno));
+    }
+  }
+  conn.sending = false;
+  want_write(conn, false);
+}
+
+void worker::want_write(connection& conn, bool on) {
+  if (conn.write_interest == on) return;
+  epoll_event event{};
+  event.events = EPOLLIN | (on ? EPOLLOUT : 0u);
+  event.data.u64 = conn.local_index;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, conn.fd, &event);
+  conn.write_interest = on;
+}
+
+void worker::fail_handshake(connection& conn, const std::string& reason) {
+  if (is_pending(conn.state)) --pending_;
+  counters_.handshake_failures.store(++handshake_failures_, std::memory_order_relaxed);
+  if (++reported_failures_ <= max_reported_failures) {
+    std::fprintf(stderr, "ws_load: connection %zu: handshake failed: %s\n",
+                 first_ + conn.local_index, reason.c_str());
+  }
+  close_connection(conn);
+}
+
+void worker::fail_open(connection& conn, const char* reason) {
+  if (!control_.stop.load(std::memory_order_relaxed)) {
+    counters_.errors.store(++errors_, std::memory_order_relaxed);
+    if (++reported_failures_ <= max_reported_failures) {
+      std::fprintf(stderr, "ws_load: connection %zu: %s\n", first_ + conn.local_index, reason);
+    }
+  }
+  counters_.open.fetch_sub(1, std::memory_order_relaxed);
+  close_connection(conn);
+}
+
+void worker::close_connection(connection& conn) {
+  if (conn.fd >= 0) ::close(conn.fd);  // also leaves the epoll set
+  conn.fd = -1;
+  conn.state = conn_state::closed;
+  conn.message.reset();
+  conn.handshake_in = std::string();
+}
+
+void worker::say_goodbye() {
+  for (auto& conn : connections_) {
+    if ((conn->state == conn_state::open || conn->state == conn_state::ready) && !conn->sending) {
+      const auto frame = client_close_frame(conn->mask);
+      (void)::send(conn->fd, frame.data(), frame.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+    if (conn->fd >= 0) {
+      ::close(conn->fd);
+      conn->fd = -1;
+    }
+    conn->state = conn_state::closed;
+  }
+}
+
+}  // namespace ws_load

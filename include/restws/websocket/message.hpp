@@ -1,0 +1,69 @@
+#pragma once
+// message_t: one WebSocket frame (or, in whole-message mode, one message) as the handler sees it
+// and as send_message() takes it. RESTinio's names, in restws::websocket::basic.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "restws/websocket/protocol/opcode.hpp"
+#include "restws/websocket/protocol/status_code.hpp"
+
+namespace restws::websocket::basic {
+
+using protocol::final_frame_flag_t;
+using protocol::opcode_t;
+using protocol::status_code_t;
+
+/// The close code as the 2 big-endian bytes that start a close payload.
+inline std::string status_code_to_bin(status_code_t code) {
+  return protocol::status_code_to_bin(code);
+}
+/// Reads the close code from a close payload; no_status_received if it is shorter than 2 bytes.
+inline status_code_t status_code_from_bin(std::string_view data) noexcept {
+  return protocol::status_code_from_bin(data);
+}
+
+inline constexpr final_frame_flag_t final_frame = final_frame_flag_t::final_frame;
+inline constexpr final_frame_flag_t not_final_frame = final_frame_flag_t::not_final_frame;
+
+class message_t {
+ public:
+  message_t() = default;
+  message_t(final_frame_flag_t final_flag, opcode_t opcode)
+      : final_flag_{final_flag}, opcode_{opcode} {}
+  message_t(final_frame_flag_t final_flag, opcode_t opcode, std::string payload)
+      : final_flag_{final_flag}, opcode_{opcode}, payload_{std::move(payload)} {}
+  message_t(final_frame_flag_t final_flag, opcode_t opcode, std::string_view payload)
+      : final_flag_{final_flag}, opcode_{opcode}, payload_{payload} {}
+  message_t(final_frame_flag_t final_flag, opcode_t opcode, const char* payload)
+      : final_flag_{final_flag}, opcode_{opcode}, payload_{payload} {}
+
+  opcode_t opcode() const noexcept { return opcode_; }
+  void set_opcode(opcode_t opcode) noexcept { opcode_ = opcode; }
+
+  final_frame_flag_t final_flag() const noexcept { return final_flag_; }
+  void set_final_flag(final_frame_flag_t flag) noexcept { final_flag_ = flag; }
+  bool is_final() const noexcept { return final_flag_ == final_frame_flag_t::final_frame; }
+
+  const std::string& payload() const noexcept { return payload_; }
+  std::string& payload() noexcept { return payload_; }
+  void set_payload(std::string payload) { payload_ = std::move(payload); }
+
+  /// For a close message: its code (no_status_received if the payload has none).
+  status_code_t close_code() const noexcept { return status_code_from_bin(payload_); }
+  /// For a close message: the reason after the code.
+  std::string_view close_reason() const noexcept {
+    return payload_.size() > 2 ? std::string_view{payload_}.substr(2) : std::string_view{};
+  }
+
+ private:
+  final_frame_flag_t final_flag_ = final_frame_flag_t::final_frame;
+  opcode_t opcode_ = opcode_t::text_frame;
+  std::string payload_;
+};
+
+using message_handle_t = std::shared_ptr<message_t>;
+
+}  // namespace restws::websocket::basic

@@ -1,0 +1,20 @@
+#pragma once
+// Payload masking (RFC 6455 §5.3): XOR with the 4-byte key, repeated. Masking and unmasking are
+// the same operation. Hot path: 8 bytes per step.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "restws/websocket/protocol/frame_header.hpp"
+
+namespace restws::websocket::protocol {
+
+/// XORs `data` in place with `key`, where data[0] is the payload byte at position `offset` of
+/// its frame (so the key is rotated by offset % 4). This lets a payload be (un)masked in pieces as
+/// it arrives: apply_mask(p[0..n), k, 0) then apply_mask(p[n..m), k, n) equals
+/// apply_mask(p[0..m), k, 0). Thread-safe for disjoint data.
+void apply_mask(std::span<std::byte> data, const mask_key_t& key,
+                std::uint64_t offset = 0) noexcept;
+
+}  // namespace restws::websocket::protocol

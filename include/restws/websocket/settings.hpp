@@ -1,0 +1,30 @@
+#pragma once
+// Per-WebSocket settings: limits, delivery mode and the opt-in conveniences RESTinio lacks.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace restws::websocket::basic {
+
+struct ws_settings_t {
+  /// Largest frame payload accepted; a bigger one fails the connection with 1009.
+  std::uint64_t max_frame_size = 16 * 1024 * 1024;
+  /// Largest message (sum of its frames) accepted; a bigger one fails with 1009.
+  std::uint64_t max_message_size = 16 * 1024 * 1024;
+  /// false (RESTinio's behaviour): every data frame is delivered as it arrives, with its final
+  /// flag. true: the frames of a message are joined and delivered once, as one final message with
+  /// the first frame's opcode.
+  bool deliver_whole_messages = false;
+  /// Answer pings with pongs in the library (pings are still delivered to the handler).
+  bool auto_pong = false;
+  /// How long shutdown() (or the answer to a peer's close) waits for the peer to finish the close
+  /// handshake before dropping TCP.
+  std::chrono::milliseconds close_timeout{5000};
+  /// A write that takes longer fails the connection (the handler sees a close with 1011).
+  std::chrono::milliseconds write_timeout{5000};
+  /// Initial read buffer size; it grows to hold the largest frame seen, up to max_frame_size.
+  std::size_t read_buffer_size = 16 * 1024;
+};
+
+}  // namespace restws::websocket::basic

@@ -1,0 +1,86 @@
+#pragma once
+// ws_t: the user's side of an upgraded WebSocket connection (RESTinio's ws_t, made thread-safe).
+//
+// A ws_t is created by upgrade() and always owned through ws_handle_t (std::shared_ptr). The
+// connection lives as long as some handle does: when the last handle goes, the WebSocket is shut
+// down gracefully, as by shutdown(). The message handler receives a handle too, so code inside it
+// may keep or drop the connection as it likes.
+//
+// Thread-safety: every member function may be called from any thread at once. Work is passed to
+// the connection's io_context thread; frames queued meanwhile leave in one gather write, never
+// interleaved.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include <asio/ip/tcp.hpp>
+
+#include "restws/websocket/message.hpp"
+
+namespace restws::websocket::basic {
+
+namespace detail {
+class ws_connection_t;
+}
+
+/// Called once the frame was written (error_code empty) or could not be (the error).
+using write_status_cb_t = std::function<void(const std::error_code&)>;
+
+/// When upgrade() starts reading frames: at once, or when activate() is called.
+enum class activation_t : std::uint8_t { immediate, delayed };
+
+/// Thrown by send_message() and activate() once the connection is closed or closing.
+class ws_closed_error_t : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class ws_t {
+ public:
+  explicit ws_t(std::shared_ptr<detail::ws_connection_t> connection);
+  ws_t(const ws_t&) = delete;
+  ws_t& operator=(const ws_t&) = delete;
+  /// Shuts the connection down gracefully (close 1000), as shutdown().
+  ~ws_t();
+
+  /// Queues one frame. Throws ws_closed_error_t once a close frame was sent or the socket is
+  /// gone (as RESTinio does); `cb` is then not called. Otherwise `cb` (if any) is called on the
+  /// connection's thread once the frame is written or the write fails.
+  void send_message(final_frame_flag_t final_flag, opcode_t opcode, std::string payload,
+                    write_status_cb_t cb = {});
+  /// As above, with the frame described by `message`. Sending a connection_close_frame starts
+  /// the close handshake (its payload should be status_code_to_bin(code) + reason).
+  void send_message(const message_t& message, write_status_cb_t cb = {});
+
+  /// Sends close 1000 (or the given code and reason), waits for the peer's close up to the
+  /// close timeout, then drops TCP. Frames queued before it are sent first. Idempotent.
+  void shutdown();
+  void shutdown(status_code_t code, std::string reason = {});
+  /// Drops TCP now, without a close handshake; unsent frames are discarded. Idempotent.
+  void kill();
+
+  /// Starts reading frames after upgrade(..., activation_t::delayed, ...). Idempotent.
+  void activate();
+
+  /// The id of the HTTP connection that was upgraded (unique within its server).
+  std::uint64_t connection_id() const noexcept { return connection_id_; }
+  const asio::ip::tcp::endpoint& remote_endpoint() const noexcept { return remote_endpoint_; }
+
+ private:
+  std::shared_ptr<detail::ws_connection_t> connection_;
+  std::uint64_t connection_id_;
+  asio::ip::tcp::endpoint remote_endpoint_;
+};
+
+using ws_handle_t = std::shared_ptr<ws_t>;
+
+/// RESTinio's spelling of ws_t::activate().
+inline void activate(ws_t& ws) { ws.activate(); }
+
+/// The message handler's type once erased: called as handler(ws_handle_t, message_handle_t).
+using message_handler_t = std::function<void(ws_handle_t, message_handle_t)>;
+
+}  // namespace restws::websocket::basic

@@ -1,0 +1,63 @@
+#include "restws/websocket/protocol/frame_reader.hpp"
+
+#include <algorithm>
+
+#include "restws/websocket/protocol/masking.hpp"
+
+namespace restws::websocket::protocol {
+
+read_result_t frame_reader_t::error_result() const noexcept {
+  read_result_t r;
+  r.status = read_status_t::error;
+  r.error = *validator_.failure();
+  return r;
+}
+
+read_result_t frame_reader_t::parse(std::span<std::byte> buffer) noexcept {
+  if (failed()) return error_result();
+
+  if (!have_header_) {
+    const auto parsed = parse_frame_header(buffer);
+    if (parsed.status == header_parse_status_t::need_more) {
+      read_result_t r;
+      r.bytes_needed = parsed.header_size;
+      return r;
+    }
+    if (parsed.status == header_parse_status_t::bad_length) {
+      validator_.fail(status_code_t::protocol_error, "64-bit payload length with the top bit set");
+      return error_result();
+    }
+    if (validator_.begin_frame(parsed.header)) return error_result();
+    have_header_ = true;
+    header_ = parsed.header;
+    header_size_ = parsed.header_size;
+    payload_done_ = 0;
+  }
+
+  // The length passed the max_frame_size check; size_t is 64 bits on the platforms we support.
+  const auto payload_length = static_cast<std::size_t>(header_.payload_length);
+  const std::size_t total = header_size_ + payload_length;
+  const std::size_t available =
+      buffer.size() > header_size_ ? std::min(buffer.size() - header_size_, payload_length) : 0;
+  if (available > payload_done_) {
+    const auto piece = buffer.subspan(header_size_ + payload_done_, available - payload_done_);
+    if (header_.masked) apply_mask(piece, header_.mask_key, payload_done_);
+    payload_done_ = available;
+    if (validator_.payload(piece)) return error_result();
+  }
+
+  read_result_t r;
+  r.header = header_;
+  if (payload_done_ < payload_length) {
+    r.bytes_needed = total;
+    return r;
+  }
+  if (validator_.end_frame()) return error_result();
+  have_header_ = false;
+  r.status = read_status_t::frame_ready;
+  r.payload = buffer.subspan(header_size_, payload_length);
+  r.frame_size = total;
+  return r;
+}
+
+}  // namespace restws::websocket::protocol

@@ -1,0 +1,125 @@
+#pragma once
+// The I/O side of one WebSocket: reads and validates frames with protocol::frame_reader_t,
+// delivers them to the handler, writes queued frames in gather writes, runs the close handshake.
+// Private to the library (ws_t is the public face).
+//
+// Threading: every member except the *_from_any_thread() entry points and closed() runs on the
+// connection's io_context thread. Those entry points dispatch there (inline when already on it).
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "restws/server/connection_handoff.hpp"
+#include "restws/websocket/protocol/frame_header.hpp"
+#include "restws/websocket/protocol/frame_reader.hpp"
+#include "restws/websocket/settings.hpp"
+#include "restws/websocket/ws.hpp"
+
+namespace restws::websocket::basic::detail {
+
+class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
+ public:
+  ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
+                  const ws_settings_t& settings);
+  ~ws_connection_t();
+
+  /// Writes the 101 response, then starts reading if `activate_now`. On the io thread.
+  void start(std::string response_head, std::weak_ptr<ws_t> owner, bool activate_now);
+
+  std::uint64_t connection_id() const noexcept { return connection_id_; }
+  const asio::ip::tcp::endpoint& remote_endpoint() const noexcept { return remote_endpoint_; }
+  /// True once no further frame may be queued (close sent or socket gone). Any thread.
+  bool closed() const noexcept { return send_closed_.load(std::memory_order_acquire); }
+
+  void send_from_any_thread(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,
+                            std::string payload, write_status_cb_t cb);
+  void shutdown_from_any_thread(protocol::status_code_t code, std::string reason);
+  void kill_from_any_thread();
+  void activate_from_any_thread();
+
+ private:
+  struct out_frame_t {
+    std::array<std::byte, protocol::max_frame_header_size> header;
+    std::uint8_t header_size = 0;
+    std::string payload;
+    write_status_cb_t cb;
+  };
+
+  template <typename F>
+  void run_on_io_thread(F&& f);
+
+  // Reading.
+  void activate();
+  void start_read();
+  void on_read(const std::error_code& ec, std::size_t n);
+  void process_buffer();
+  void on_frame(const protocol::read_result_t& frame);
+  void deliver(protocol::final_frame_flag_t fin, protocol::opcode_t opcode, std::string payload);
+
+  // Writing.
+  void queue_frame(protocol::final_frame_flag_t fin, protocol::opcode_t opcode, std::string payload,
+                   write_status_cb_t cb);
+  void queue_raw(std::string bytes);
+  void start_write();
+  void on_write(const std::error_code& ec);
+  void arm_write_watchdog();
+
+  // Closing.
+  void send_close(protocol::status_code_t code, std::string_view reason);
+  void fail(protocol::status_code_t code, std::string_view reason);
+  void finish_after_close_sent();
+  void arm_close_timer();
+  void close_socket();
+  void notify_closed(protocol::status_code_t code, std::string_view reason);
+
+  asio::io_context& io_;
+  asio::ip::tcp::socket socket_;
+  std::shared_ptr<handoff_registration_t> registration_;
+  std::uint64_t connection_id_;
+  asio::ip::tcp::endpoint remote_endpoint_;
+  message_handler_t handler_;
+  ws_settings_t settings_;
+  std::weak_ptr<ws_t> owner_;
+
+  protocol::frame_reader_t reader_;
+  std::vector<std::byte> rbuf_;
+  std::size_t rbegin_ = 0;  ///< first unconsumed byte
+  std::size_t rend_ = 0;    ///< one past the last received byte
+  std::size_t needed_ = 0;  ///< buffer length (from rbegin_) the reader asked for
+  bool activated_ = false;
+  bool reading_ = false;
+  bool processing_ = false;  ///< inside process_buffer(): do not re-enter
+
+  // Whole-message mode: the message being assembled.
+  std::string assembling_;
+  protocol::opcode_t assembling_opcode_ = protocol::opcode_t::text_frame;
+
+  std::vector<out_frame_t> queue_;    ///< waiting for the next write
+  std::vector<out_frame_t> writing_;  ///< in the write in flight
+  std::vector<asio::const_buffer> gather_;
+  bool write_in_flight_ = false;
+  std::chrono::steady_clock::time_point write_started_{};
+  std::optional<asio::steady_timer> write_timer_;
+  bool write_timer_armed_ = false;
+
+  std::atomic<bool> send_closed_{false};  ///< a close frame is queued, or the socket is gone
+  bool close_written_ = false;            ///< our close frame left
+  bool close_received_ = false;           ///< the peer's close frame arrived
+  bool failed_ = false;                   ///< a protocol violation: input is ignored from now on
+  bool close_notified_ = false;           ///< the handler saw a close message
+  bool socket_closed_ = false;
+  bool shut_down_send_ = false;
+  std::optional<asio::steady_timer> close_timer_;
+};
+
+}  // namespace restws::websocket::basic::detail

@@ -1,0 +1,61 @@
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "options.hpp"
+
+namespace ws_load {
+namespace {
+
+std::optional<options> parse(std::initializer_list<const char*> args, std::string& error) {
+  std::vector<char*> argv{const_cast<char*>("ws_load")};
+  for (const char* arg : args) argv.push_back(const_cast<char*>(arg));
+  return parse_options(static_cast<int>(argv.size()), argv.data(), error);
+}
+
+TEST(ws_load_options, reads_every_flag) {
+  std::string error;
+  const auto opts = parse({"--connections", "1000", "--size", "1024", "--seconds", "2.5", "--host",
+                           "localhost", "--port", "8080", "--path", "/chat", "--max-messages", "50",
+                           "--threads", "2", "--server-pid", "42", "--deflate"},
+                          error);
+  ASSERT_TRUE(opts) << error;
+  EXPECT_EQ(opts->connections, 1000u);
+  EXPECT_EQ(opts->size, 1024u);
+  EXPECT_DOUBLE_EQ(opts->seconds, 2.5);
+  EXPECT_EQ(opts->host, "localhost");
+  EXPECT_EQ(opts->port, 8080);
+  EXPECT_EQ(opts->path, "/chat");
+  EXPECT_EQ(opts->max_messages, 50u);
+  EXPECT_EQ(opts->threads, 2u);
+  EXPECT_EQ(opts->server_pid, 42);
+  EXPECT_TRUE(opts->deflate);
+  EXPECT_FALSE(opts->spread_source);
+}
+
+TEST(ws_load_options, spreads_source_addresses_above_20000_connections) {
+  std::string error;
+  EXPECT_FALSE(parse({"--connections", "20000"}, error)->spread_source);
+  EXPECT_TRUE(parse({"--connections", "20001"}, error)->spread_source);
+}
+
+TEST(ws_load_options, rejects_bad_values_and_unknown_flags) {
+  for (const auto& args : std::vector<std::vector<const char*>>{{"--connections", "0"},
+                                                                {"--connections", "x"},
+                                                                {"--port", "70000"},
+                                                                {"--seconds", "-1"},
+                                                                {"--path", "chat"},
+                                                                {"--threads"},
+                                                                {"--bogus"}}) {
+    std::vector<char*> argv{const_cast<char*>("ws_load")};
+    for (const char* arg : args) argv.push_back(const_cast<char*>(arg));
+    std::string error;
+    EXPECT_FALSE(parse_options(static_cast<int>(argv.size()), argv.data(), error)) << args[0];
+    EXPECT_FALSE(error.empty());
+  }
+}
+
+}  // namespace
+}  // namespace ws_load

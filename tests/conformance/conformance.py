@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""restws WebSocket conformance suite: Autobahn|Testsuite fuzzing-client behaviours, sections
+1-7, 9 and 10, run over real loopback sockets against an echo server (examples/ws_echo).
+
+Every case opens its own connection to ws://HOST:PORT/chat, sends its frames and asserts what
+the Autobahn suite requires for OK (strict): the exact echoed frames (frame by frame: the server
+echoes fragments as fragments), the close code the server sends, and that the server closes TCP
+after the close handshake. All waits are bounded (2 s per frame, 60 s for the largest messages).
+
+Usage:
+  conformance.py --server PATH [--server-arg ARG ...] [--section N ...] [--case ID ...]
+  conformance.py [--host localhost] [--port 8080] ...   (against a server already running)
+  conformance.py --list
+With --server, the binary is started, awaited on its port, and stopped with SIGTERM at the end
+(it must then exit by itself). Exit status: 0 when every selected case passes.
+"""
+
+import argparse
+import os
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import cases_close  # noqa: E402
+import cases_framing  # noqa: E402
+import cases_large  # noqa: E402
+import cases_utf8  # noqa: E402
+import serverproc  # noqa: E402
+from wsclient import CaseFailed, Client  # noqa: E402
+
+SECTIONS = {}
+for module in (cases_framing, cases_utf8, cases_close, cases_large):
+    SECTIONS.update(module.SECTIONS)
+
+
+def selected_cases(sections, ids):
+    for number in sorted(SECTIONS):
+        if sections and number not in sections:
+            continue
+        for case_id, description, run in SECTIONS[number]():
+            if ids and not any(case_id == i or case_id.startswith(i + ".") for i in ids):
+                continue
+            yield case_id, description, run
+
+
+def run_case(args, run):
+    """Runs one case on a fresh connection; returns None or the failure message."""
+    client = None
+    try:
+        client = Client(args.host, args.port)
+        run(client)
+        return None
+    except CaseFailed as err:
+        return str(err)
+    except OSError as err:
+        return "socket error: %s" % err
+    except Exception:  # a bug in the case itself must still be reported as a failure
+        return "error in the test: " + traceback.format_exc()
+    finally:
+        if client is not None:
+            client.close()
+
+
+def run_all(args):
+    passed, failed = 0, []
+    start = time.monotonic()
+    for case_id, description, run in selected_cases(args.section, args.case):
+        t0 = time.monotonic()
+        error = run_case(args, run)
+        ms = (time.monotonic() - t0) * 1000
+        if error is None:
+            passed += 1
+            print("%-8s OK      %6.0f ms  %s" % (case_id, ms, description), flush=True)
+        else:
+            failed.append(case_id)
+            print("%-8s FAILED  %6.0f ms  %s\n         -> %s" % (case_id, ms, description, error),
+                  flush=True)
+    print("\nconformance sections %s: %.1f s" % (",".join(map(str, args.section or SECTIONS)),
+                                                  time.monotonic() - start))
+    if failed:
+        print("failed cases: %s" % " ".join(failed))
+    print("conformance: %d passed, %d failed" % (passed, len(failed)), flush=True)
+    return 1 if failed or passed == 0 else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description="restws WebSocket conformance suite")
+    parser.add_argument("--server", help="echo server binary to start and stop")
+    parser.add_argument("--server-arg", action="append", default=[],
+                        help="argument for the server binary (repeatable)")
+    parser.add_argument("--host", default="localhost")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--section", type=int, action="append", default=[],
+                        choices=sorted(SECTIONS), help="run only this section (repeatable)")
+    parser.add_argument("--case", action="append", default=[],
+                        help="run only this case id or id prefix, e.g. 6.4 (repeatable)")
+    parser.add_argument("--list", action="store_true", help="list the cases and exit")
+    args = parser.parse_args()
+    if args.list:
+        for case_id, description, _ in selected_cases(args.section, args.case):
+            print("%-8s %s" % (case_id, description))
+        return 0
+    if not args.server:
+        return run_all(args)
+    serverproc.isolate_if_port_taken(args.host, args.port)
+    command = [args.server] + args.server_arg
+    return serverproc.run_with_server(command, lambda: run_all(args), args.host, args.port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

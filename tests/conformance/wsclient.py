@@ -1,0 +1,277 @@
+"""A deliberately low-level WebSocket client for conformance testing (stdlib only).
+
+It writes any frame, well-formed or not, in chosen chops (one send() per chop), and reads the
+server's frames while it writes (so large echoes never deadlock). Every wait is bounded.
+"""
+
+import base64
+import collections
+import errno
+import hashlib
+import os
+import select
+import socket
+import struct
+import time
+
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+CONT, TEXT, BINARY, CLOSE, PING, PONG = 0, 1, 2, 8, 9, 10
+OPCODE_NAMES = {CONT: "cont", TEXT: "text", BINARY: "binary", CLOSE: "close", PING: "ping",
+                PONG: "pong"}
+
+
+class CaseFailed(Exception):
+    """The server did not behave as the case requires."""
+
+
+def mask_payload(payload, mask):
+    n = len(payload)
+    if n == 0:
+        return b""
+    key = (mask * (n // 4 + 1))[:n]
+    return (int.from_bytes(payload, "little") ^ int.from_bytes(key, "little")).to_bytes(n, "little")
+
+
+def build_frame(opcode, payload=b"", fin=True, rsv=0, mask=None):
+    """A masked client frame (mask chosen at random unless given)."""
+    payload = bytes(payload)
+    mask = os.urandom(4) if mask is None else mask
+    first = (0x80 if fin else 0) | (rsv << 4) | opcode
+    n = len(payload)
+    if n < 126:
+        header = struct.pack("!BB", first, 0x80 | n)
+    elif n < 65536:
+        header = struct.pack("!BBH", first, 0x80 | 126, n)
+    else:
+        header = struct.pack("!BBQ", first, 0x80 | 127, n)
+    return header + mask + mask_payload(payload, mask)
+
+
+def close_payload(code=None, reason=b""):
+    return b"" if code is None else struct.pack("!H", code) + reason
+
+
+class Frame:
+    """A frame received from the server."""
+
+    def __init__(self, fin, rsv, opcode, masked, payload):
+        self.fin, self.rsv, self.opcode = fin, rsv, opcode
+        self.masked, self.payload = masked, payload
+
+    def close_code(self):
+        return struct.unpack("!H", self.payload[:2])[0] if len(self.payload) >= 2 else None
+
+    def __repr__(self):
+        return describe(self.opcode, self.payload, self.fin)
+
+
+def describe(opcode, payload, fin=True):
+    name = OPCODE_NAMES.get(opcode, "opcode%d" % opcode)
+    shown = bytes(payload[:24])
+    more = "...(%d bytes)" % len(payload) if len(payload) > 24 else ""
+    return "%s%s %r%s" % (name, "" if fin else "(fin=0)", shown, more)
+
+
+class Client:
+    """One WebSocket connection to the server under test, after a successful handshake."""
+
+    def __init__(self, host, port, path="/chat", timeout=2.0):
+        self.timeout = timeout
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.out = collections.deque()
+        self.inbuf = bytearray()
+        self.pos = 0
+        self.eof = False
+        self.reset = False
+        self._handshake(host, port, path)
+        self.sock.setblocking(False)
+
+    def _handshake(self, host, port, path):
+        key = base64.b64encode(os.urandom(16))
+        request = ("GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n"
+                   "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
+                   "Sec-WebSocket-Version: 13\r\n\r\n" % (path, host, port, key.decode()))
+        self.sock.sendall(request.encode())
+        deadline = time.monotonic() + self.timeout
+        data = b""
+        while b"\r\n\r\n" not in data:
+            if time.monotonic() > deadline or len(data) > 16384:
+                raise CaseFailed("no complete handshake response")
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise CaseFailed("connection closed during the handshake: %r" % data)
+            data += chunk
+        head, rest = data.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        if not lines[0].startswith("HTTP/1.1 101"):
+            raise CaseFailed("handshake answered %r" % lines[0])
+        fields = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            fields[name.strip().lower()] = value.strip()
+        expected = base64.b64encode(hashlib.sha1(key + GUID).digest()).decode()
+        if fields.get("sec-websocket-accept") != expected:
+            raise CaseFailed("bad Sec-WebSocket-Accept %r" % fields.get("sec-websocket-accept"))
+        self.inbuf += rest
+
+    # ---- writing -------------------------------------------------------------------------------
+    def send_raw(self, data, chop=None):
+        """Queues bytes, each chop of `chop` bytes to go out in its own send() call."""
+        data = bytes(data)
+        if chop:
+            for i in range(0, len(data), chop):
+                self.out.append(data[i : i + chop])
+        elif data:
+            self.out.append(data)
+
+    def send(self, opcode, payload=b"", fin=True, rsv=0, chop=None):
+        """Queues one frame."""
+        self.send_raw(build_frame(opcode, payload, fin, rsv), chop)
+
+    def send_close(self, code=None, reason=b""):
+        self.send(CLOSE, close_payload(code, reason))
+
+    def flush(self, timeout=None):
+        """Writes everything queued (reading meanwhile); False if the peer stopped taking it."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while self.out:
+            if not self._pump(deadline):
+                return False
+        return True
+
+    # ---- reading -------------------------------------------------------------------------------
+    def _pump(self, deadline):
+        """One select round: reads what arrived, writes one chop. False on timeout or dead peer."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        if self.eof and self.out:
+            self.out.clear()  # the peer is gone: nothing more can be delivered
+            return False
+        wlist = [self.sock] if self.out else []
+        rlist = [] if self.eof else [self.sock]
+        if not rlist and not wlist:
+            return False
+        readable, writable, _ = select.select(rlist, wlist, [], remaining)
+        if readable:
+            try:
+                chunk = self.sock.recv(1 << 20)
+                if chunk:
+                    self.inbuf += chunk
+                else:
+                    self.eof = True
+            except ConnectionResetError:
+                self.eof = self.reset = True
+            except BlockingIOError:
+                pass
+        if writable and self.out:
+            head = self.out[0]
+            try:
+                sent = self.sock.send(head)
+                if sent == len(head):
+                    self.out.popleft()
+                else:
+                    self.out[0] = head[sent:]
+            except BlockingIOError:
+                pass
+            except OSError as err:
+                if err.errno not in (errno.EPIPE, errno.ECONNRESET):
+                    raise
+                self.out.clear()
+        return bool(readable or writable)
+
+    def _parse(self):
+        buf, pos = self.inbuf, self.pos
+        avail = len(buf) - pos
+        if avail < 2:
+            return None
+        b0, b1 = buf[pos], buf[pos + 1]
+        length, offset = b1 & 0x7F, 2
+        if length == 126:
+            if avail < 4:
+                return None
+            (length,) = struct.unpack_from("!H", buf, pos + 2)
+            offset = 4
+        elif length == 127:
+            if avail < 10:
+                return None
+            (length,) = struct.unpack_from("!Q", buf, pos + 2)
+            offset = 10
+        masked = bool(b1 & 0x80)
+        mask = b""
+        if masked:
+            if avail < offset + 4:
+                return None
+            mask = bytes(buf[pos + offset : pos + offset + 4])
+            offset += 4
+        if avail < offset + length:
+            return None
+        payload = bytes(buf[pos + offset : pos + offset + length])
+        if masked:
+            payload = mask_payload(payload, mask)
+        self.pos = pos + offset + length
+        if self.pos > (1 << 20):
+            del self.inbuf[: self.pos]
+            self.pos = 0
+        return Frame(bool(b0 & 0x80), (b0 >> 4) & 7, b0 & 0x0F, masked, payload)
+
+    def recv(self, timeout=None):
+        """The next frame, or None if TCP closed first; CaseFailed on timeout or a bad frame."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while True:
+            frame = self._parse()
+            if frame is not None:
+                self._check_server_frame(frame)
+                return frame
+            if self.eof:
+                return None
+            if not self._pump(deadline) and time.monotonic() >= deadline:
+                raise CaseFailed("timed out waiting for a frame (%.1f s)"
+                                 % (timeout or self.timeout))
+
+    @staticmethod
+    def _check_server_frame(frame):
+        if frame.masked:
+            raise CaseFailed("server sent a masked frame: %r" % frame)
+        if frame.rsv:
+            raise CaseFailed("server sent a frame with RSV=%d: %r" % (frame.rsv, frame))
+        if frame.opcode not in OPCODE_NAMES:
+            raise CaseFailed("server sent reserved opcode %d" % frame.opcode)
+        if frame.opcode >= CLOSE and (not frame.fin or len(frame.payload) > 125):
+            raise CaseFailed("server sent a bad control frame: %r" % frame)
+
+    def quiet_for(self, seconds):
+        """True when nothing at all arrives (and TCP stays open) for `seconds`."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if len(self.inbuf) > self.pos or self.eof:
+                return False
+            self._pump(deadline)
+        return len(self.inbuf) == self.pos and not self.eof
+
+    def wait_tcp_close(self, timeout=None, clean=False):
+        """Waits for the server to close TCP; CaseFailed if a frame or nothing arrives instead.
+
+        With clean=True the close must be orderly (FIN): a reset means the server aborted the
+        connection, which may lose data it had sent.
+        """
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while not self.eof:
+            if len(self.inbuf) > self.pos:
+                raise CaseFailed("server sent data after its close frame: %r"
+                                 % bytes(self.inbuf[self.pos : self.pos + 32]))
+            if not self._pump(deadline) and time.monotonic() >= deadline:
+                raise CaseFailed("server did not close TCP within %.1f s after the close "
+                                 "handshake" % (timeout or self.timeout))
+        if len(self.inbuf) > self.pos:
+            raise CaseFailed("server sent data after its close frame: %r"
+                             % bytes(self.inbuf[self.pos : self.pos + 32]))
+        if clean and self.reset:
+            raise CaseFailed("server reset TCP instead of closing it after a clean close handshake")
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass

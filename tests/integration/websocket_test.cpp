@@ -1,0 +1,477 @@
+// WebSocket over real loopback sockets: upgrade(), ws_t, frame checks and the close handshake.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "integration/ws_test_client.hpp"
+#include "restws/all.hpp"
+#include "restws/websocket/websocket.hpp"
+
+namespace restws::testing {
+namespace {
+
+namespace rws = restws::websocket::basic;
+using traits_t = restws::traits_t<restws::asio_timer_manager_t, restws::null_logger_t>;
+using opcode_t = rws::opcode_t;
+
+// Messages the server side saw, and the handles it keeps, shared with the test thread.
+struct server_state_t {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<rws::message_t> received;
+  std::vector<rws::ws_handle_t> handles;
+
+  void add(const rws::message_t& m) {
+    std::lock_guard lock{mutex};
+    received.push_back(m);
+    changed.notify_all();
+  }
+  void add_handle(rws::ws_handle_t h) {
+    std::lock_guard lock{mutex};
+    handles.push_back(std::move(h));
+    changed.notify_all();
+  }
+  /// Waits (bounded) until `pred()` holds; returns it.
+  template <typename P>
+  bool wait(P pred, std::chrono::milliseconds timeout = 3s) {
+    std::unique_lock lock{mutex};
+    return changed.wait_for(lock, timeout, pred);
+  }
+  bool wait_for_messages(std::size_t n) {
+    return wait([&] { return received.size() >= n; });
+  }
+  rws::ws_handle_t handle() {
+    wait([&] { return !handles.empty(); });
+    std::lock_guard lock{mutex};
+    return handles.empty() ? nullptr : handles.front();
+  }
+};
+
+enum class mode_t { echo, record_only };
+
+class websocket_test : public ::testing::Test {
+ protected:
+  void start(mode_t mode = mode_t::echo,
+             rws::activation_t activation = rws::activation_t::immediate,
+             rws::ws_settings_t settings = {}) {
+    auto state = state_;
+    server_ = std::make_unique<http_server_t<traits_t>>(
+        on_thread_pool<traits_t>(1)
+            .port(0)
+            .address("127.0.0.1")
+            .request_handler([state, mode, activation, settings](request_handle_t req) {
+              auto wsh = rws::upgrade<traits_t>(
+                  *req, activation,
+                  [state, mode](rws::ws_handle_t wsh, rws::message_handle_t m) {
+                    state->add(*m);
+                    if (mode == mode_t::echo && m->opcode() != opcode_t::connection_close_frame &&
+                        m->opcode() != opcode_t::pong_frame) {
+                      wsh->send_message(*m);
+                    }
+                  },
+                  settings);
+              state->add_handle(wsh);
+              return request_accepted();
+            }));
+    server_->open();
+  }
+
+  std::unique_ptr<ws_test_client_t> connect() {
+    auto c = std::make_unique<ws_test_client_t>(server_->port());
+    EXPECT_TRUE(c->connected());
+    const auto head = c->handshake();
+    EXPECT_NE(head.find("HTTP/1.1 101 Switching Protocols\r\n"), std::string::npos) << head;
+    return c;
+  }
+
+  void TearDown() override {
+    {
+      std::lock_guard lock{state_->mutex};
+      state_->handles.clear();
+    }
+    if (server_) server_->close();
+  }
+
+  std::shared_ptr<server_state_t> state_ = std::make_shared<server_state_t>();
+  std::unique_ptr<http_server_t<traits_t>> server_;
+};
+
+TEST_F(websocket_test, handshake_answers_101_with_the_accept_of_the_key) {
+  start();
+  ws_test_client_t c{server_->port()};
+  const auto head = c.handshake();
+  EXPECT_NE(head.find("HTTP/1.1 101"), std::string::npos);
+  EXPECT_NE(head.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"), std::string::npos)
+      << head;
+}
+
+TEST_F(websocket_test, echoes_text_and_binary_frames) {
+  start();
+  auto c = connect();
+  ASSERT_TRUE(c->send_frame(opcode_t::text_frame, "hello"));
+  auto f = c->read_frame();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->opcode, opcode_t::text_frame);
+  EXPECT_EQ(f->payload, "hello");
+
+  std::string binary(70000, '\0');
+  for (std::size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>(i * 7);
+  ASSERT_TRUE(c->send_frame(opcode_t::binary_frame, binary));
+  f = c->read_frame();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->opcode, opcode_t::binary_frame);
+  EXPECT_EQ(f->payload, binary);
+}
+
+TEST_F(websocket_test, frames_sent_in_one_write_are_all_echoed_in_order) {
+  start();
+  auto c = connect();
+  std::string burst;
+  for (int i = 0; i < 50; ++i)
+    burst += ws_test_client_t::encode(opcode_t::text_frame, "m" + std::to_string(i));
+  ASSERT_TRUE(c->send_raw(burst));
+  for (int i = 0; i < 50; ++i) {
+    auto f = c->read_frame();
+    ASSERT_TRUE(f) << i;
+    EXPECT_EQ(f->payload, "m" + std::to_string(i));
+  }
+}
+
+TEST_F(websocket_test, fragments_are_delivered_frame_by_frame_with_their_final_flag) {
+  start(mode_t::record_only);
+  auto c = connect();
+  ASSERT_TRUE(c->send_frame(opcode_t::text_frame, "ab", false));
+  ASSERT_TRUE(c->send_frame(opcode_t::continuation_frame, "cd", true));
+  ASSERT_TRUE(state_->wait_for_messages(2));
+  std::lock_guard lock{state_->mutex};
+  EXPECT_EQ(state_->received[0].opcode(), opcode_t::text_frame);
+  EXPECT_FALSE(state_->received[0].is_final());
+  EXPECT_EQ(state_->received[0].payload(), "ab");
+  EXPECT_EQ(state_->received[1].opcode(), opcode_t::continuation_frame);
+  EXPECT_TRUE(state_->received[1].is_final());
+  EXPECT_EQ(state_->received[1].payload(), "cd");
+}
+
+TEST_F(websocket_test, whole_message_mode_joins_fragments) {
+  rws::ws_settings_t s;
+  s.deliver_whole_messages = true;
+  start(mode_t::record_only, rws::activation_t::immediate, s);
+  auto c = connect();
+  ASSERT_TRUE(c->send_frame(opcode_t::binary_frame, "ab", false));
+  ASSERT_TRUE(c->send_frame(opcode_t::ping_frame, "p"));
+  ASSERT_TRUE(c->send_frame(opcode_t::continuation_frame, "cd", false));
+  ASSERT_TRUE(c->send_frame(opcode_t::continuation_frame, "ef", true));
+  ASSERT_TRUE(state_->wait_for_messages(2));
+  std::lock_guard lock{state_->mutex};
+  EXPECT_EQ(state_->received[0].opcode(), opcode_t::ping_frame);
+  EXPECT_EQ(state_->received[1].opcode(), opcode_t::binary_frame);
+  EXPECT_TRUE(state_->received[1].is_final());
+  EXPECT_EQ(state_->received[1].payload(), "abcdef");
+}
+
+TEST_F(websocket_test, ping_is_delivered_to_the_handler_and_echoed_by_it) {
+  start();
+  auto c = connect();
+  ASSERT_TRUE(c->send_frame(opcode_t::ping_frame, "are you there"));
+  auto f = c->read_frame();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->opcode, opcode_t::ping_frame);  // the echo handler sends back what it gets
+}
+
+TEST_F(websocket_test, auto_pong_answers_pings_in_the_library) {
+  rws::ws_settings_t s;
+  s.auto_pong = true;
+  start(mode_t::record_only, rws::activation_t::immediate, s);
+  auto c = connect();
+  ASSERT_TRUE(c->send_frame(opcode_t::ping_frame, "xyz"));
+  auto f = c->read_frame();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->opcode, opcode_t::pong_frame);
+  EXPECT_EQ(f->payload, "xyz");
+}
+
+TEST_F(websocket_test, peer_close_is_echoed_delivered_and_tcp_closed) {
+  start(mode_t::record_only);
+  auto c = connect();
+  ASSERT_TRUE(
+      c->send_frame(opcode_t::connection_close_frame,
+                    rws::status_code_to_bin(static_cast<rws::status_code_t>(4000)) + "bye"));
+  auto f = c->read_frame();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->opcode, opcode_t::connection_close_frame);
+  EXPECT_EQ(f->close_code(), 4000);
+  EXPECT_TRUE(c->wait_for_eof());
+  ASSERT_TRUE(state_->wait_for_messages(1));
+  std::lock_guard lock{state_->mutex};
+  EXPECT_EQ(state_->received[0].opcode(), opcode_t::connection_close_frame);
+  EXPECT_EQ(static_cast<int>(state_->received[0].close_code()), 4000);
+  EXPECT_EQ(state_->received[0].close_reason(), "bye");
+}
+
+TEST_F(websocket_test, empty_close_is_answered_with_1000) {
+  start();
+  auto c = connect();
+  ASSERT_TRUE(c->send_frame(opcode_t::connection_close_frame, ""));
+  auto f = c->read_frame();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->opcode, opcode_t::connection_close_frame);
+  EXPECT_EQ(f->close_code(), 1000);
+  EXPECT_TRUE(c->wait_for_eof());
+}
+
+struct bad_input_case_t {
+  const char* name;
+  std::string bytes;
+  int close_code;
+};
+
+class websocket_bad_input_test : public websocket_test,
+                                 public ::testing::WithParamInterface<bad_input_case_t> {};
+
+TEST_P(websocket_bad_input_test, is_never_delivered_and_closes_with_its_code) {
+  start(mode_t::record_only);
+  auto c = connect();
+  ASSERT_TRUE(c->send_raw(GetParam().bytes));
+  auto f = c->read_frame();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->opcode, opcode_t::connection_close_frame);
+  EXPECT_EQ(f->close_code(), GetParam().close_code);
+  EXPECT_TRUE(c->wait_for_eof());
+  // The handler learns about the close, and about nothing else.
+  ASSERT_TRUE(state_->wait_for_messages(1));
+  std::lock_guard lock{state_->mutex};
+  ASSERT_EQ(state_->received.size(), 1u);
+  EXPECT_EQ(state_->received[0].opcode(), opcode_t::connection_close_frame);
+  EXPECT_EQ(static_cast<int>(state_->received[0].close_code()), GetParam().close_code);
+}
+
+std::string unmasked_text_frame() { return std::string{"\x81\x02hi", 4}; }
+std::string with_first_byte(std::string frame, unsigned char b) {
+  frame[0] = static_cast<char>(b);
+  return frame;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    frames, websocket_bad_input_test,
+    ::testing::Values(
+        bad_input_case_t{"unmasked", unmasked_text_frame(), 1002},
+        bad_input_case_t{"rsv1",
+                         with_first_byte(ws_test_client_t::encode(opcode_t::text_frame, "x"), 0xC1),
+                         1002},
+        bad_input_case_t{"opcode3",
+                         with_first_byte(ws_test_client_t::encode(opcode_t::text_frame, "x"), 0x83),
+                         1002},
+        bad_input_case_t{"continuation_first",
+                         ws_test_client_t::encode(opcode_t::continuation_frame, "x"), 1002},
+        bad_input_case_t{"ping_not_final",
+                         ws_test_client_t::encode(opcode_t::ping_frame, "x", false), 1002},
+        bad_input_case_t{"ping_126",
+                         ws_test_client_t::encode(opcode_t::ping_frame, std::string(126, 'p')),
+                         1002},
+        bad_input_case_t{
+            "invalid_utf8",
+            ws_test_client_t::encode(opcode_t::text_frame,
+                                     "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80"),
+            1007},
+        bad_input_case_t{"close_1_byte",
+                         ws_test_client_t::encode(opcode_t::connection_close_frame, "\x03"), 1002},
+        bad_input_case_t{"close_code_1005",
+                         ws_test_client_t::encode(opcode_t::connection_close_frame, "\x03\xed"),
+                         1002},
+        bad_input_case_t{"close_reason_bad_utf8",
+                         ws_test_client_t::encode(opcode_t::connection_close_frame, "\x03\xe8\xff"),
+                         1007}),
+    [](const auto& info) { return std::string{info.param.name}; });
+
+TEST_F(websocket_test, message_over_the_limit_closes_with_1009) {
+  rws::ws_settings_t s;
+  s.max_message_size = 1000;
+  start(mode_t::record_only, rws::activation_t::immediate, s);
+  auto c = connect();
+  ASSERT_TRUE(c->send_frame(opcode_t::binary_frame, std::string(600, 'a'), false));
+  ASSERT_TRUE(c->send_frame(opcode_t::continuation_frame, std::string(600, 'b'), true));
+  std::optional<ws_frame_t> f;
+  do {
+    f = c->read_frame();
+  } while (f && f->opcode != opcode_t::connection_close_frame);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->close_code(), 1009);
+}
+
+TEST_F(websocket_test, shutdown_sends_1000_then_drops_tcp_when_the_peer_answers) {
+  start(mode_t::record_only);
+  auto c = connect();
+  auto wsh = state_->handle();
+  ASSERT_TRUE(wsh);
+  wsh->shutdown();
+  auto f = c->read_frame();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->opcode, opcode_t::connection_close_frame);
+  EXPECT_EQ(f->close_code(), 1000);
+  EXPECT_THROW(wsh->send_message(rws::final_frame, opcode_t::text_frame, "late"),
+               rws::ws_closed_error_t);
+  ASSERT_TRUE(c->send_frame(opcode_t::connection_close_frame, f->payload));
+  EXPECT_TRUE(c->wait_for_eof());
+}
+
+TEST_F(websocket_test, shutdown_drops_tcp_after_the_close_timeout_if_the_peer_is_silent) {
+  rws::ws_settings_t s;
+  s.close_timeout = 200ms;
+  start(mode_t::record_only, rws::activation_t::immediate, s);
+  auto c = connect();
+  state_->handle()->shutdown();
+  auto f = c->read_frame();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->opcode, opcode_t::connection_close_frame);
+  EXPECT_TRUE(c->wait_for_eof(3s));
+}
+
+TEST_F(websocket_test, kill_drops_tcp_without_a_close_frame) {
+  start(mode_t::record_only);
+  auto c = connect();
+  state_->handle()->kill();
+  EXPECT_FALSE(c->read_frame(2s));
+  EXPECT_TRUE(c->wait_for_eof(1s));
+}
+
+TEST_F(websocket_test, releasing_the_last_handle_closes_gracefully) {
+  start(mode_t::record_only);
+  auto c = connect();
+  ASSERT_TRUE(state_->handle());
+  {
+    std::lock_guard lock{state_->mutex};
+    state_->handles.clear();
+  }
+  auto f = c->read_frame();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->opcode, opcode_t::connection_close_frame);
+  EXPECT_EQ(f->close_code(), 1000);
+}
+
+TEST_F(websocket_test, delayed_activation_reads_nothing_until_activate) {
+  start(mode_t::echo, rws::activation_t::delayed);
+  auto c = connect();
+  ASSERT_TRUE(c->send_frame(opcode_t::text_frame, "early"));
+  EXPECT_FALSE(c->read_frame(300ms));  // not read yet: no echo
+  {
+    std::lock_guard lock{state_->mutex};
+    EXPECT_TRUE(state_->received.empty());
+  }
+  rws::activate(*state_->handle());
+  auto f = c->read_frame();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->payload, "early");
+}
+
+TEST_F(websocket_test, sends_from_many_threads_never_interleave_frames) {
+  start(mode_t::record_only);
+  auto c = connect();
+  auto wsh = state_->handle();
+  constexpr int threads = 4, per_thread = 200;
+  std::vector<std::thread> senders;
+  for (int t = 0; t < threads; ++t) {
+    senders.emplace_back([wsh, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        // Varied sizes, so that frames of different header lengths mix.
+        std::string p(static_cast<std::size_t>(1 + (i * 97) % 3000), static_cast<char>('a' + t));
+        wsh->send_message(rws::final_frame, opcode_t::binary_frame, std::move(p));
+      }
+    });
+  }
+  for (auto& s : senders) s.join();
+  std::vector<int> next(threads, 0);
+  for (int n = 0; n < threads * per_thread; ++n) {
+    auto f = c->read_frame();
+    ASSERT_TRUE(f) << n;
+    ASSERT_FALSE(f->payload.empty());
+    const int t = f->payload[0] - 'a';
+    ASSERT_GE(t, 0);
+    ASSERT_LT(t, threads);
+    const int i = next[static_cast<std::size_t>(t)]++;
+    EXPECT_EQ(f->payload, std::string(static_cast<std::size_t>(1 + (i * 97) % 3000),
+                                      static_cast<char>('a' + t)));
+  }
+}
+
+TEST_F(websocket_test, write_completion_callback_reports_success) {
+  start(mode_t::record_only);
+  auto c = connect();
+  std::promise<std::error_code> done;
+  state_->handle()->send_message(rws::final_frame, opcode_t::text_frame, "cb",
+                                 [&done](const std::error_code& ec) { done.set_value(ec); });
+  auto fut = done.get_future();
+  ASSERT_EQ(fut.wait_for(3s), std::future_status::ready);
+  EXPECT_FALSE(fut.get());
+  auto f = c->read_frame();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->payload, "cb");
+}
+
+TEST_F(websocket_test, client_disconnect_reaches_the_handler_as_1006) {
+  start(mode_t::record_only);
+  {
+    auto c = connect();
+    ASSERT_TRUE(state_->handle());
+  }
+  ASSERT_TRUE(state_->wait_for_messages(1));
+  std::lock_guard lock{state_->mutex};
+  EXPECT_EQ(state_->received[0].opcode(), opcode_t::connection_close_frame);
+  EXPECT_EQ(static_cast<int>(state_->received[0].close_code()), 1006);
+}
+
+TEST_F(websocket_test, handler_exception_does_not_break_the_connection) {
+  std::atomic<int> calls{0};
+  server_ = std::make_unique<http_server_t<traits_t>>(
+      on_thread_pool<traits_t>(1)
+          .port(0)
+          .address("127.0.0.1")
+          .request_handler([&calls, state = state_](request_handle_t req) {
+            state->add_handle(
+                rws::upgrade<traits_t>(*req, rws::activation_t::immediate,
+                                       [&calls](rws::ws_handle_t wsh, rws::message_handle_t m) {
+                                         if (++calls == 1) throw std::runtime_error{"handler bug"};
+                                         wsh->send_message(*m);
+                                       }));
+            return request_accepted();
+          }));
+  server_->open();
+  auto c = connect();
+  ASSERT_TRUE(c->send_frame(opcode_t::text_frame, "first"));
+  ASSERT_TRUE(c->send_frame(opcode_t::text_frame, "second"));
+  auto f = c->read_frame();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->payload, "second");
+}
+
+TEST_F(websocket_test, version_mismatch_gets_426_with_the_supported_version) {
+  start();
+  ws_test_client_t c{server_->port()};
+  const auto head = c.handshake("/chat", "8");
+  EXPECT_NE(head.find("HTTP/1.1 426"), std::string::npos) << head;
+  EXPECT_NE(head.find("Sec-WebSocket-Version: 13\r\n"), std::string::npos) << head;
+}
+
+TEST_F(websocket_test, server_stop_closes_websockets_with_1001) {
+  start(mode_t::record_only);
+  auto c = connect();
+  ASSERT_TRUE(state_->handle());
+  std::thread closer{[this] { server_->close(); }};
+  auto f = c->read_frame();
+  if (f) c->send_frame(opcode_t::connection_close_frame, f->payload);  // finish the handshake
+  const bool eof = c->wait_for_eof();
+  c.reset();  // a real client closes its side once it sees the server's FIN
+  closer.join();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->opcode, opcode_t::connection_close_frame);
+  EXPECT_EQ(f->close_code(), 1001);
+  EXPECT_TRUE(eof);
+}
+
+}  // namespace
+}  // namespace restws::testing

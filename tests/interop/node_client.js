@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+// Interop: the Node `ws` client (tests/interop/package-lock.json pins it) against the echo server.
+// Each case opens its own connection to ws://localhost:8080/chat and asserts what a user of that
+// client sees: the echo byte for byte, the pong, the close code.
+// Usage: node node_client.js [--url URL] [CASE...]
+//        (CASE: text binary large fragmented ping close; default: all)
+// Needs `npm ci --prefix tests/interop` (scripts/deps.sh runs it).
+'use strict';
+
+const crypto = require('crypto');
+let WebSocket;
+try {
+  WebSocket = require('ws');
+} catch (err) {
+  console.error('interop.node: the ws package is missing; run scripts/deps.sh ' +
+                '(npm ci --prefix tests/interop)');
+  process.exit(2);
+}
+
+const TIMEOUT_MS = 5000;
+
+function withTimeout(promise, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function check(condition, what) {
+  if (!condition) throw new Error(what);
+}
+
+// A connection whose events are awaited one by one.
+class Connection {
+  constructor(url) {
+    this.ws = new WebSocket(url, { maxPayload: 4 << 20 });
+    this.messages = [];
+    this.waiters = [];
+    this.closed = new Promise((resolve) => {
+      this.ws.on('close', (code, reason) => {
+        this.closeCode = code;
+        this.waiters.splice(0).forEach((waiter) => waiter(null));
+        resolve({ code, reason: reason.toString() });
+      });
+    });
+    this.ws.on('message', (data, isBinary) => {
+      const message = { data, isBinary };
+      const waiter = this.waiters.shift();
+      if (waiter) waiter(message);
+      else this.messages.push(message);
+    });
+    this.ws.on('error', (err) => { this.error = err; });
+  }
+
+  open() {
+    return withTimeout(new Promise((resolve, reject) => {
+      this.ws.once('open', resolve);
+      this.ws.once('error', reject);
+    }), 'the handshake');
+  }
+
+  // The next message; fails if the connection closes first.
+  async next() {
+    const ready = this.messages.shift();
+    if (ready) return ready;
+    const message = this.closeCode === undefined
+      ? await withTimeout(new Promise((resolve) => this.waiters.push(resolve)), 'a message')
+      : null;
+    if (!message) {
+      throw new Error(`connection closed (code ${this.closeCode}) instead of a message`);
+    }
+    return message;
+  }
+
+  async close(code, reason) {
+    this.ws.close(code, reason);
+    return withTimeout(this.closed, 'the close handshake');
+  }
+}
+
+async function echo(c, data, binary) {
+  c.ws.send(data, { binary });
+  return c.next();
+}
+
+const cases = {
+  async text(c) {
+    const sent = 'Hello, κόσμε! 😀';
+    const got = await echo(c, sent, false);
+    check(!got.isBinary && got.data.toString('utf8') === sent, `text echo: got ${got.data}`);
+  },
+  async binary(c) {
+    const sent = Buffer.alloc(1024, 0).map((_, i) => i % 256);
+    const got = await echo(c, sent, true);
+    check(got.isBinary && Buffer.compare(got.data, sent) === 0, 'binary echo differs');
+  },
+  async large(c) {
+    const sent = crypto.randomBytes(1 << 20);
+    const got = await echo(c, sent, true);
+    check(got.isBinary && Buffer.compare(got.data, sent) === 0,
+          `1 MiB echo differs (got ${got.data.length} bytes)`);
+  },
+  async fragmented(c) {
+    const parts = ['frag-1 ', 'κόσμε ', 'frag-3 ', 'frag-4'];
+    parts.forEach((part, i) => c.ws.send(part, { binary: false, fin: i === parts.length - 1 }));
+    const got = await c.next();
+    check(!got.isBinary && got.data.toString('utf8') === parts.join(''),
+          `fragmented echo: got ${got.data}`);
+  },
+  async ping(c) {
+    const payload = Buffer.from('ping-payload');
+    const pong = withTimeout(new Promise((resolve) => c.ws.once('pong', resolve)), 'the pong');
+    c.ws.ping(payload);
+    const got = await pong;
+    check(Buffer.compare(got, payload) === 0, `pong payload: got ${got}`);
+  },
+  async close(c) {
+    const { code } = await c.close(4000, 'bye');
+    check(code === 4000, `close code seen by the client: ${code}`);
+  },
+};
+
+async function run(url, name) {
+  const c = new Connection(url);
+  await c.open();
+  try {
+    await cases[name](c);
+    if (name !== 'close') {
+      const { code } = await c.close(1000);
+      check(code === 1000, `normal close answered with ${code}`);
+    }
+  } finally {
+    c.ws.terminate();
+  }
+  if (c.error) throw c.error;
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  let url = 'ws://localhost:8080/chat';
+  const urlAt = args.indexOf('--url');
+  if (urlAt >= 0) {
+    url = args[urlAt + 1];
+    args.splice(urlAt, 2);
+  }
+  const names = args.length ? args : Object.keys(cases);
+  const unknown = names.filter((n) => !(n in cases));
+  if (unknown.length) {
+    console.error(`unknown case(s): ${unknown.join(' ')}; known: ${Object.keys(cases).join(' ')}`);
+    return 2;
+  }
+  const version = require('ws/package.json').version;
+  let failed = 0;
+  for (const name of names) {
+    try {
+      await run(url, name);
+      console.log(`node ws ${version}: ${name} OK`);
+    } catch (err) {
+      failed += 1;
+      console.log(`node ws ${version}: ${name} FAILED: ${err.message}`);
+    }
+  }
+  console.log(`interop.node: ${names.length - failed} passed, ${failed} failed`);
+  return failed ? 1 : 0;
+}
+
+main().then((status) => process.exit(status));

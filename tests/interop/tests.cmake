@@ -1,0 +1,31 @@
+# Interop with real clients against the seed's echo server: the Python `websockets` client
+# (Debian's, run by /usr/bin/python3) and the Node `ws` client (pinned by package-lock.json,
+# installed by scripts/deps.sh). One CTest test per client and case; each starts examples/ws_echo
+# through with_server.py and stops it with SIGTERM. Port 8080 is fixed, hence the resource lock.
+# By hand: tests/interop/with_server.py --server build/debug/examples/ws_echo -- \
+#            /usr/bin/python3 tests/interop/python_client.py      (or: node tests/interop/node_client.js)
+set(RESTWS_TEST_PYTHON /usr/bin/python3 CACHE FILEPATH
+    "Python for the conformance and interop suites (Debian's, which has python3-websockets)")
+find_program(RESTWS_NODE node)
+
+if(TARGET ws_echo)
+  set(restws_interop_cases text binary large fragmented ping close)
+  set(restws_interop_clients python)
+  if(RESTWS_NODE)
+    list(APPEND restws_interop_clients node)
+  endif()
+  foreach(client ${restws_interop_clients})
+    if(client STREQUAL "python")
+      set(client_command ${RESTWS_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/python_client.py)
+    else()
+      set(client_command ${RESTWS_NODE} ${CMAKE_CURRENT_LIST_DIR}/node_client.js)
+    endif()
+    foreach(case ${restws_interop_cases})
+      add_test(NAME interop.${client}.${case}
+               COMMAND ${RESTWS_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/with_server.py
+                       --server $<TARGET_FILE:ws_echo> --timeout 60 -- ${client_command} ${case})
+      set_tests_properties(interop.${client}.${case} PROPERTIES
+                           RESOURCE_LOCK port8080 LABELS interop TIMEOUT 120)
+    endforeach()
+  endforeach()
+endif()
