@@ -26,6 +26,16 @@ void reactor_t::run() {
       logger().error([] { return std::string{"reactor: unknown exception"}; });
     }
   }
+  // Run what is already ready (completions of operations cancelled by closes), so that objects
+  // which release themselves in those handlers are not merely abandoned with the io_context.
+  io_.restart();
+  for (int i = 0; i < 100; ++i) {
+    try {
+      if (io_.poll() == 0) break;
+    } catch (...) {
+      logger().error([] { return std::string{"reactor: exception while draining"}; });
+    }
+  }
   current_reactor = previous;
 }
 

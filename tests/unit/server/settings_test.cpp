@@ -23,7 +23,8 @@ request_handle_t any_request() {
 }
 
 TEST(settings, defaults_follow_the_design) {
-  const auto& c = on_this_thread().config();
+  const auto s = on_this_thread();
+  const auto& c = s.config();
   EXPECT_EQ(c.port, 8080);
   EXPECT_EQ(c.address, "");
   EXPECT_EQ(c.buffer_size, 4096u);
