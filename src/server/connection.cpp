@@ -130,7 +130,7 @@ bool connection_t::parse_step() {
     current_body_.clear();
     current_trailers_.clear();
     if (send_continue && begin_ == end_) {
-      pending_.back().parts.emplace_back("HTTP/1.1 100 Continue\r\n\r\n");
+      pending_.back().parts.add("HTTP/1.1 100 Continue\r\n\r\n");
       try_write();
     }
   }
@@ -227,7 +227,7 @@ void connection_t::reject_bad_request() {
   p.started = true;
   p.complete = true;
   p.close_after = true;
-  p.parts.push_back(simple_response(http::status_line(code), true));
+  p.parts.add(simple_response(http::status_line(code), true));
   head_parsed_ = false;
   ready_ = false;
   begin_ = end_ = 0;  // nothing after a bad request is processed
@@ -257,8 +257,8 @@ void connection_t::on_response(request_id_t id, response_part_t part) {
   if (!p || p->complete || !p->dispatched) return;  // answered already (timeout) or unknown
   if (state_ == state_t::closing && !p->started && !part.close_connection && !part.head.empty())
     announce_close(part.head);  // the server is stopping: tell the client not to reuse this
-  if (!part.head.empty()) p->parts.push_back(std::move(part.head));
-  if (!part.body.empty()) p->parts.push_back(std::move(part.body));
+  p->parts.add(std::move(part.head));
+  p->parts.add(std::move(part.body));
   p->started = true;
   p->close_after = p->close_after || part.close_connection;
   p->complete = part.last;
@@ -282,8 +282,7 @@ void connection_t::try_write() {
   if (writing_ || (state_ != state_t::active && state_ != state_t::closing)) return;
   while (!pending_.empty()) {
     pending_t& p = pending_.front();
-    for (auto& s : p.parts) write_strings_.push_back(std::move(s));
-    p.parts.clear();
+    p.parts.move_to(write_strings_);
     if (!p.complete) break;
     const bool close_after = p.close_after;
     pending_.pop_front();
@@ -475,7 +474,7 @@ void connection_t::check_deadlines(clock_t::time_point now) {
     pending_t p;
     p.id = next_id_++;
     p.dispatched = p.started = p.complete = p.close_after = true;
-    p.parts.push_back(simple_response(status_request_timeout(), true));
+    p.parts.add(simple_response(status_request_timeout(), true));
     pending_.push_back(std::move(p));
     head_parsed_ = false;
     begin_ = end_ = 0;

@@ -41,9 +41,30 @@ class connection_t final : public response_sink_t,
  private:
   enum class state_t : unsigned char { active, closing, lingering, closed, handed_off };
 
+  /// Response bytes received for one request, not yet handed to a write. The usual response is
+  /// one string (head with a small body), which needs no vector.
+  struct out_parts_t {
+    std::string first;
+    std::vector<std::string> more;
+
+    void add(std::string s) {
+      if (s.empty()) return;
+      if (first.empty() && more.empty())
+        first = std::move(s);
+      else
+        more.push_back(std::move(s));
+    }
+    void move_to(std::vector<std::string>& out) {
+      if (!first.empty()) out.push_back(std::move(first));
+      first.clear();
+      for (auto& s : more) out.push_back(std::move(s));
+      more.clear();
+    }
+  };
+
   struct pending_t {
     request_id_t id = 0;
-    std::vector<std::string> parts;  ///< response bytes received, not yet handed to a write
+    out_parts_t parts;
     clock_t::time_point handle_deadline = clock_t::time_point::max();
     bool dispatched = false;  ///< the handler has it
     bool started = false;     ///< some response bytes arrived (a 503 can no longer be sent)
