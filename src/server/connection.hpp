@@ -18,6 +18,11 @@
 
 namespace restws::detail {
 
+inline constexpr auto never = clock_t::time_point::max();
+
+/// "HTTP/1.1 <code> <reason>" with Content-Length: 0 (and Connection: close if `close`).
+std::string simple_response(http_status_line_t status, bool close);
+
 class connection_t final : public response_sink_t,
                            public std::enable_shared_from_this<connection_t> {
  public:
