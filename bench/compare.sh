@@ -2,7 +2,10 @@
 # Compares restws with Boost.Beast (and optional peers) on the workloads of docs/benchmarks.md:
 #   bench/compare.sh http   HTTP hello through wrk -t1 -c100 -dTs --latency
 #   bench/compare.sh ws     WebSocket echo through ws_load (100x20 B, 100x1 KiB; --full adds more)
-#   bench/compare.sh all    both (the default)
+#   bench/compare.sh idle   server memory per idle WebSocket (ws_load --idle, 10 000 connections)
+#   bench/compare.sh all    all three (the default)
+#   bench/compare.sh instr  server instructions per message / request under callgrind: exact
+#                           and repeatable on a noisy machine (one round is enough; slow servers)
 # Rounds are interleaved (A B A B A B); each server starts fresh per run and is killed after it.
 # Prints a markdown table of medians, with ratios against Beast. Everything is bounded in time.
 # Builds ws_load (preset bench), restws's example servers when they exist, and the Beast peers
@@ -16,7 +19,11 @@
 #   --servers LIST    comma-separated subset of: beast,restws,uws (default: all that exist)
 #   --beast-twice     also run a second Beast instance as if it were another server (noise check)
 #   --no-build        use the binaries as they are
+#   --idle-connections N   connections for the idle workload (default 10000)
+#   --ws-path PATH    WebSocket path (default /chat, the seed's; Beast and uWS take any path)
 #   --output FILE     also write the tables (markdown) to FILE
+#   --netns           run in a private network namespace (unshare -n; needs root): no clash with
+#                     other servers on this machine, e.g. for examples that only listen on 8080
 # Environment:
 #   RESTWS_HTTP_SERVER  restws HTTP hello command (default build/bench/examples/hello)
 #   RESTWS_WS_SERVER    restws WebSocket echo command (default build/bench/examples/ws_echo)
@@ -24,11 +31,21 @@
 #   UWS_LOAD_TEST       uWebSockets' load_test client: a second opinion on every WebSocket server
 #   *_PORT (RESTWS_HTTP_PORT, RESTWS_WS_PORT, UWS_HTTP_PORT=3000, UWS_WS_PORT=9001): a server
 #   that listens on a fixed port. Otherwise the command gets "--port N" appended, or "{port}" in
-#   the command is replaced by N.
+#   the command is replaced by N. restws's examples/X whose source never mentions --port are
+#   taken to listen on the seed's 8080.
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
+
+# --netns: start again inside a fresh network namespace with only loopback (up).
+for arg in "$@"; do
+  if [[ $arg == --netns && -z "${RESTWS_BENCH_IN_NETNS:-}" ]]; then
+    export RESTWS_BENCH_IN_NETNS=1
+    # shellcheck disable=SC2016  # expanded by the inner bash
+    exec unshare -n -- bash -c 'ip link set lo up && exec "$0" "$@"' "$0" "$@"
+  fi
+done
 
 mode=all
 rounds=3
@@ -38,9 +55,11 @@ only_servers=""
 beast_twice=0
 build=1
 output=""
+idle_connections=10000
+ws_path=/chat
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    http | ws | all) mode=$1 ;;
+    http | ws | idle | all | instr) mode=$1 ;;
     --rounds) rounds=$2; shift ;;
     --seconds) seconds=$2; shift ;;
     --full) shapes="100x20 100x1024 100x16384 1000x20" ;;
@@ -48,19 +67,24 @@ while [[ $# -gt 0 ]]; do
     --servers) only_servers=$2; shift ;;
     --beast-twice) beast_twice=1 ;;
     --no-build) build=0 ;;
+    --idle-connections) idle_connections=$2; shift ;;
+    --ws-path) ws_path=$2; shift ;;
     --output) output=$2; shift ;;
+    --netns) ;;  # handled above
     -h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
-[[ "$rounds" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ ]] || {
-  echo "compare.sh: --rounds and --seconds take positive integers" >&2; exit 2; }
+[[ "$rounds" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ &&
+  "$idle_connections" =~ ^[1-9][0-9]*$ ]] || {
+  echo "compare.sh: --rounds, --seconds, --idle-connections take positive integers" >&2; exit 2; }
 for shape in $shapes; do
   [[ "$shape" =~ ^[1-9][0-9]*x[0-9]+$ ]] || { echo "compare.sh: bad shape: $shape" >&2; exit 2; }
 done
 
 WS_LOAD=build/bench/bench/ws_load
+wants() { [[ $mode == all || $mode == "$1" ]]; }  # wants http | ws | idle
 PEERS=build/peers
 CLK_TCK=$(getconf CLK_TCK)
 RESULTS_DIR=build/bench-results/$(date -u +%Y%m%dT%H%M%SZ)
@@ -96,12 +120,14 @@ server_list() {  # $1 = http | ws
   if [[ $kind == http ]]; then
     list+=("Beast|$PEERS/beast_http_hello|")
     ((beast_twice)) && list+=("Beast (again)|$PEERS/beast_http_hello|")
-    list+=("restws|${RESTWS_HTTP_SERVER:-build/bench/examples/hello}|${RESTWS_HTTP_PORT:-}")
+    list+=("restws|${RESTWS_HTTP_SERVER:-build/bench/examples/hello}|$(
+      fixed_port "${RESTWS_HTTP_SERVER:-}" "${RESTWS_HTTP_PORT:-}" hello)")
     [[ -n "${UWS_HTTP_SERVER:-}" ]] && list+=("uWebSockets|$UWS_HTTP_SERVER|${UWS_HTTP_PORT:-3000}")
   else
     list+=("Beast|$PEERS/beast_ws_echo|")
     ((beast_twice)) && list+=("Beast (again)|$PEERS/beast_ws_echo|")
-    list+=("restws|${RESTWS_WS_SERVER:-build/bench/examples/ws_echo}|${RESTWS_WS_PORT:-}")
+    list+=("restws|${RESTWS_WS_SERVER:-build/bench/examples/ws_echo}|$(
+      fixed_port "${RESTWS_WS_SERVER:-}" "${RESTWS_WS_PORT:-}" ws_echo)")
     [[ -n "${UWS_WS_SERVER:-}" ]] && list+=("uWebSockets|$UWS_WS_SERVER|${UWS_WS_PORT:-9001}")
   fi
   local entry name cmd key exe
@@ -117,6 +143,17 @@ server_list() {  # $1 = http | ws
     fi
     echo "$entry"
   done
+}
+
+# The fixed port of a restws server: the one given, else 8080 (the seed's) for a default example
+# whose source never mentions --port, else none.
+fixed_port() {  # $1 = server given by env, $2 = port given by env, $3 = example name
+  local source=examples/$3/main.cpp
+  if [[ -n "$2" ]]; then
+    echo "$2"
+  elif [[ -z "$1" && -f "$source" ]] && ! grep -q -- '--port' "$source"; then
+    echo 8080
+  fi
 }
 
 server_key() {  # "Beast (again)" -> beast, "uWebSockets" -> uws
@@ -141,6 +178,9 @@ free_port() {
 }
 
 server_pid=""
+server_prefix=""  # e.g. valgrind: the command runs under it
+start_wait_steps=100  # tenths of a second
+stop_wait_steps=30
 
 start_server() {  # $1 = entry, $2 = log file; sets server_pid and server_port
   local name cmd fixed
@@ -148,7 +188,8 @@ start_server() {  # $1 = entry, $2 = log file; sets server_pid and server_port
   if [[ -n "$fixed" ]]; then
     server_port=$fixed
     if port_in_use "$server_port"; then
-      note "$name: port $server_port is already in use before the server starts: run skipped"
+      note "$name: port $server_port is already in use before the server starts: run skipped" \
+        "(--netns avoids the clash)"
       return 1
     fi
   else
@@ -160,12 +201,12 @@ start_server() {  # $1 = entry, $2 = log file; sets server_pid and server_port
     fi
   fi
   # shellcheck disable=SC2086  # the command is words on purpose
-  $cmd >"$2" 2>&1 </dev/null &
+  $server_prefix $cmd >"$2" 2>&1 </dev/null &
   server_pid=$!
   local waited=0
   while ! (exec 3<>"/dev/tcp/127.0.0.1/$server_port") 2>/dev/null; do
-    if ! kill -0 "$server_pid" 2>/dev/null || ((waited++ >= 100)); then
-      note "$name did not accept on port $server_port within 10 s (log: $2)"
+    if ! kill -0 "$server_pid" 2>/dev/null || ((waited++ >= start_wait_steps)); then
+      note "$name did not accept on port $server_port within $((start_wait_steps / 10)) s (log: $2)"
       stop_server
       return 1
     fi
@@ -178,7 +219,7 @@ stop_server() {
   [[ -n "$server_pid" ]] || return 0
   kill -TERM "$server_pid" 2>/dev/null
   local waited=0
-  while kill -0 "$server_pid" 2>/dev/null && ((waited++ < 30)); do sleep 0.1; done
+  while kill -0 "$server_pid" 2>/dev/null && ((waited++ < stop_wait_steps)); do sleep 0.1; done
   kill -KILL "$server_pid" 2>/dev/null
   wait "$server_pid" 2>/dev/null
   server_pid=""
@@ -240,7 +281,8 @@ run_ws() {  # $1 = entry, $2 = round, $3 = shape (CxS)
   start_server "$1" "$RESULTS_DIR/$tag.server.log" || return 0
   local out="$RESULTS_DIR/$tag.ws_load.txt"
   timeout $((seconds + 60)) "$WS_LOAD" --connections "$conns" --size "$size" \
-    --seconds "$seconds" --host 127.0.0.1 --port "$server_port" --server-pid "$server_pid" \
+    --seconds "$seconds" --host 127.0.0.1 --port "$server_port" --path "$ws_path" \
+    --server-pid "$server_pid" \
     >"$out" 2>&1
   local rc=$?
   stop_server
@@ -251,11 +293,41 @@ run_ws() {  # $1 = entry, $2 = round, $3 = shape (CxS)
       paste -sd' ' -) ($out)"
     return 0
   fi
-  local rate us
-  rate=$(sed -n 's/.* msg_per_s=\([^ ]*\).*/\1/p' <<<"$summary")
-  us=$(sed -n 's/.* server_us_per_msg=\([^ ]*\).*/\1/p' <<<"$summary")
-  printf 'ws\t%s\t%s\t%s\t%s\t%s\n' "$name" "$2" "$3" "$rate" "$us" >>"$RESULTS"
-  log "ws $3 $name round $2: $rate msg/s, $us us/msg"
+  local rate us peak
+  rate=$(summary_field msg_per_s "$summary")
+  us=$(summary_field server_us_per_msg "$summary")
+  peak=$(summary_field server_peak_rss_kib "$summary")
+  printf 'ws\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$2" "$3" "$rate" "$us" "$peak" >>"$RESULTS"
+  log "ws $3 $name round $2: $rate msg/s, $us us/msg, peak RSS $peak KiB"
+}
+
+summary_field() {  # $1 = key, $2 = ws_load summary line
+  sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"
+}
+
+run_idle() {  # $1 = entry, $2 = round
+  local name; IFS='|' read -r name _ <<<"$1"
+  local tag
+  tag="idle-$(server_tag "$name")-r$2"
+  start_server "$1" "$RESULTS_DIR/$tag.server.log" || return 0
+  local out="$RESULTS_DIR/$tag.ws_load.txt"
+  timeout 120 "$WS_LOAD" --idle --connections "$idle_connections" --spread-source --seconds 2 \
+    --connect-timeout 30 --host 127.0.0.1 --port "$server_port" --path "$ws_path" \
+    --server-pid "$server_pid" >"$out" 2>&1
+  local rc=$?
+  stop_server
+  local summary
+  summary=$(grep '^summary ' "$out")
+  if ((rc != 0)) || [[ -z "$summary" ]]; then
+    note "$name idle round $2: ws_load failed (rc $rc): $(tail -3 "$out" | paste -sd' ' -) ($out)"
+    return 0
+  fi
+  local per_connection rss
+  per_connection=$(summary_field server_bytes_per_connection "$summary")
+  rss=$(summary_field server_rss_kib "$summary")
+  printf 'idle\t%s\t%s\t%s\t%s\t%s\n' "$name" "$2" "$idle_connections" "$per_connection" \
+    "$rss" >>"$RESULTS"
+  log "idle $name round $2: $per_connection bytes per connection, RSS $rss KiB"
 }
 
 run_ws_load_test() {  # uWebSockets' load_test as the client; $1 = entry, $2 = round, $3 = shape
@@ -283,6 +355,84 @@ run_ws_load_test() {  # uWebSockets' load_test as the client; $1 = entry, $2 = r
   log "ws $3 $name (uWS load_test) round $2: $rate msg/s, $us us/msg"
 }
 
+# ---- instructions (callgrind) ------------------------------------------------------------------
+# Two runs per server and workload, a short and a long one; the difference in the server's
+# instruction count over the difference in work cancels start-up, handshakes and shutdown.
+INSTR_BASE_MESSAGES=2000
+INSTR_MESSAGES=20000
+
+callgrind_total() {  # total instructions in callgrind output file $1
+  awk '/^(summary|totals):/ { print $2; exit }' "$1" 2>/dev/null
+}
+
+instr_server() {  # $1 = entry, $2 = tag; runs $3... as the client; sets instr_total
+  local entry=$1 tag=$2; shift 2
+  local name; IFS='|' read -r name _ <<<"$entry"
+  local cg="$RESULTS_DIR/$tag.callgrind.out"
+  server_prefix="valgrind --tool=callgrind --callgrind-out-file=$cg"
+  start_wait_steps=600
+  stop_wait_steps=600
+  start_server "$entry" "$RESULTS_DIR/$tag.server.log"
+  local started=$?
+  server_prefix=""
+  start_wait_steps=100
+  if ((started != 0)); then stop_wait_steps=30; return 1; fi
+  "$@" "$server_port" >"$RESULTS_DIR/$tag.client.txt" 2>&1
+  local rc=$?
+  stop_server
+  stop_wait_steps=30
+  if ((rc != 0)); then
+    note "$name $tag: client failed (rc $rc, $RESULTS_DIR/$tag.client.txt)"
+    return 1
+  fi
+  instr_total=$(callgrind_total "$cg")
+  [[ -n "$instr_total" ]] || { note "$name $tag: no callgrind output"; return 1; }
+}
+
+ws_instr_client() {  # $1 = connections, $2 = size, $3 = messages, $4 = port
+  timeout 300 "$WS_LOAD" --connections "$1" --size "$2" --max-messages "$3" --seconds 240 \
+    --connect-timeout 60 --host 127.0.0.1 --port "$4" --path "$ws_path"
+}
+
+http_instr_client() {  # $1 = seconds, $2 = port
+  timeout $(($1 + 60)) wrk -t1 -c100 -d"${1}s" "http://127.0.0.1:$2/"
+}
+
+run_instr_ws() {  # $1 = entry
+  local name; IFS='|' read -r name _ <<<"$1"
+  local key; key=$(server_tag "$name")
+  local shape conns size short long per
+  for shape in $shapes; do
+    conns=${shape%x*} size=${shape#*x}
+    instr_server "$1" "instr-$key-$shape-short" ws_instr_client "$conns" "$size" \
+      "$INSTR_BASE_MESSAGES" || continue
+    short=$instr_total
+    instr_server "$1" "instr-$key-$shape-long" ws_instr_client "$conns" "$size" \
+      "$((INSTR_BASE_MESSAGES + INSTR_MESSAGES))" || continue
+    long=$instr_total
+    per=$(awk -v a="$short" -v b="$long" -v n="$INSTR_MESSAGES" \
+      'BEGIN { printf "%.0f", (b - a) / n }')
+    printf 'instr\t%s\t1\t%s\t%s\n' "$name" "ws $shape" "$per" >>"$RESULTS"
+    log "instructions: $name ws $shape: $per per message"
+  done
+}
+
+run_instr_http() {  # $1 = entry
+  local name; IFS='|' read -r name _ <<<"$1"
+  local key; key=$(server_tag "$name")
+  local short long r_short r_long per
+  instr_server "$1" "instr-$key-http-short" http_instr_client 2 || return 0
+  short=$instr_total
+  r_short=$(awk '/requests in/ { print $1 }' "$RESULTS_DIR/instr-$key-http-short.client.txt")
+  instr_server "$1" "instr-$key-http-long" http_instr_client 6 || return 0
+  long=$instr_total
+  r_long=$(awk '/requests in/ { print $1 }' "$RESULTS_DIR/instr-$key-http-long.client.txt")
+  per=$(awk -v a="$short" -v b="$long" -v ra="$r_short" -v rb="$r_long" \
+    'BEGIN { if (rb > ra) printf "%.0f", (b - a) / (rb - ra); else print "nan" }')
+  printf 'instr\t%s\t1\t%s\t%s\n' "$name" "http hello" "$per" >>"$RESULTS"
+  log "instructions: $name http hello: $per per request"
+}
+
 # ---- tables --------------------------------------------------------------------------------
 median() { sort -g | awk '{ v[NR] = $1 } END {
   if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2];
@@ -295,6 +445,7 @@ column_median() {  # $1 = workload, $2 = server, $3 = shape or "", $4 = column n
 }
 
 fmt_k() { awk -v v="$1" 'BEGIN { if (v == "nan") print "–"; else printf "%.1fk", v / 1000 }'; }
+fmt_mb() { awk -v v="$1" 'BEGIN { if (v == "nan") print "–"; else printf "%.1f MB", v * 1024 / 1e6 }'; }
 fmt() { awk -v v="$1" -v p="$2" 'BEGIN { if (v == "nan") print "–"; else printf "%.*f", p, v }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {
   if (a == "nan" || b == "nan" || b == 0) print "–"; else printf "%.2f×", a / b }'; }
@@ -306,8 +457,10 @@ print_tables() {
   echo "## Results $(date -u +'%Y-%m-%d %H:%M UTC')"
   echo
   echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; kernel $(uname -r);" \
-    "load average at start: $load_at_start. Medians of $rounds interleaved rounds, ${seconds} s each."
-  if [[ $mode != ws ]]; then
+    "load average at start: $load_at_start, at end: $(cut -d' ' -f1-3 /proc/loadavg)." \
+    "$([[ $mode == instr ]] && echo "One run per figure." ||
+      echo "Medians of $rounds interleaved rounds, ${seconds} s each.")"
+  if wants http; then
     echo
     echo "### HTTP hello (wrk -t1 -c100 -d${seconds}s --latency)"
     echo
@@ -327,7 +480,7 @@ print_tables() {
         "| $(fmt "$p99" 2) ms | $(fmt "$us" 2) | $(ratio "$rps" "$b_rps") | $(ratio "$us" "$b_us") |"
     done <<<"$http_servers"
   fi
-  if [[ $mode != http ]]; then
+  if wants ws; then
     local workload title
     for workload in ws ws_uws; do
       [[ $workload == ws_uws && -z "${UWS_LOAD_TEST:-}" ]] && continue
@@ -336,8 +489,8 @@ print_tables() {
       echo
       echo "### WebSocket echo ($title, ${seconds} s per run)"
       echo
-      echo "| shape | server | runs | messages/s | server µs/message | msg/s vs Beast | µs/msg vs Beast |"
-      echo "|---|---|---|---|---|---|---|"
+      echo "| shape | server | runs | messages/s | server µs/message | msg/s vs Beast | µs/msg vs Beast | peak RSS |"
+      echo "|---|---|---|---|---|---|---|---|"
       local shape
       for shape in $shapes; do
         local b_rate b_us
@@ -345,14 +498,53 @@ print_tables() {
         b_us=$(column_median "$workload" Beast "$shape" 6)
         while IFS= read -r entry; do
           IFS='|' read -r name _ <<<"$entry"
-          local rate us
+          local rate us peak
           rate=$(column_median "$workload" "$name" "$shape" 5)
           us=$(column_median "$workload" "$name" "$shape" 6)
+          peak=$(column_median "$workload" "$name" "$shape" 7)
           echo "| ${shape%x*} × ${shape#*x} B | $name | $(count_runs "$workload" "$name" "$shape")" \
-            "| $(fmt_k "$rate") | $(fmt "$us" 2) | $(ratio "$rate" "$b_rate") | $(ratio "$us" "$b_us") |"
+            "| $(fmt_k "$rate") | $(fmt "$us" 2) | $(ratio "$rate" "$b_rate") | $(ratio "$us" "$b_us")" \
+            "| $(fmt_mb "$peak") |"
         done <<<"$ws_servers"
       done
     done
+  fi
+  if [[ $mode == instr ]]; then
+    echo
+    echo "### Server instructions per message / request (callgrind)"
+    echo
+    echo "User-space instructions only (the kernel's share is not counted), from the difference"
+    echo "between a short and a long run: $INSTR_MESSAGES messages (ws_load --max-messages), or"
+    echo "the requests wrk made in 4 more seconds."
+    echo
+    echo "| workload | server | instructions | vs Beast |"
+    echo "|---|---|---|---|"
+    local workload_name b_instr instr
+    while IFS= read -r workload_name; do
+      b_instr=$(column_median instr Beast "$workload_name" 5)
+      while IFS= read -r name; do
+        instr=$(column_median instr "$name" "$workload_name" 5)
+        echo "| $workload_name | $name | $(fmt "$instr" 0) | $(ratio "$instr" "$b_instr") |"
+      done < <(awk -F'\t' -v w="$workload_name" '$1 == "instr" && $4 == w { print $2 }' "$RESULTS" |
+        awk '!seen[$0]++')
+    done < <(awk -F'\t' '$1 == "instr" { print $4 }' "$RESULTS" | awk '!seen[$0]++')
+  fi
+  if wants idle; then
+    echo
+    echo "### Idle WebSockets ($idle_connections connections, source addresses over 127.0.0.x)"
+    echo
+    echo "| server | runs | server RSS with them | bytes per idle connection | vs Beast |"
+    echo "|---|---|---|---|---|"
+    local b_per
+    b_per=$(column_median idle Beast "" 5)
+    while IFS= read -r entry; do
+      IFS='|' read -r name _ <<<"$entry"
+      local per rss
+      per=$(column_median idle "$name" "" 5)
+      rss=$(column_median idle "$name" "" 6)
+      echo "| $name | $(count_runs idle "$name" "") | $(fmt_mb "$rss") | $(fmt "$per" 0)" \
+        "| $(ratio "$per" "$b_per") |"
+    done <<<"$ws_servers"
   fi
   if [[ -s "$RESULTS_DIR/skipped.tsv" ]]; then
     echo
@@ -366,23 +558,45 @@ print_tables() {
 }
 
 # ---- main ----------------------------------------------------------------------------------
-command -v wrk >/dev/null || [[ $mode == ws ]] || { echo "compare.sh: wrk not found" >&2; exit 1; }
+command -v wrk >/dev/null || ! wants http || { echo "compare.sh: wrk not found" >&2; exit 1; }
 ((build)) && build_all
 [[ -x "$WS_LOAD" || $mode == http ]] || { echo "compare.sh: $WS_LOAD missing" >&2; exit 1; }
+if wants idle && (($(ulimit -Hn) < idle_connections + 100)); then
+  echo "compare.sh: ulimit -Hn $(ulimit -Hn) is too low for $idle_connections connections" >&2
+  exit 1
+fi
+ulimit -Sn "$(ulimit -Hn)"  # the servers need one descriptor per connection too
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 awk -v l="${load_at_start%% *}" 'BEGIN { exit !(l > 1.0) }' &&
   note "load average $load_at_start at start: the machine is busy, figures will be noisy"
 
 http_servers=""
 ws_servers=""
-[[ $mode != ws ]] && http_servers=$(server_list http)
-[[ $mode != http ]] && ws_servers=$(server_list ws)
+{ wants http || [[ $mode == instr ]]; } && http_servers=$(server_list http)
+{ wants ws || wants idle || [[ $mode == instr ]]; } && ws_servers=$(server_list ws)
+
+if [[ $mode == instr ]]; then
+  command -v valgrind >/dev/null || { echo "compare.sh: valgrind not found" >&2; exit 1; }
+  if [[ -n "$http_servers" ]]; then
+    while IFS= read -r entry; do run_instr_http "$entry"; done <<<"$http_servers"
+  fi
+  if [[ -n "$ws_servers" ]]; then
+    while IFS= read -r entry; do run_instr_ws "$entry"; done <<<"$ws_servers"
+  fi
+  rounds=1
+  tables=$(print_tables)
+  echo "$tables"
+  echo "$tables" >"$RESULTS_DIR/tables.md"
+  [[ -n "$output" ]] && echo "$tables" >"$output"
+  log "raw results and logs in $RESULTS_DIR"
+  exit 0
+fi
 
 for ((round = 1; round <= rounds; round++)); do
   if [[ -n "$http_servers" ]]; then
     while IFS= read -r entry; do run_http "$entry" "$round"; done <<<"$http_servers"
   fi
-  if [[ -n "$ws_servers" ]]; then
+  if [[ -n "$ws_servers" ]] && wants ws; then
     for shape in $shapes; do
       while IFS= read -r entry; do run_ws "$entry" "$round" "$shape"; done <<<"$ws_servers"
       if [[ -n "${UWS_LOAD_TEST:-}" ]]; then
@@ -390,6 +604,9 @@ for ((round = 1; round <= rounds; round++)); do
           <<<"$ws_servers"
       fi
     done
+  fi
+  if [[ -n "$ws_servers" ]] && wants idle; then
+    while IFS= read -r entry; do run_idle "$entry" "$round"; done <<<"$ws_servers"
   fi
 done
 

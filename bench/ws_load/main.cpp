@@ -10,14 +10,13 @@
 #include <csignal>
 #include <cstdio>
 #include <deque>
-#include <fstream>
-#include <iterator>
 #include <optional>
-#include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "options.hpp"
+#include "proc_stats.hpp"
 #include "worker.hpp"
 
 namespace {
@@ -27,23 +26,6 @@ using clock_type = std::chrono::steady_clock;
 volatile std::sig_atomic_t interrupted = 0;
 
 void on_signal(int) { interrupted = 1; }
-
-// utime + stime of `pid` in seconds, from /proc/PID/stat; nothing if it cannot be read.
-std::optional<double> process_cpu_seconds(int pid) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-  const std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  const auto paren = stat.rfind(')');
-  if (paren == std::string::npos) return std::nullopt;
-  std::istringstream fields(stat.substr(paren + 1));
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  for (int index = 3; index <= 15 && fields >> field; ++index) {  // field 3 is the state
-    if (index == 14) utime = std::stoull(field);
-    if (index == 15) stime = std::stoull(field);
-  }
-  if (!fields) return std::nullopt;
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
 
 bool raise_file_limit(std::size_t needed) {
   rlimit limit{};
@@ -87,6 +69,51 @@ totals sum(const std::deque<ws_load::worker_counters>& counters) {
 
 double seconds_since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+// "na" for a figure that could not be measured.
+std::string format(std::optional<double> value, int precision) {
+  if (!value) return "na";
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", precision, *value);
+  return text;
+}
+
+std::string format(std::uint64_t kib) { return kib != 0 ? std::to_string(kib) : "na"; }
+
+// A memory figure of the server in KiB, 0 when there is no server pid or it cannot be read.
+std::uint64_t memory_kib(int pid, std::string_view field) {
+  return pid != 0 ? ws_load::process_memory_kib(pid, field).value_or(0) : 0;
+}
+
+// The measured window: prints msg/s each second; returns at --seconds, at --max-messages, when
+// every connection is gone, or on SIGINT / SIGTERM.
+void run_window(const ws_load::options& opts, const std::deque<ws_load::worker_counters>& counters,
+                clock_type::time_point start) {
+  std::uint64_t last_messages = 0;
+  auto next_report = start + std::chrono::seconds(1);
+  int second = 0;
+  const auto deadline = start + std::chrono::duration_cast<clock_type::duration>(
+                                    std::chrono::duration<double>(opts.seconds));
+  while (!interrupted) {
+    const auto now = clock_type::now();
+    const totals t = sum(counters);
+    if (now >= deadline || t.open == 0 ||
+        (opts.max_messages != 0 && t.messages >= opts.max_messages)) {
+      return;
+    }
+    if (now >= next_report) {
+      std::printf("second=%d msg_per_s=%llu open=%llu mismatches=%llu errors=%llu\n", ++second,
+                  static_cast<unsigned long long>(t.messages - last_messages),
+                  static_cast<unsigned long long>(t.open),
+                  static_cast<unsigned long long>(t.mismatches),
+                  static_cast<unsigned long long>(t.errors));
+      std::fflush(stdout);
+      last_messages = t.messages;
+      next_report += std::chrono::seconds(1);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 }  // namespace
@@ -139,6 +166,8 @@ int main(int argc, char** argv) {
         std::make_unique<ws_load::worker>(opts, *server, first, count, control, counters[i]));
     first += count;
   }
+  const int pid = opts.server_pid;
+  const std::uint64_t rss_before = memory_kib(pid, "VmRSS");
   const auto connect_start = clock_type::now();
   std::vector<std::thread> threads;
   for (auto& w : workers) threads.emplace_back([&w] { w->run(); });
@@ -150,67 +179,47 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   const double connect_seconds = seconds_since(connect_start);
-  const std::optional<double> cpu_start =
-      opts.server_pid ? process_cpu_seconds(opts.server_pid) : std::nullopt;
+  const std::optional<double> cpu_start = pid ? ws_load::process_cpu_seconds(pid) : std::nullopt;
   const auto start = clock_type::now();
   control.go.store(true, std::memory_order_release);
-
-  std::uint64_t last_messages = 0;
-  auto next_report = start + std::chrono::seconds(1);
-  int second = 0;
-  const auto deadline = start + std::chrono::duration_cast<clock_type::duration>(
-                                    std::chrono::duration<double>(opts.seconds));
-  while (!interrupted) {
-    const auto now = clock_type::now();
-    const totals t = sum(counters);
-    if (now >= deadline || t.open == 0 ||
-        (opts.max_messages != 0 && t.messages >= opts.max_messages)) {
-      break;
-    }
-    if (now >= next_report) {
-      std::printf("second=%d msg_per_s=%llu open=%llu mismatches=%llu errors=%llu\n", ++second,
-                  static_cast<unsigned long long>(t.messages - last_messages),
-                  static_cast<unsigned long long>(t.open),
-                  static_cast<unsigned long long>(t.mismatches),
-                  static_cast<unsigned long long>(t.errors));
-      std::fflush(stdout);
-      last_messages = t.messages;
-      next_report += std::chrono::seconds(1);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  run_window(opts, counters, start);
   const double elapsed = seconds_since(start);
   const totals t = sum(counters);
-  const std::optional<double> cpu_end =
-      opts.server_pid ? process_cpu_seconds(opts.server_pid) : std::nullopt;
+  const std::optional<double> cpu_end = pid ? ws_load::process_cpu_seconds(pid) : std::nullopt;
+  const std::uint64_t rss = memory_kib(pid, "VmRSS");
+  const std::uint64_t peak = memory_kib(pid, "VmHWM");
   control.stop.store(true, std::memory_order_release);
   for (auto& thread : threads) thread.join();
 
-  char server_cpu[64] = "na";
-  char server_us[64] = "na";
+  std::optional<double> server_cpu;
+  std::optional<double> server_us;
   if (cpu_start && cpu_end) {
-    const double cpu = *cpu_end - *cpu_start;
-    std::snprintf(server_cpu, sizeof server_cpu, "%.3f", cpu);
-    if (t.messages > 0) {
-      std::snprintf(server_us, sizeof server_us, "%.3f",
-                    cpu * 1e6 / static_cast<double>(t.messages));
-    }
-  } else if (opts.server_pid) {
-    std::fprintf(stderr, "ws_load: cannot read /proc/%d/stat\n", opts.server_pid);
+    server_cpu = *cpu_end - *cpu_start;
+    if (t.messages > 0) server_us = *server_cpu * 1e6 / static_cast<double>(t.messages);
+  } else if (pid) {
+    std::fprintf(stderr, "ws_load: cannot read /proc/%d\n", pid);
+  }
+  std::optional<double> bytes_per_connection;
+  if (rss_before != 0 && rss != 0 && t.established > 0) {
+    bytes_per_connection = (static_cast<double>(rss) - static_cast<double>(rss_before)) * 1024.0 /
+                           static_cast<double>(t.established);
   }
   std::printf(
       "summary connections=%zu established=%llu size=%zu seconds=%.3f messages=%llu "
       "msg_per_s=%.1f mismatches=%llu errors=%llu handshake_failures=%llu connect_seconds=%.3f "
-      "server_cpu_seconds=%s server_us_per_msg=%s\n",
+      "server_cpu_seconds=%s server_us_per_msg=%s server_rss_before_kib=%s server_rss_kib=%s "
+      "server_peak_rss_kib=%s server_bytes_per_connection=%s\n",
       opts.connections, static_cast<unsigned long long>(t.established), opts.size, elapsed,
       static_cast<unsigned long long>(t.messages),
       elapsed > 0 ? static_cast<double>(t.messages) / elapsed : 0.0,
       static_cast<unsigned long long>(t.mismatches), static_cast<unsigned long long>(t.errors),
-      static_cast<unsigned long long>(t.handshake_failures), connect_seconds, server_cpu,
-      server_us);
+      static_cast<unsigned long long>(t.handshake_failures), connect_seconds,
+      format(server_cpu, 3).c_str(), format(server_us, 3).c_str(), format(rss_before).c_str(),
+      format(rss).c_str(), format(peak).c_str(), format(bytes_per_connection, 0).c_str());
   std::fflush(stdout);
-  if (t.messages == 0) std::fprintf(stderr, "ws_load: no message was echoed\n");
+  const bool no_echo = t.messages == 0 && !opts.idle;
+  if (no_echo) std::fprintf(stderr, "ws_load: no message was echoed\n");
   const bool failed = t.mismatches != 0 || t.errors != 0 || t.handshake_failures != 0 ||
-                      t.messages == 0 || interrupted;
+                      t.established == 0 || no_echo || interrupted;
   return failed ? 1 : 0;
 }

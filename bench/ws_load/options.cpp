@@ -26,11 +26,13 @@ std::string usage(const char* program) {
   return std::string("usage: ") + program +
          " [--connections N] [--size BYTES] [--seconds T] [--host H] [--port P] [--path /]\n"
          "       [--max-messages M] [--threads K] [--server-pid PID] [--connect-timeout T]\n"
-         "       [--connect-concurrency C] [--spread-source] [--deflate]\n"
+         "       [--connect-concurrency C] [--spread-source] [--idle] [--deflate]\n"
          "Each connection keeps one masked binary message of BYTES in flight: send, wait for the\n"
          "echo, compare it byte for byte, send again. Prints msg/s each second and a final line\n"
-         "'summary key=value ...'. Exits 1 on a mismatch, a failed handshake or a dropped\n"
-         "connection, 2 on a bad command line.\n";
+         "'summary key=value ...'. With --server-pid, also the server's CPU time per message\n"
+         "and its memory (RSS) per connection. --idle holds the connections open for T seconds\n"
+         "without sending. Exits 1 on a mismatch, a failed handshake or a dropped connection,\n"
+         "2 on a bad command line.\n";
 }
 
 std::optional<options> parse_options(int argc, char** argv, std::string& error) {
@@ -46,6 +48,8 @@ std::optional<options> parse_options(int argc, char** argv, std::string& error) 
       result.deflate = true;
     } else if (flag == "--spread-source") {
       result.spread_source = true;
+    } else if (flag == "--idle") {
+      result.idle = true;
     } else if (flag == "--connections" || flag == "--size" || flag == "--seconds" ||
                flag == "--host" || flag == "--port" || flag == "--path" ||
                flag == "--max-messages" || flag == "--threads" || flag == "--server-pid" ||

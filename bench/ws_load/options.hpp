@@ -23,6 +23,7 @@ struct options {
   double connect_timeout = 10.0;
   std::size_t connect_concurrency = 256;
   bool spread_source = false;  // forced on when connections > 20000
+  bool idle = false;           // hold the connections open without sending (memory per connection)
 };
 
 /// The usage text printed for --help and on a bad command line.

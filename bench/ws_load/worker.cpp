@@ -245,6 +245,7 @@ void worker::begin_load() {
   for (auto& conn : connections_) {
     if (conn->state == conn_state::ready) {
       conn->state = conn_state::open;
+      if (opts_.idle) continue;
       send_next_message(*conn);
       if (conn->state == conn_state::open && !conn->handshake_in.empty()) {
         const std::string early = std::move(conn->handshake_in);

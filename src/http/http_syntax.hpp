@@ -2,14 +2,15 @@
 // Private character classes and field-line checks shared by the request parser's head and body
 // (chunked trailers) parts. RFC 9110 §5.6 (tokens, OWS), §5.5 (field values), RFC 9112 §5.
 
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace restws::http::detail {
 
 /// tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~"
 ///         / DIGIT / ALPHA   (RFC 9110 §5.6.2)
-constexpr bool is_tchar(char ch) noexcept {
-  const auto c = static_cast<unsigned char>(ch);
+constexpr bool is_tchar_slow(unsigned char c) noexcept {
   if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
   switch (c) {
     case '!':
@@ -33,6 +34,18 @@ constexpr bool is_tchar(char ch) noexcept {
   }
 }
 
+struct tchar_table_t {
+  bool value[256] = {};
+  constexpr tchar_table_t() {
+    for (unsigned c = 0; c < 256; ++c) value[c] = is_tchar_slow(static_cast<unsigned char>(c));
+  }
+};
+inline constexpr tchar_table_t tchar_table{};
+
+constexpr bool is_tchar(char ch) noexcept {
+  return tchar_table.value[static_cast<unsigned char>(ch)];
+}
+
 constexpr bool is_token(std::string_view s) noexcept {
   if (s.empty()) return false;
   for (char c : s)
@@ -49,6 +62,29 @@ constexpr bool is_field_value_char(char ch) noexcept {
   return c == '\t' || (c >= 0x20 && c != 0x7f);
 }
 
+/// True if every byte of `s` is a field value character. Checks 8 bytes at a time for the usual
+/// case (no byte below 0x20 and no DEL); a word that may hold one is checked byte by byte (HTAB
+/// is below 0x20 but allowed).
+inline bool all_field_value_chars(std::string_view s) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ull;
+  constexpr std::uint64_t highs = 0x8080808080808080ull;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;  // some byte < 0x20
+    const std::uint64_t d = w ^ (ones * 0x7f);
+    const std::uint64_t del = (d - ones) & ~d & highs;  // some byte == 0x7f
+    if ((below_space | del) != 0) {
+      for (std::size_t j = i; j < i + 8; ++j)
+        if (!is_field_value_char(s[j])) return false;
+    }
+  }
+  for (; i < s.size(); ++i)
+    if (!is_field_value_char(s[i])) return false;
+  return true;
+}
+
 constexpr std::string_view trim_ows(std::string_view s) noexcept {
   while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
@@ -61,16 +97,15 @@ enum class field_line_result_t { ok, obs_fold, bad };
 /// RFC 9112 §5: a name is a token directly followed by ':' (no whitespace before the colon, §5.1),
 /// the value holds no CTL (so no NUL, bare CR or LF), and a line starting with SP/HTAB is an
 /// obs-fold (§5.2), which we reject.
-constexpr field_line_result_t split_field_line(std::string_view line, std::string_view& name,
-                                               std::string_view& value) noexcept {
+inline field_line_result_t split_field_line(std::string_view line, std::string_view& name,
+                                            std::string_view& value) noexcept {
   if (!line.empty() && is_ows(line.front())) return field_line_result_t::obs_fold;
-  const auto colon = line.find(':');
-  if (colon == std::string_view::npos) return field_line_result_t::bad;
+  std::size_t colon = 0;  // one pass: the name is tchars up to the first non-tchar, the ':'
+  while (colon < line.size() && is_tchar(line[colon])) ++colon;
+  if (colon == 0 || colon == line.size() || line[colon] != ':') return field_line_result_t::bad;
   name = line.substr(0, colon);
-  if (!is_token(name)) return field_line_result_t::bad;
   const auto raw = line.substr(colon + 1);
-  for (char c : raw)
-    if (!is_field_value_char(c)) return field_line_result_t::bad;
+  if (!all_field_value_chars(raw)) return field_line_result_t::bad;
   value = trim_ows(raw);
   return field_line_result_t::ok;
 }

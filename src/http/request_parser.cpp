@@ -377,6 +377,10 @@ parse_status_t request_parser_t::finish_head(std::string_view buffer, std::size_
   std::uint64_t content_length = 0;
   te_state_t te;
   for (const auto& [name, value] : head_.fields) {
+    // Only these five names matter here; their lengths differ, so the length picks the candidate.
+    if (name.size() != 4 && name.size() != 6 && name.size() != 10 && name.size() != 14 &&
+        name.size() != 17)
+      continue;
     if (iequals(name, "host")) {
       ++hosts;
       host = value;

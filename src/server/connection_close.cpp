@@ -120,7 +120,8 @@ connection_handoff_t connection_t::take_connection(request_id_t id) {
                          std::string{buffer_.data() + begin_, end_ - begin_},
                          id_,
                          remote_,
-                         reactor_.register_handoff()};
+                         reactor_.register_handoff(),
+                         reactor_.config().logger};
   state_ = state_t::handed_off;
   pending_.clear();
   begin_ = end_ = 0;

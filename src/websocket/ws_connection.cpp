@@ -5,6 +5,7 @@
 #include <utility>
 
 #include <asio/dispatch.hpp>
+#include <asio/post.hpp>
 #include <asio/write.hpp>
 
 namespace restws::websocket::basic::detail {
@@ -31,6 +32,10 @@ std::string close_payload(status_code_t code, std::string_view reason) {
 
 // Smallest free space worth a read system call.
 constexpr std::size_t min_read_space = 2048;
+// A connection keeps at most this much read buffer once its partial frame is complete.
+constexpr std::size_t max_idle_pending = 4096;
+// The first allocation for a partial frame (unless the frame is smaller).
+constexpr std::size_t min_frame_growth = 64 * 1024;
 
 }  // namespace
 
@@ -39,14 +44,15 @@ ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t
     : io_{*handoff.io_context},
       socket_{std::move(handoff.socket)},
       registration_{std::move(handoff.registration)},
+      logger_{handoff.logger ? std::move(handoff.logger) : std::make_shared<null_logger_t>()},
       connection_id_{handoff.connection_id},
       remote_endpoint_{handoff.remote_endpoint},
       handler_{std::move(handler)},
       settings_{settings},
       reader_{validator_settings(settings)} {
-  rbuf_.resize(std::max(settings_.read_buffer_size, handoff.already_read.size() + min_read_space));
-  std::memcpy(rbuf_.data(), handoff.already_read.data(), handoff.already_read.size());
-  rend_ = handoff.already_read.size();
+  std::error_code ec;
+  socket_.non_blocking(true, ec);  // read_loop() reads without blocking
+  keep_pending(std::as_bytes(std::span{handoff.already_read}));
 }
 
 ws_connection_t::~ws_connection_t() = default;
@@ -112,58 +118,119 @@ void ws_connection_t::activate_from_any_thread() {
 void ws_connection_t::activate() {
   if (activated_ || socket_closed_) return;
   activated_ = true;
-  process_buffer();
   start_read();
 }
+
+// Reading works as uWebSockets does: a connection owns no read buffer while idle. Bytes are read
+// into one buffer per reactor thread and parsed there in place; only the tail of a frame that
+// is not complete yet is copied into the connection's own `pending_` buffer, which then receives
+// the rest of that frame directly. The socket is non-blocking and read when epoll reports it
+// readable (async_wait), so no buffer is tied up by a pending read.
+//
+// Edge-triggered epoll reports only new data. That is safe here because read_loop() either reads
+// until a read returns less than the space offered (the socket was empty at that moment, so any
+// later data raises a new edge) and re-arms the wait in the same handler, before the reactor
+// polls again; or, after any pause in reading, start_read() enters read_loop() with an
+// unconditional read first.
+
+namespace {
+// The reactor thread's read buffer: one per thread, as each reactor is run by one thread.
+std::span<std::byte> thread_read_buffer() {
+  thread_local std::vector<std::byte> buffer(64 * 1024);
+  return buffer;
+}
+}  // namespace
 
 void ws_connection_t::start_read() {
   if (reading_ || socket_closed_ || !activated_) return;
-  const std::size_t have = rend_ - rbegin_;
-  if (have == 0) {
-    rbegin_ = rend_ = 0;
-    // A large frame grew the buffer; give the memory back once it is empty.
-    if (rbuf_.size() > 4 * settings_.read_buffer_size) {
-      rbuf_ = std::vector<std::byte>(settings_.read_buffer_size);
-    }
-  }
-  const std::size_t want = std::max(needed_, have) + min_read_space;
-  if (rbuf_.size() - rbegin_ < want && rbegin_ > 0) {
-    std::memmove(rbuf_.data(), rbuf_.data() + rbegin_, have);
-    rbegin_ = 0;
-    rend_ = have;
-  }
-  if (rbuf_.size() - rbegin_ < want) rbuf_.resize(std::max(want, rbuf_.size() * 2));
-
   reading_ = true;
-  socket_.async_read_some(asio::buffer(rbuf_.data() + rend_, rbuf_.size() - rend_),
-                          [self = shared_from_this()](const std::error_code& ec, std::size_t n) {
-                            self->on_read(ec, n);
-                          });
+  // Posted, never inline: read_loop() uses the thread's buffer, which a caller up the stack (a
+  // handler run from another connection's read_loop()) may be parsing right now.
+  asio::post(io_, [self = shared_from_this()] {
+    self->reading_ = false;
+    self->read_loop();
+  });
 }
 
-void ws_connection_t::on_read(const std::error_code& ec, std::size_t n) {
-  reading_ = false;
-  if (socket_closed_) return;
-  if (ec) {
-    // EOF after our close frame is the normal end of the handshake; anything else is abnormal.
-    if (!close_notified_) notify_closed(status_code_t::abnormal_closure, {});
-    close_socket();
-    return;
-  }
-  rend_ += n;
-  if (failed_ || close_received_) {
-    rbegin_ = rend_ = 0;  // draining until the peer closes: the bytes mean nothing now
-  } else {
-    process_buffer();
-  }
-  start_read();
+void ws_connection_t::wait_readable() {
+  reading_ = true;
+  socket_.async_wait(asio::socket_base::wait_read,
+                     [self = shared_from_this()](const std::error_code& ec) {
+                       self->reading_ = false;
+                       if (self->socket_closed_) return;
+                       if (ec) {
+                         self->on_read_error();
+                         return;
+                       }
+                       self->read_loop();
+                     });
 }
 
-void ws_connection_t::process_buffer() {
-  if (processing_) return;
+void ws_connection_t::on_read_error() {
+  // EOF after our close frame is the normal end of the handshake; anything else is abnormal.
+  if (!close_notified_) notify_closed(status_code_t::abnormal_closure, {});
+  close_socket();
+}
+
+void ws_connection_t::read_loop() {
+  if (socket_closed_ || reading_ || !activated_) return;
+  // A few reads per wake-up at most, so that one fast peer cannot starve the others.
+  for (int round = 0; round < 4; ++round) {
+    const bool own = pending_len_ != 0;
+    std::span<std::byte> space;
+    if (own) {
+      const std::size_t want = pending_target(pending_len_);
+      if (pending_.size() < want) pending_.resize(want);
+      space = std::span{pending_}.subspan(pending_len_);
+    } else {
+      space = thread_read_buffer();
+    }
+    std::error_code ec;
+    const std::size_t n = socket_.read_some(asio::buffer(space.data(), space.size()), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    if (ec) {
+      on_read_error();
+      return;
+    }
+    if (failed_ || close_received_) {
+      pending_len_ = 0;  // draining until the peer closes: the bytes mean nothing now
+    } else if (own) {
+      pending_len_ += n;
+      const std::size_t used = process(std::span{pending_}.first(pending_len_));
+      std::memmove(pending_.data(), pending_.data() + used, pending_len_ - used);
+      pending_len_ -= used;
+    } else {
+      const auto data = space.first(n);
+      const std::size_t used = process(data);
+      keep_pending(data.subspan(used));
+    }
+    if (pending_len_ == 0 && pending_.size() > max_idle_pending) {
+      std::vector<std::byte>{}.swap(pending_);  // a large frame is done: give its memory back
+    }
+    if (socket_closed_ || n < space.size()) break;
+  }
+  if (!socket_closed_) wait_readable();
+}
+
+void ws_connection_t::keep_pending(std::span<const std::byte> rest) {
+  if (rest.empty()) return;
+  const std::size_t want = pending_target(rest.size());
+  if (pending_.size() < want) pending_.resize(want);
+  std::memcpy(pending_.data(), rest.data(), rest.size());
+  pending_len_ = rest.size();
+}
+
+std::size_t ws_connection_t::pending_target(std::size_t len) const noexcept {
+  // Room for the rest of the frame, but grown by doubling as bytes really arrive: a peer that
+  // announces a 16 MiB frame and sends nothing more costs us little.
+  return std::max(len + min_read_space, std::min(needed_, std::max(2 * len, min_frame_growth)));
+}
+
+std::size_t ws_connection_t::process(std::span<std::byte> data) {
+  std::size_t used = 0;
   processing_ = true;
   while (activated_ && !socket_closed_ && !failed_ && !close_received_) {
-    const auto r = reader_.parse(std::span<std::byte>{rbuf_.data() + rbegin_, rend_ - rbegin_});
+    const auto r = reader_.parse(data.subspan(used));
     if (r.status == protocol::read_status_t::need_more) {
       needed_ = r.bytes_needed;
       break;
@@ -174,10 +241,11 @@ void ws_connection_t::process_buffer() {
     }
     needed_ = 0;
     on_frame(r);
-    rbegin_ += r.frame_size;
+    used += r.frame_size;
   }
   processing_ = false;
   start_write();  // everything the handler queued for this read leaves in one write
+  return (failed_ || close_received_) ? data.size() : used;
 }
 
 void ws_connection_t::on_frame(const protocol::read_result_t& frame) {
@@ -229,10 +297,16 @@ void ws_connection_t::deliver(final_frame_flag_t fin, opcode_t opcode, std::stri
   auto owner = owner_.lock();
   if (!owner) return;  // every handle is gone: the connection is closing
   auto message = std::make_shared<message_t>(fin, opcode, std::move(payload));
+  // The handler's exception must not kill the reactor: log it, the connection goes on.
   try {
     handler_(std::move(owner), std::move(message));
+  } catch (const std::exception& ex) {
+    logger_->error([&] {
+      return "ws [" + std::to_string(connection_id_) + "]: message handler threw: " + ex.what();
+    });
   } catch (...) {
-    // The handler's exception must not kill the reactor; the connection goes on.
+    logger_->error(
+        [&] { return "ws [" + std::to_string(connection_id_) + "]: message handler threw"; });
   }
 }
 
@@ -307,6 +381,9 @@ void ws_connection_t::arm_write_watchdog() {
     self->write_timer_armed_ = false;
     if (ec || self->socket_closed_ || !self->write_in_flight_) return;
     if (std::chrono::steady_clock::now() - self->write_started_ >= self->settings_.write_timeout) {
+      self->logger_->warn([&] {
+        return "ws [" + std::to_string(self->connection_id_) + "]: write timed out, dropping";
+      });
       self->notify_closed(status_code_t::internal_error, "write timeout");
       self->close_socket();
     } else {
@@ -343,8 +420,12 @@ void ws_connection_t::finish_after_close_sent() {
 }
 
 void ws_connection_t::fail(status_code_t code, std::string_view reason) {
+  logger_->warn([&] {
+    return "ws [" + std::to_string(connection_id_) + "]: bad frame from " +
+           remote_endpoint_.address().to_string() + ", closing with " +
+           std::to_string(static_cast<int>(code)) + ": " + std::string{reason};
+  });
   failed_ = true;
-  rbegin_ = rend_ = 0;
   if (!send_closed_.load(std::memory_order_relaxed)) send_close(code, reason);
   notify_closed(code, reason);
 }

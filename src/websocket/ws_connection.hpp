@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -61,8 +62,12 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   // Reading.
   void activate();
   void start_read();
-  void on_read(const std::error_code& ec, std::size_t n);
-  void process_buffer();
+  void wait_readable();
+  void read_loop();
+  void on_read_error();
+  std::size_t process(std::span<std::byte> data);
+  void keep_pending(std::span<const std::byte> rest);
+  std::size_t pending_target(std::size_t len) const noexcept;
   void on_frame(const protocol::read_result_t& frame);
   void deliver(protocol::final_frame_flag_t fin, protocol::opcode_t opcode, std::string payload);
 
@@ -85,6 +90,7 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   asio::io_context& io_;
   asio::ip::tcp::socket socket_;
   std::shared_ptr<handoff_registration_t> registration_;
+  std::shared_ptr<abstract_logger_t> logger_;
   std::uint64_t connection_id_;
   asio::ip::tcp::endpoint remote_endpoint_;
   message_handler_t handler_;
@@ -92,10 +98,9 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   std::weak_ptr<ws_t> owner_;
 
   protocol::frame_reader_t reader_;
-  std::vector<std::byte> rbuf_;
-  std::size_t rbegin_ = 0;  ///< first unconsumed byte
-  std::size_t rend_ = 0;    ///< one past the last received byte
-  std::size_t needed_ = 0;  ///< buffer length (from rbegin_) the reader asked for
+  std::vector<std::byte> pending_;  ///< the start of a frame not complete yet (often empty)
+  std::size_t pending_len_ = 0;     ///< bytes of pending_ in use
+  std::size_t needed_ = 0;          ///< bytes the reader needs from the current frame's start
   bool activated_ = false;
   bool reading_ = false;
   bool processing_ = false;  ///< inside process_buffer(): do not re-enter

@@ -17,10 +17,12 @@ std::optional<options> parse(std::initializer_list<const char*> args, std::strin
 
 TEST(ws_load_options, reads_every_flag) {
   std::string error;
-  const auto opts = parse({"--connections", "1000", "--size", "1024", "--seconds", "2.5", "--host",
-                           "localhost", "--port", "8080", "--path", "/chat", "--max-messages", "50",
-                           "--threads", "2", "--server-pid", "42", "--deflate"},
-                          error);
+  const auto opts =
+      parse({"--connections",  "1000",      "--size",    "1024", "--seconds",    "2.5",
+             "--host",         "localhost", "--port",    "8080", "--path",       "/chat",
+             "--max-messages", "50",        "--threads", "2",    "--server-pid", "42",
+             "--deflate",      "--idle"},
+            error);
   ASSERT_TRUE(opts) << error;
   EXPECT_EQ(opts->connections, 1000u);
   EXPECT_EQ(opts->size, 1024u);
@@ -32,6 +34,7 @@ TEST(ws_load_options, reads_every_flag) {
   EXPECT_EQ(opts->threads, 2u);
   EXPECT_EQ(opts->server_pid, 42);
   EXPECT_TRUE(opts->deflate);
+  EXPECT_TRUE(opts->idle);
   EXPECT_FALSE(opts->spread_source);
 }
 

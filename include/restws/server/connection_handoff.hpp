@@ -33,6 +33,7 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 
+#include "restws/server/logger.hpp"
 #include "restws/server/response_sink.hpp"
 
 namespace restws {
@@ -56,6 +57,7 @@ struct connection_handoff_t {
   connection_id_t connection_id = 0;
   asio::ip::tcp::endpoint remote_endpoint;
   std::shared_ptr<handoff_registration_t> registration;  ///< hold while the connection lives
+  std::shared_ptr<abstract_logger_t> logger;             ///< the server's logger (never null)
 };
 
 /// Takes the connection of `req` away from the HTTP server (see the file comment).

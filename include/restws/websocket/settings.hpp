@@ -23,8 +23,6 @@ struct ws_settings_t {
   std::chrono::milliseconds close_timeout{5000};
   /// A write that takes longer fails the connection (the handler sees a close with 1011).
   std::chrono::milliseconds write_timeout{5000};
-  /// Initial read buffer size; it grows to hold the largest frame seen, up to max_frame_size.
-  std::size_t read_buffer_size = 16 * 1024;
 };
 
 }  // namespace restws::websocket::basic

@@ -30,6 +30,9 @@ check_result_t frame_validator_t::check_header(const frame_header_t& h) noexcept
     if (!h.fin) return fail(protocol_error, "fragmented control frame");
     if (h.opcode == opcode_t::connection_close_frame && h.payload_length == 1)
       return fail(protocol_error, "close frame payload of 1 byte");
+    // The frame limit holds for every frame, even when set below 125 bytes.
+    if (h.payload_length > settings_.max_frame_size)
+      return fail(status_code_t::message_too_big, "frame too big");
     return std::nullopt;
   }
 

@@ -80,6 +80,16 @@ TEST(path2regex, capturing_groups_in_constraints_do_not_shift_parameters) {
   EXPECT_EQ(m[2].str(), "end");
 }
 
+TEST(path2regex, dot_prefixed_parameter_splits_a_segment) {
+  const auto c = path2regex("/:file.:ext");
+  const std::regex re{c.regex};
+  std::smatch m;
+  const std::string path = "/archive.tar.gz";
+  ASSERT_TRUE(std::regex_search(path, m, re));
+  EXPECT_EQ(m[1].str(), "archive.tar");
+  EXPECT_EQ(m[2].str(), "gz");
+}
+
 TEST(path2regex, is_case_insensitive_unless_sensitive) {
   EXPECT_TRUE(matches("/Users", "/users"));
   EXPECT_FALSE(matches("/Users", "/users", {.sensitive = true}));

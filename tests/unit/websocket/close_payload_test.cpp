@@ -35,7 +35,8 @@ TEST(close_payload, cuts_invalid_reason_at_its_first_bad_byte) {
 }
 
 TEST(close_payload, parses_code_and_reason) {
-  const auto info = parse_close_payload(std::string("\x0F\xA0gone", 6));
+  const std::string payload("\x0F\xA0gone", 6);
+  const auto info = parse_close_payload(payload);
   EXPECT_EQ(info.code, static_cast<status_code_t>(4000));
   EXPECT_EQ(info.reason, "gone");
 }

@@ -13,9 +13,7 @@ namespace {
 
 using namespace test;
 
-constexpr auto protocol_error = status_code_t::protocol_error;
 constexpr auto invalid_payload = status_code_t::invalid_payload;
-constexpr auto message_too_big = status_code_t::message_too_big;
 using ev = std::vector<event_t>;
 
 // ---- delivery --------------------------------------------------------------------------------

@@ -281,6 +281,11 @@ TEST(frame_validation, rejects_frame_over_max_frame_size) {
             ev{error(message_too_big)});
 }
 
+TEST(frame_validation, applies_max_frame_size_to_control_frames) {
+  EXPECT_EQ(receive(client_frame(opcode_t::ping_frame, std::string(11, 'p')), limits(10, 1000)),
+            ev{error(message_too_big)});
+}
+
 TEST(frame_validation, rejects_oversized_frame_from_its_header_alone) {
   // Header of a masked binary frame announcing 2^62 bytes: no payload needs to arrive.
   const auto header = bytes({0x82, 0xFF, 0x40, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4});

@@ -42,10 +42,10 @@ struct validator_settings_t {
   role_t role = role_t::server;
   /// Set once permessage-deflate is negotiated: RSV1 marks a compressed message.
   bool rsv1_allowed = false;
-  /// Largest payload of one frame, bytes.
-  std::uint64_t max_frame_size = 16 * 1024 * 1024;
+  /// Largest payload of one frame, bytes (control frames included).
+  std::uint64_t max_frame_size = std::uint64_t{16} * 1024 * 1024;
   /// Largest payload of one message (sum of its frames), bytes.
-  std::uint64_t max_message_size = 16 * 1024 * 1024;
+  std::uint64_t max_message_size = std::uint64_t{16} * 1024 * 1024;
 };
 
 /// Why a connection must be failed: the code for the close frame and a short static reason
