@@ -167,3 +167,20 @@ TEST(http_server_stop, answer_after_the_server_is_destroyed_is_dropped) {
 
 }  // namespace
 }  // namespace restws::testing
+
+namespace restws::testing {
+namespace {
+
+TEST(http_server_stop, completes_while_a_closed_connection_still_lingers) {
+  test_server_t server{settings_with([](auto req) { return echo_target(req); })};
+  test_client_t c{server.port()};  // reads the answer but never closes its side
+  ASSERT_TRUE(c.send("GET /bye HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+  ASSERT_TRUE(c.read_response());
+  const auto start = std::chrono::steady_clock::now();
+  server.close();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+  EXPECT_TRUE(c.wait_closed(1s));
+}
+
+}  // namespace
+}  // namespace restws::testing
