@@ -8,7 +8,12 @@
 namespace restws::detail {
 namespace {
 
-constexpr auto never = clock_t::time_point::max();
+http_connection_header_t connection_kind(const http::request_head_t& h) noexcept {
+  if (h.connection_upgrade) return http_connection_header_t::upgrade;
+  return h.keep_alive ? http_connection_header_t::keep_alive : http_connection_header_t::close;
+}
+
+}  // namespace
 
 std::string simple_response(http_status_line_t status, bool close) {
   std::string s;
@@ -22,15 +27,9 @@ std::string simple_response(http_status_line_t status, bool close) {
   return s;
 }
 
-http_connection_header_t connection_kind(const http::request_head_t& h) noexcept {
-  if (h.connection_upgrade) return http_connection_header_t::upgrade;
-  return h.keep_alive ? http_connection_header_t::keep_alive : http_connection_header_t::close;
-}
-
-}  // namespace
-
 connection_t::connection_t(reactor_t& reactor, asio::ip::tcp::socket socket, connection_id_t id)
     : reactor_{reactor},
+      gate_{reactor.gate()},
       config_{reactor.config()},
       socket_{std::move(socket)},
       id_{id},
@@ -129,7 +128,7 @@ bool connection_t::parse_step() {
     current_body_.clear();
     current_trailers_.clear();
     if (send_continue && begin_ == end_) {
-      pending_.back().parts.emplace_back("HTTP/1.1 100 Continue\r\n\r\n");
+      pending_.back().parts.add("HTTP/1.1 100 Continue\r\n\r\n");
       try_write();
     }
   }
@@ -226,7 +225,7 @@ void connection_t::reject_bad_request() {
   p.started = true;
   p.complete = true;
   p.close_after = true;
-  p.parts.push_back(simple_response(http::status_line(code), true));
+  p.parts.add(simple_response(http::status_line(code), true));
   head_parsed_ = false;
   ready_ = false;
   begin_ = end_ = 0;  // nothing after a bad request is processed
@@ -238,13 +237,16 @@ void connection_t::reject_bad_request() {
 // ---- responses -----------------------------------------------------------------------------
 
 void connection_t::write_response(request_id_t id, response_part_t part) {
-  if (reactor_.io().get_executor().running_in_this_thread()) {
+  if (reactor_t::current() == &reactor_) {
     on_response(id, std::move(part));
     return;
   }
-  asio::post(reactor_.io(), [self = shared_from_this(), id, part = std::move(part)]() mutable {
-    self->on_response(id, std::move(part));
-  });
+  std::lock_guard lock{gate_->mutex};
+  if (!gate_->reactor) return;  // the server is gone: nobody left to send it
+  asio::post(gate_->reactor->io(),
+             [self = shared_from_this(), id, part = std::move(part)]() mutable {
+               self->on_response(id, std::move(part));
+             });
 }
 
 void connection_t::on_response(request_id_t id, response_part_t part) {
@@ -253,8 +255,8 @@ void connection_t::on_response(request_id_t id, response_part_t part) {
   if (!p || p->complete || !p->dispatched) return;  // answered already (timeout) or unknown
   if (state_ == state_t::closing && !p->started && !part.close_connection && !part.head.empty())
     announce_close(part.head);  // the server is stopping: tell the client not to reuse this
-  if (!part.head.empty()) p->parts.push_back(std::move(part.head));
-  if (!part.body.empty()) p->parts.push_back(std::move(part.body));
+  p->parts.add(std::move(part.head));
+  p->parts.add(std::move(part.body));
   p->started = true;
   p->close_after = p->close_after || part.close_connection;
   p->complete = part.last;
@@ -278,8 +280,7 @@ void connection_t::try_write() {
   if (writing_ || (state_ != state_t::active && state_ != state_t::closing)) return;
   while (!pending_.empty()) {
     pending_t& p = pending_.front();
-    for (auto& s : p.parts) write_strings_.push_back(std::move(s));
-    p.parts.clear();
+    p.parts.move_to(write_strings_);
     if (!p.complete) break;
     const bool close_after = p.close_after;
     pending_.pop_front();
@@ -380,128 +381,6 @@ void connection_t::on_read(const std::error_code& ec, std::size_t n) {
     end_ += n;
   }
   process_input();
-}
-
-// ---- closing -------------------------------------------------------------------------------
-
-void connection_t::close_gracefully() {
-  if (state_ == state_t::closed || state_ == state_t::handed_off || state_ == state_t::lingering)
-    return;
-  std::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-  if (peer_eof_ || ec) {
-    close_now();
-    return;
-  }
-  // Drain what the peer still sends until it closes: closing with unread bytes would make the
-  // kernel send a reset, which can destroy the response the peer has not read yet.
-  state_ = state_t::lingering;
-  linger_deadline_ = clock_t::now() + config_.linger_timelimit;
-  start_read();
-}
-
-void connection_t::close_now() {
-  if (state_ == state_t::closed || state_ == state_t::handed_off) return;
-  state_ = state_t::closed;
-  std::error_code ec;
-  socket_.close(ec);
-  pending_.clear();
-  unlink();
-}
-
-void connection_t::unlink() {
-  if (linked_) {
-    linked_ = false;
-    reactor_.remove_connection(*this);
-  }
-}
-
-void connection_t::on_server_stop() {
-  if (state_ != state_t::active && state_ != state_t::closing) return;
-  bool busy = writing_;
-  for (const auto& p : pending_) busy = busy || p.dispatched;
-  if (!busy) {
-    close_now();  // idle, or in the middle of receiving a request: nothing is lost
-    return;
-  }
-  if (state_ == state_t::active) enter_closing();
-}
-
-// ---- deadlines -----------------------------------------------------------------------------
-
-void connection_t::check_deadlines(clock_t::time_point now) {
-  if (state_ == state_t::closed || state_ == state_t::handed_off) return;
-  if (state_ == state_t::lingering) {
-    if (now >= linger_deadline_) close_now();
-    return;
-  }
-  if (writing_ && now >= write_deadline_) {
-    reactor_.logger().warn([&] {
-      return "connection " + std::to_string(id_) + ": response write timed out, closing";
-    });
-    close_now();
-    return;
-  }
-  // Handlers that did not answer in time get a 503 in their place.
-  request_id_t late[8];
-  std::size_t late_count = 0;
-  for (const auto& p : pending_)
-    if (p.dispatched && !p.complete && now >= p.handle_deadline && late_count < 8)
-      late[late_count++] = p.id;
-  for (std::size_t i = 0; i < late_count; ++i) {
-    reactor_.logger().warn([&] {
-      return "connection " + std::to_string(id_) + ": request " + std::to_string(late[i]) +
-             " not answered within handle_request_timeout, answering 503";
-    });
-    answer_now(late[i], status_service_unavailable());
-    if (state_ == state_t::closed) return;
-  }
-  if (state_ == state_t::active && now >= read_deadline_) {
-    const bool partial = head_parsed_ || begin_ != end_;
-    reactor_.logger().warn([&] {
-      return "connection " + std::to_string(id_) + ": request not received within " +
-             "read_next_http_message_timelimit" + (partial ? " (partial request), 408" : "") +
-             ", closing";
-    });
-    if (!partial) {
-      enter_closing();
-      return;
-    }
-    while (!pending_.empty() && !pending_.back().dispatched) pending_.pop_back();
-    pending_t p;
-    p.id = next_id_++;
-    p.dispatched = p.started = p.complete = p.close_after = true;
-    p.parts.push_back(simple_response(status_request_timeout(), true));
-    pending_.push_back(std::move(p));
-    head_parsed_ = false;
-    begin_ = end_ = 0;
-    enter_closing();
-  }
-}
-
-// ---- hand-off ------------------------------------------------------------------------------
-
-connection_handoff_t connection_t::take_connection(request_id_t id) {
-  if (!reactor_.io().get_executor().running_in_this_thread())
-    throw std::logic_error{"restws: take_connection() called off the connection's thread"};
-  const pending_t* p = find_pending(id);
-  if (state_ != state_t::active || !p || !p->dispatched || p->complete || p->started ||
-      pending_.size() != 1 || writing_ || reading_)
-    throw std::logic_error{
-        "restws: take_connection() on a request that was answered, or whose connection is "
-        "busy or closing (only a `Connection: upgrade` request can be handed off)"};
-  connection_handoff_t h{std::move(socket_),
-                         &reactor_.io(),
-                         std::string{buffer_.data() + begin_, end_ - begin_},
-                         id_,
-                         remote_,
-                         reactor_.register_handoff(),
-                         reactor_.config().logger};
-  state_ = state_t::handed_off;
-  pending_.clear();
-  begin_ = end_ = 0;
-  unlink();
-  return h;
 }
 
 }  // namespace restws::detail

@@ -18,6 +18,11 @@
 
 namespace restws::detail {
 
+inline constexpr auto never = clock_t::time_point::max();
+
+/// "HTTP/1.1 <code> <reason>" with Content-Length: 0 (and Connection: close if `close`).
+std::string simple_response(http_status_line_t status, bool close);
+
 class connection_t final : public response_sink_t,
                            public std::enable_shared_from_this<connection_t> {
  public:
@@ -41,9 +46,30 @@ class connection_t final : public response_sink_t,
  private:
   enum class state_t : unsigned char { active, closing, lingering, closed, handed_off };
 
+  /// Response bytes received for one request, not yet handed to a write. The usual response is
+  /// one string (head with a small body), which needs no vector.
+  struct out_parts_t {
+    std::string first;
+    std::vector<std::string> more;
+
+    void add(std::string s) {
+      if (s.empty()) return;
+      if (first.empty() && more.empty())
+        first = std::move(s);
+      else
+        more.push_back(std::move(s));
+    }
+    void move_to(std::vector<std::string>& out) {
+      if (!first.empty()) out.push_back(std::move(first));
+      first.clear();
+      for (auto& s : more) out.push_back(std::move(s));
+      more.clear();
+    }
+  };
+
   struct pending_t {
     request_id_t id = 0;
-    std::vector<std::string> parts;  ///< response bytes received, not yet handed to a write
+    out_parts_t parts;
     clock_t::time_point handle_deadline = clock_t::time_point::max();
     bool dispatched = false;  ///< the handler has it
     bool started = false;     ///< some response bytes arrived (a 503 can no longer be sent)
@@ -76,7 +102,8 @@ class connection_t final : public response_sink_t,
   void close_now();
   void unlink();
 
-  reactor_t& reactor_;
+  reactor_t& reactor_;  ///< used on the reactor's thread only; other threads go through gate_
+  std::shared_ptr<reactor_gate_t> gate_;
   const server_config_t& config_;
   asio::ip::tcp::socket socket_;
   connection_id_t id_;

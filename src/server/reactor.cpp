@@ -2,14 +2,46 @@
 
 #include <algorithm>
 #include <asio/post.hpp>
+#include <utility>
 
 #include "connection.hpp"
 #include "server_core_impl.hpp"
 
 namespace restws::detail {
+namespace {
+thread_local reactor_t* current_reactor = nullptr;
+}  // namespace
+
+reactor_t* reactor_t::current() noexcept { return current_reactor; }
+
+void reactor_t::run() {
+  reactor_t* const previous = std::exchange(current_reactor, this);
+  for (;;) {
+    try {
+      io_.run();
+      break;
+    } catch (const std::exception& ex) {  // never lose a reactor to a stray exception
+      logger().error([&] { return std::string{"reactor: exception: "} + ex.what(); });
+    } catch (...) {
+      logger().error([] { return std::string{"reactor: unknown exception"}; });
+    }
+  }
+  // Run what is already ready (completions of operations cancelled by closes), so that objects
+  // which release themselves in those handlers are not merely abandoned with the io_context.
+  io_.restart();
+  for (int i = 0; i < 100; ++i) {
+    try {
+      if (io_.poll() == 0) break;
+    } catch (...) {
+      logger().error([] { return std::string{"reactor: exception while draining"}; });
+    }
+  }
+  current_reactor = previous;
+}
 
 reactor_t::reactor_t(server_core_impl_t& core, const server_config_t& config)
     : core_{core}, config_{config} {
+  gate_->reactor = this;
   // A few ticks per shortest timeout, at most every 100 ms, at least every 5 ms.
   const auto shortest =
       std::min({config.read_next_http_message_timelimit, config.write_http_response_timelimit,
@@ -19,6 +51,10 @@ reactor_t::reactor_t(server_core_impl_t& core, const server_config_t& config)
 }
 
 reactor_t::~reactor_t() {
+  {
+    std::lock_guard lock{gate_->mutex};
+    gate_->reactor = nullptr;
+  }
   // Connections still listed (the server never ran its stop sequence) are released here.
   while (first_) {
     connection_t* c = first_;

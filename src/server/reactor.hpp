@@ -19,6 +19,7 @@
 namespace restws::detail {
 
 class connection_t;
+class reactor_t;
 class server_core_impl_t;
 
 using clock_t = std::chrono::steady_clock;
@@ -49,6 +50,13 @@ class handoff_registration_impl_t final : public handoff_registration_t {
   std::function<void()> kill_handler_;
 };
 
+/// Lets connections reach their reactor from other threads only while it exists (a response
+/// finished after the server was destroyed is dropped instead of touching freed memory).
+struct reactor_gate_t {
+  std::mutex mutex;
+  reactor_t* reactor = nullptr;
+};
+
 class reactor_t {
  public:
   reactor_t(server_core_impl_t& core, const server_config_t& config);
@@ -60,6 +68,12 @@ class reactor_t {
   const server_config_t& config() const noexcept { return config_; }
   abstract_logger_t& logger() const noexcept { return *config_.logger; }
   bool stopping() const noexcept { return stopping_; }
+  const std::shared_ptr<reactor_gate_t>& gate() const noexcept { return gate_; }
+
+  /// The reactor whose io_context this thread runs (nullptr on other threads).
+  static reactor_t* current() noexcept;
+  /// Runs the io_context on this thread until it stops (exceptions escaping handlers are logged).
+  void run();
 
   /// Starts the coarse timer. Call before running io().
   void start();
@@ -84,6 +98,7 @@ class reactor_t {
   bool handoffs_alive();
 
   server_core_impl_t& core_;
+  std::shared_ptr<reactor_gate_t> gate_ = std::make_shared<reactor_gate_t>();
   const server_config_t& config_;
   asio::io_context io_{1};
   asio::steady_timer ticker_{io_};

@@ -96,12 +96,12 @@ void response_builder_base_t::end_head(std::string_view framing_field) {
   head_.append("\r\n");
 }
 
-void response_builder_base_t::send_whole() {
+void response_builder_base_t::send_whole(bool add_length) {
   done_ = true;
   // Status code sits at a fixed place: "HTTP/1.1 NNN".
   const int code = (head_[9] - '0') * 100 + (head_[10] - '0') * 10 + (head_[11] - '0');
   const bool no_body_allowed = code < 200 || code == 204 || code == 304;
-  if (!no_body_allowed) {
+  if (!no_body_allowed && add_length) {
     head_.append("Content-Length: ");
     append_number(head_, body_.size());
     head_.append("\r\n");

@@ -63,18 +63,7 @@ void server_core_impl_t::open(bool use_calling_thread) {
     threads_.emplace_back([this, r = reactors_[i].get()] { run_reactor(*r); });
 }
 
-void server_core_impl_t::run_reactor(reactor_t& r) {
-  for (;;) {
-    try {
-      r.io().run();
-      return;
-    } catch (const std::exception& ex) {  // never lose a reactor to a stray exception
-      config_.logger->error([&] { return std::string{"reactor: exception: "} + ex.what(); });
-    } catch (...) {
-      config_.logger->error([] { return std::string{"reactor: unknown exception"}; });
-    }
-  }
-}
+void server_core_impl_t::run_reactor(reactor_t& r) { r.run(); }
 
 void server_core_impl_t::stop_on_signals() {
   signals_.emplace(reactors_.front()->io(), SIGINT, SIGTERM);

@@ -144,3 +144,43 @@ TEST(connection_handoff, request_without_upgrade_after_pipelined_ones_cannot_be_
 
 }  // namespace
 }  // namespace restws::testing
+
+namespace restws::testing {
+namespace {
+
+TEST(http_server_stop, answer_after_the_server_is_destroyed_is_dropped) {
+  std::promise<request_handle_t> got_request;
+  auto settings = settings_with([&](request_handle_t req) {
+    got_request.set_value(req);
+    return request_accepted();
+  });
+  settings.handle_request_timeout(std::chrono::milliseconds{100});  // bounds the stop
+  request_handle_t req;
+  {
+    test_server_t server{settings};
+    test_client_t c{server.port()};
+    ASSERT_TRUE(c.send(get("/held")));
+    req = got_request.get_future().get();
+  }
+  EXPECT_EQ(req->create_response().set_body("too late").done(), request_accepted());
+}
+
+}  // namespace
+}  // namespace restws::testing
+
+namespace restws::testing {
+namespace {
+
+TEST(http_server_stop, completes_while_a_closed_connection_still_lingers) {
+  test_server_t server{settings_with([](auto req) { return echo_target(req); })};
+  test_client_t c{server.port()};  // reads the answer but never closes its side
+  ASSERT_TRUE(c.send("GET /bye HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+  ASSERT_TRUE(c.read_response());
+  const auto start = std::chrono::steady_clock::now();
+  server.close();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+  EXPECT_TRUE(c.wait_closed(1s));
+}
+
+}  // namespace
+}  // namespace restws::testing

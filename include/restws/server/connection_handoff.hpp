@@ -18,7 +18,10 @@
 // the stop handler set with `registration->set_stop_handler()` (on the connection's io_context, so
 // the WebSocket can send its close frame), then cleanup_func, and it waits (bounded) for every
 // registration to be released before run() returns. Release the registration (drop the
-// shared_ptr) when the connection is closed.
+// shared_ptr) when the connection is closed. The socket belongs to the server's io_context: close
+// and destroy it before the server object is destroyed (cleanup_func is the place); a
+// registration still alive handoff_stop_timelimit (5 s) after cleanup_func no longer holds the
+// stop back.
 //
 // Preconditions: call on the connection's io_context thread (the handler's thread), before the
 // request was answered, at most once. Violations throw std::logic_error.

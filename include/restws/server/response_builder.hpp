@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "restws/http/status.hpp"
 #include "restws/server/request_handling_status.hpp"
@@ -20,6 +21,8 @@ class request_t;
 
 /// Output kind: the body is collected and sent at done() with Content-Length.
 struct restinio_controlled_output_t {};
+/// Output kind: the body is sent at done() as is; the handler sets Content-Length itself.
+struct user_controlled_output_t {};
 /// Output kind: the body is sent as chunks (for HTTP/1.0 peers: unframed, then close).
 struct chunked_output_t {};
 
@@ -44,8 +47,9 @@ class response_builder_base_t {
   void add_field(std::string_view name, std::string_view value);
   void add_date_field();
   void set_close(bool close) noexcept { close_ = close; }
-  /// Default output: ends the head (Content-Length, Connection) and sends head and body_.
-  void send_whole();
+  /// Whole-body output: ends the head (Content-Length if `add_length`, Connection) and sends
+  /// head and body_.
+  void send_whole(bool add_length);
   /// Chunked output: frames `data` as one chunk into the pending bytes.
   void add_chunk(std::string_view data);
   /// Chunked output: sends the head (first time) and the pending chunks; `last` ends the body.
@@ -66,12 +70,15 @@ class response_builder_base_t {
 
 }  // namespace detail
 
+/// Builder of a response whose whole body is given before done(): restinio_controlled_output_t
+/// (Content-Length computed) or user_controlled_output_t (the handler sets Content-Length).
 template <typename Output>
-class response_builder_t;
+class response_builder_t : public detail::response_builder_base_t {
+  static_assert(
+      std::is_same_v<Output, restinio_controlled_output_t> ||
+          std::is_same_v<Output, user_controlled_output_t>,
+      "Output: restinio_controlled_output_t, user_controlled_output_t or chunked_output_t");
 
-/// Builder of a response whose whole body is given before done().
-template <>
-class response_builder_t<restinio_controlled_output_t> : public detail::response_builder_base_t {
  public:
   response_builder_t(std::shared_ptr<request_t> req, http_status_line_t status)
       : response_builder_base_t{std::move(req), status} {}
@@ -121,6 +128,14 @@ class response_builder_t<restinio_controlled_output_t> : public detail::response
     body_ = std::move(body);
     return std::move(*this);
   }
+  response_builder_t& set_body(std::string_view body) & { return set_body(std::string{body}); }
+  response_builder_t&& set_body(std::string_view body) && {
+    return std::move(*this).set_body(std::string{body});
+  }
+  response_builder_t& set_body(const char* body) & { return set_body(std::string{body}); }
+  response_builder_t&& set_body(const char* body) && {
+    return std::move(*this).set_body(std::string{body});
+  }
   /// Appends to the body.
   response_builder_t& append_body(std::string_view data) & {
     body_.append(data);
@@ -130,10 +145,11 @@ class response_builder_t<restinio_controlled_output_t> : public detail::response
     body_.append(data);
     return std::move(*this);
   }
-  /// Sends the response (Content-Length added; no body for HEAD, 1xx, 204, 304). Later calls do
-  /// nothing. Returns request_accepted() so a handler can `return resp.done();`.
+  /// Sends the response (Content-Length added unless user_controlled_output_t; no body for HEAD,
+  /// 1xx, 204, 304). Later calls do nothing. Returns request_accepted() so a handler can
+  /// `return resp.done();`.
   request_handling_status_t done() {
-    if (!done_) send_whole();
+    if (!done_) send_whole(std::is_same_v<Output, restinio_controlled_output_t>);
     return request_accepted();
   }
 };

@@ -157,3 +157,19 @@ TEST(request, take_connection_without_socket_throws) {
 
 }  // namespace
 }  // namespace restws
+
+namespace restws {
+namespace {
+
+TEST(user_controlled_output, sends_the_fields_given_without_adding_a_length) {
+  auto sink = std::make_shared<recording_response_sink_t>();
+  auto req = std::make_shared<request_t>(1, http_request_header_t{}, "", sink);
+  req->create_response<user_controlled_output_t>()
+      .append_header("Content-Length", "2")
+      .set_body("ok")
+      .done();
+  EXPECT_EQ(sink->output(), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+}
+
+}  // namespace
+}  // namespace restws
