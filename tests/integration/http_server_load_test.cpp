@@ -14,6 +14,16 @@
 namespace restws::testing {
 namespace {
 
+// "/c/r/b", with "/async" for odd b: the path a request asks for and its answer echoes.
+// Built with append (GCC 12 -O3 raises a false -Wrestrict on chains of operator+).
+std::string path(int c, int r, int b) {
+  std::string p;
+  p.append("/").append(std::to_string(c)).append("/").append(std::to_string(r));
+  p.append("/").append(std::to_string(b));
+  if (b % 2) p.append("/async");
+  return p;
+}
+
 TEST(http_server_load, clients_on_a_thread_pool_get_ordered_answers_until_stop) {
   auto settings = on_thread_pool<test_traits_t>(2);
   settings.max_pipelined_requests(4);
@@ -38,15 +48,12 @@ TEST(http_server_load, clients_on_a_thread_pool_get_ordered_answers_until_stop) 
       for (int r = 0; r < rounds; ++r) {
         std::string requests;
         for (int b = 0; b < batch; ++b)
-          requests += "GET /" + std::to_string(c) + "/" + std::to_string(r) + "/" +
-                      std::to_string(b) + (b % 2 ? "/async" : "") + " HTTP/1.1\r\nHost: t\r\n\r\n";
+          requests.append("GET ").append(path(c, r, b)).append(" HTTP/1.1\r\nHost: t\r\n\r\n");
         if (!client.send(requests)) return;
         for (int b = 0; b < batch; ++b) {
           auto resp = client.read_response(5s);
           if (!resp) return;  // the stop may close us between answers
-          const std::string expected = "/" + std::to_string(c) + "/" + std::to_string(r) + "/" +
-                                       std::to_string(b) + (b % 2 ? "/async" : "");
-          EXPECT_EQ(resp->body, expected);
+          EXPECT_EQ(resp->body, path(c, r, b));
           ++answered;
           progress.notify_all();
         }
