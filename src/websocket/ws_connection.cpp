@@ -365,8 +365,10 @@ void ws_connection_t::start_write() {
   write_in_flight_ = true;
   write_started_ = std::chrono::steady_clock::now();
   arm_write_watchdog();
+  // A span, not the vector: Asio copies the buffer sequence into its operation, and a vector
+  // would be copied with a heap allocation per write. gather_ stays untouched until on_write().
   asio::async_write(
-      *socket_, gather_,
+      *socket_, std::span<const asio::const_buffer>{gather_},
       [self = shared_from_this()](const std::error_code& ec, std::size_t) { self->on_write(ec); });
 }
 
