@@ -392,7 +392,7 @@ void ws_connection_t::on_write(const std::error_code& ec) {
 }
 
 void ws_connection_t::arm_write_watchdog() {
-  if (write_timer_armed_) return;
+  if (write_timer_armed_ || socket_closed_) return;
   if (!write_timer_) write_timer_.emplace(io_);
   write_timer_armed_ = true;
   write_timer_->expires_after(settings_.write_timeout);
@@ -425,6 +425,9 @@ void ws_connection_t::send_close(status_code_t code, std::string_view reason) {
 }
 
 void ws_connection_t::finish_after_close_sent() {
+  // A write that succeeded just before a kill completes afterwards: the socket and timers are
+  // gone then and must not come back (they would outlive the io_context).
+  if (socket_closed_) return;
   close_written_ = true;
   arm_close_timer();
   if (!activated_) {
@@ -452,7 +455,7 @@ void ws_connection_t::fail(status_code_t code, std::string_view reason) {
 }
 
 void ws_connection_t::arm_close_timer() {
-  if (close_timer_) return;
+  if (close_timer_ || socket_closed_) return;
   close_timer_.emplace(io_);
   close_timer_->expires_after(settings_.close_timeout);
   close_timer_->async_wait([weak = weak_from_this()](const std::error_code& ec) {
