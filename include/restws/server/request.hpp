@@ -90,10 +90,10 @@ class request_t : public std::enable_shared_from_this<request_t> {
   connection_id_t connection_id() const noexcept { return connection_id_; }
   const asio::ip::tcp::endpoint& remote_endpoint() const noexcept { return remote_endpoint_; }
 
-  /// Starts the response to this request. `Output` is restinio_controlled_output_t (default: the
+  /// Starts the response to this request. `Output` is restws_controlled_output_t (default: the
   /// body is collected, Content-Length set by done()) or chunked_output_t. Create one response per
   /// request; a second done() for the same request is ignored by the connection.
-  template <typename Output = restinio_controlled_output_t>
+  template <typename Output = restws_controlled_output_t>
   response_builder_t<Output> create_response(http_status_line_t status = status_ok()) {
     return response_builder_t<Output>{shared_from_this(), status};
   }

@@ -1,6 +1,6 @@
 #pragma once
 // Response builders returned by request_t::create_response<Output>():
-//   restinio_controlled_output_t (default): fields + whole body; done() sets Content-Length.
+//   restws_controlled_output_t (default): fields + whole body; done() sets Content-Length.
 //   chunked_output_t: fields, then chunks sent with flush()/done() (Transfer-Encoding: chunked).
 // The status line and fields are serialised into one buffer as they are appended.
 //
@@ -20,7 +20,7 @@ namespace restws {
 class request_t;
 
 /// Output kind: the body is collected and sent at done() with Content-Length.
-struct restinio_controlled_output_t {};
+struct restws_controlled_output_t {};
 /// Output kind: the body is sent at done() as is; the handler sets Content-Length itself.
 struct user_controlled_output_t {};
 /// Output kind: the body is sent as chunks (for HTTP/1.0 peers: unframed, then close).
@@ -70,14 +70,13 @@ class response_builder_base_t {
 
 }  // namespace detail
 
-/// Builder of a response whose whole body is given before done(): restinio_controlled_output_t
+/// Builder of a response whose whole body is given before done(): restws_controlled_output_t
 /// (Content-Length computed) or user_controlled_output_t (the handler sets Content-Length).
 template <typename Output>
 class response_builder_t : public detail::response_builder_base_t {
-  static_assert(
-      std::is_same_v<Output, restinio_controlled_output_t> ||
-          std::is_same_v<Output, user_controlled_output_t>,
-      "Output: restinio_controlled_output_t, user_controlled_output_t or chunked_output_t");
+  static_assert(std::is_same_v<Output, restws_controlled_output_t> ||
+                    std::is_same_v<Output, user_controlled_output_t>,
+                "Output: restws_controlled_output_t, user_controlled_output_t or chunked_output_t");
 
  public:
   response_builder_t(std::shared_ptr<request_t> req, http_status_line_t status)
@@ -149,7 +148,7 @@ class response_builder_t : public detail::response_builder_base_t {
   /// 1xx, 204, 304). Later calls do nothing. Returns request_accepted() so a handler can
   /// `return resp.done();`.
   request_handling_status_t done() {
-    if (!done_) send_whole(std::is_same_v<Output, restinio_controlled_output_t>);
+    if (!done_) send_whole(std::is_same_v<Output, restws_controlled_output_t>);
     return request_accepted();
   }
 };
