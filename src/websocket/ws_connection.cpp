@@ -1,12 +1,19 @@
 #include "ws_connection.hpp"
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <cstring>
 #include <utility>
 
 #include <asio/dispatch.hpp>
 #include <asio/post.hpp>
-#include <asio/write.hpp>
+
+#include "ws_poller.hpp"
 
 namespace restws::websocket::basic::detail {
 namespace {
@@ -42,7 +49,6 @@ constexpr std::size_t min_frame_growth = 64 * 1024;
 ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
                                  const ws_settings_t& settings)
     : io_{*handoff.io_context},
-      socket_{std::in_place, std::move(handoff.socket)},
       registration_{std::move(handoff.registration)},
       logger_{handoff.logger ? std::move(handoff.logger) : std::make_shared<null_logger_t>()},
       connection_id_{handoff.connection_id},
@@ -50,12 +56,23 @@ ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t
       handler_{std::move(handler)},
       settings_{settings},
       reader_{validator_settings(settings)} {
+  // The socket leaves Asio: the reactor's ws_poller_t watches it (see ws_poller.hpp).
   std::error_code ec;
-  socket_->non_blocking(true, ec);  // read_loop() reads without blocking
+  fd_ = handoff.socket.release(ec);
+  if (ec) fd_ = -1;
+  if (fd_ >= 0) {
+    const int flags = ::fcntl(fd_, F_GETFL, 0);
+    if (flags < 0 || ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK) < 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
   keep_pending(std::as_bytes(std::span{handoff.already_read}));
 }
 
-ws_connection_t::~ws_connection_t() = default;
+ws_connection_t::~ws_connection_t() {
+  if (fd_ >= 0) ::close(fd_);
+}
 
 template <typename F>
 void ws_connection_t::run_on_io_thread(F&& f) {
@@ -73,6 +90,21 @@ void ws_connection_t::start(std::string response_head, std::weak_ptr<ws_t> owner
     registration_->set_kill_handler([weak = weak_from_this()] {
       if (auto self = weak.lock()) self->close_socket();
     });
+  }
+  std::error_code ec;
+  if (fd_ >= 0) {
+    poller_ = &ws_poller_t::of(io_);
+    entry_ = poller_->add(fd_, shared_from_this(), ec);
+  } else {
+    ec = std::make_error_code(std::errc::bad_file_descriptor);
+  }
+  if (!entry_) {
+    logger_->error([&] {
+      return "ws [" + std::to_string(connection_id_) +
+             "]: cannot watch the socket: " + ec.message();
+    });
+    close_socket();
+    return;
   }
   queue_raw(std::move(response_head));
   if (activate_now) activate();
@@ -131,14 +163,14 @@ void ws_connection_t::activate() {
 // Reading works as uWebSockets does: a connection owns no read buffer while idle. Bytes are read
 // into one buffer per reactor thread and parsed there in place; only the tail of a frame that
 // is not complete yet is copied into the connection's own `pending_` buffer, which then receives
-// the rest of that frame directly. The socket is non-blocking and read when epoll reports it
-// readable (async_wait), so no buffer is tied up by a pending read.
+// the rest of that frame directly. The socket is non-blocking and read when the reactor's
+// ws_poller_t reports new input.
 //
-// Edge-triggered epoll reports only new data. That is safe here because read_loop() either reads
-// until a read returns less than the space offered (the socket was empty at that moment, so any
-// later data raises a new edge) and re-arms the wait in the same handler, before the reactor
-// polls again; or, after any pause in reading, start_read() enters read_loop() with an
-// unconditional read first.
+// The poller's epoll set is edge triggered: it reports only new input. That is enough because
+// read_loop() reads until a read returns less than the space offered (for a stream socket, the
+// receive queue was empty at that moment, so later data raises a new edge: epoll(7)), or until
+// it returns EAGAIN; when it stops earlier (its round limit), it posts itself to go on; and
+// after a pause (not activated yet, a posted read pending) it starts with an unconditional read.
 
 namespace {
 // The reactor thread's read buffer: one per thread, as each reactor is run by one thread.
@@ -149,28 +181,21 @@ std::span<std::byte> thread_read_buffer() {
 }  // namespace
 
 void ws_connection_t::start_read() {
-  if (reading_ || socket_closed_ || !activated_) return;
-  reading_ = true;
+  if (read_scheduled_ || socket_closed_ || !activated_) return;
+  read_scheduled_ = true;
   // Posted, never inline: read_loop() uses the thread's buffer, which a caller up the stack (a
   // handler run from another connection's read_loop()) may be parsing right now.
   asio::post(io_, [self = shared_from_this()] {
-    self->reading_ = false;
+    self->read_scheduled_ = false;
     self->read_loop();
   });
 }
 
-void ws_connection_t::wait_readable() {
-  reading_ = true;
-  socket_->async_wait(asio::socket_base::wait_read,
-                      [self = shared_from_this()](const std::error_code& ec) {
-                        self->reading_ = false;
-                        if (self->socket_closed_) return;
-                        if (ec) {
-                          self->on_read_error();
-                          return;
-                        }
-                        self->read_loop();
-                      });
+void ws_connection_t::on_readable() {
+  // Before activation the input waits in the socket: activate() reads it. A posted read_loop()
+  // reads everything there is anyway.
+  if (read_scheduled_ || socket_closed_ || !activated_) return;
+  read_loop();
 }
 
 void ws_connection_t::on_read_error() {
@@ -180,9 +205,13 @@ void ws_connection_t::on_read_error() {
 }
 
 void ws_connection_t::read_loop() {
-  if (socket_closed_ || reading_ || !activated_) return;
+  if (socket_closed_ || read_scheduled_ || !activated_) return;
   // A few reads per wake-up at most, so that one fast peer cannot starve the others.
-  for (int round = 0; round < 4; ++round) {
+  for (int round = 0;; ++round) {
+    if (round == 4) {
+      start_read();  // edge triggered: no new edge comes for what is still waiting
+      return;
+    }
     const bool own = pending_len_ != 0;
     std::span<std::byte> space;
     if (own) {
@@ -192,13 +221,18 @@ void ws_connection_t::read_loop() {
     } else {
       space = thread_read_buffer();
     }
-    std::error_code ec;
-    const std::size_t n = socket_->read_some(asio::buffer(space.data(), space.size()), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
-    if (ec) {
+    const ssize_t got = ::recv(fd_, space.data(), space.size(), 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
       on_read_error();
       return;
     }
+    if (got == 0) {
+      on_read_error();  // end of input
+      return;
+    }
+    const auto n = static_cast<std::size_t>(got);
     if (failed_ || close_received_) {
       pending_len_ = 0;  // draining until the peer closes: the bytes mean nothing now
     } else if (own) {
@@ -214,9 +248,8 @@ void ws_connection_t::read_loop() {
     if (pending_len_ == 0 && pending_.size() > max_idle_pending) {
       std::vector<std::byte>{}.swap(pending_);  // a large frame is done: give its memory back
     }
-    if (socket_closed_ || n < space.size()) break;
+    if (socket_closed_ || n < space.size()) return;
   }
-  if (!socket_closed_) wait_readable();
 }
 
 void ws_connection_t::keep_pending(std::span<const std::byte> rest) {
@@ -355,40 +388,90 @@ void ws_connection_t::queue_raw(std::string bytes) {
 }
 
 void ws_connection_t::start_write() {
-  if (write_in_flight_ || queue_.empty() || socket_closed_) return;
-  std::swap(writing_, queue_);
-  gather_.clear();
-  for (const auto& f : writing_) {
-    if (f.header_size) gather_.emplace_back(f.header.data(), f.header_size);
-    if (f.payload) gather_.emplace_back(f.payload->data(), f.payload->size());
+  // Writes go straight to the socket; only a full socket makes them wait for on_writable().
+  if (write_blocked_ || write_failed_ || socket_closed_) return;
+  for (;;) {
+    if (iov_pos_ == iov_.size()) {
+      finish_written();
+      if (queue_.empty()) return;
+      std::swap(writing_, queue_);  // both keep their allocations
+      iov_.clear();
+      iov_pos_ = 0;
+      for (auto& f : writing_) {
+        if (f.header_size) iov_.push_back({f.header.data(), f.header_size});
+        if (f.payload && !f.payload->empty())
+          iov_.push_back({const_cast<char*>(f.payload->data()), f.payload->size()});
+      }
+      continue;
+    }
+    msghdr msg{};
+    msg.msg_iov = iov_.data() + iov_pos_;
+    msg.msg_iovlen = std::min<std::size_t>(iov_.size() - iov_pos_, IOV_MAX);
+    const ssize_t sent = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+    if (sent < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        write_blocked_ = true;
+        write_started_ = std::chrono::steady_clock::now();
+        arm_write_watchdog();
+        return;
+      }
+      on_write_error(errno);
+      return;
+    }
+    auto left = static_cast<std::size_t>(sent);
+    while (left != 0) {
+      iovec& v = iov_[iov_pos_];
+      if (left >= v.iov_len) {
+        left -= v.iov_len;
+        ++iov_pos_;
+      } else {
+        v.iov_base = static_cast<char*>(v.iov_base) + left;
+        v.iov_len -= left;
+        left = 0;
+      }
+    }
   }
-  write_in_flight_ = true;
-  write_started_ = std::chrono::steady_clock::now();
-  arm_write_watchdog();
-  // A span, not the vector: Asio copies the buffer sequence into its operation, and a vector
-  // would be copied with a heap allocation per write. gather_ stays untouched until on_write().
-  asio::async_write(
-      *socket_, std::span<const asio::const_buffer>{gather_},
-      [self = shared_from_this()](const std::error_code& ec, std::size_t) { self->on_write(ec); });
 }
 
-void ws_connection_t::on_write(const std::error_code& ec) {
-  write_in_flight_ = false;
-  auto done = std::exchange(writing_, {});
-  for (auto& f : done)
-    if (f.cb) {
+void ws_connection_t::finish_written() {
+  // Completion callbacks never run inside send_message() (a caller may hold a lock they take):
+  // they are posted, and only when there is one.
+  const bool any = std::any_of(writing_.begin(), writing_.end(),
+                               [](const out_frame_t& f) { return static_cast<bool>(f.cb); });
+  if (!any) {
+    writing_.clear();  // drops the payloads, keeps the allocation
+    return;
+  }
+  std::vector<write_status_cb_t> callbacks;
+  for (auto& f : writing_)
+    if (f.cb) callbacks.push_back(std::move(f.cb));
+  writing_.clear();
+  asio::post(io_, [self = shared_from_this(), callbacks = std::move(callbacks)] {
+    for (const auto& cb : callbacks) {
       try {
-        f.cb(ec);
+        cb(std::error_code{});
       } catch (...) {
       }
     }
-  done.clear();
-  if (writing_.capacity() < done.capacity()) writing_.swap(done);  // keep the allocation
-  if (ec) {
-    close_socket();
-    return;
-  }
+  });
+}
+
+void ws_connection_t::on_writable() {
+  if (!write_blocked_) return;
+  write_blocked_ = false;
   start_write();
+}
+
+void ws_connection_t::on_write_error(int error) {
+  // The peer is gone. Close from a handler of its own, not inside the send_message() or the
+  // parse that wrote.
+  write_failed_ = true;
+  logger_->trace([&] {
+    return "ws [" + std::to_string(connection_id_) +
+           "]: write failed: " + std::error_code{error, std::system_category()}.message();
+  });
+  asio::post(io_, [self = shared_from_this()] { self->close_socket(); });
 }
 
 void ws_connection_t::arm_write_watchdog() {
@@ -400,7 +483,7 @@ void ws_connection_t::arm_write_watchdog() {
     auto self = weak.lock();
     if (!self) return;
     self->write_timer_armed_ = false;
-    if (ec || self->socket_closed_ || !self->write_in_flight_) return;
+    if (ec || self->socket_closed_ || !self->write_blocked_) return;
     if (std::chrono::steady_clock::now() - self->write_started_ >= self->settings_.write_timeout) {
       self->logger_->warn([&] {
         return "ws [" + std::to_string(self->connection_id_) + "]: write timed out, dropping";
@@ -438,8 +521,7 @@ void ws_connection_t::finish_after_close_sent() {
   // Handshake complete (or the connection failed): the server closes TCP first (RFC 6455 §7.1.1).
   // Half-close and drain until the peer's FIN, so that our close frame is not lost to a reset.
   shut_down_send_ = true;
-  std::error_code ignored;
-  socket_->shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  ::shutdown(fd_, SHUT_WR);
   start_read();
 }
 
@@ -472,12 +554,17 @@ void ws_connection_t::close_socket(status_code_t code, std::string_view reason) 
   detached_.store(true, std::memory_order_release);
   // Destroy, not only close, everything bound to the io_context: handles may outlive the server
   // and its io_context, and must then touch nothing of it.
-  std::error_code ignored;
-  socket_->close(ignored);
-  socket_.reset();
+  if (entry_) poller_->remove(entry_);  // releases our registration later, never here
+  entry_ = nullptr;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
   write_timer_.reset();
   close_timer_.reset();
-  for (auto& f : std::exchange(queue_, {}))
+  iov_.clear();
+  iov_pos_ = 0;
+  auto unsent = std::exchange(writing_, {});
+  for (auto& f : std::exchange(queue_, {})) unsent.push_back(std::move(f));
+  for (auto& f : unsent)
     if (f.cb) {
       try {
         f.cb(asio::error::operation_aborted);
@@ -487,6 +574,19 @@ void ws_connection_t::close_socket(status_code_t code, std::string_view reason) 
   registration_.reset();
   if (!close_notified_) notify_closed(code, reason);
   release_handler();
+}
+
+void ws_connection_t::detach_from_poller() noexcept {
+  entry_ = nullptr;
+  socket_closed_ = true;
+  send_closed_.store(true, std::memory_order_release);
+  detached_.store(true, std::memory_order_release);
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  try {
+    release_handler();  // its captures may hold handles to this connection
+  } catch (...) {
+  }
 }
 
 void ws_connection_t::notify_closed(status_code_t code, std::string_view reason) {

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/uio.h>
+
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
@@ -27,6 +29,9 @@
 #include "restws/websocket/ws.hpp"
 
 namespace restws::websocket::basic::detail {
+
+struct poll_entry_t;
+class ws_poller_t;
 
 class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
  public:
@@ -48,6 +53,12 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   void kill_from_any_thread();
   void activate_from_any_thread();
 
+  // Called by the reactor's ws_poller_t.
+  void on_readable();
+  void on_writable();
+  /// The io_context is being destroyed: close the socket, tell nobody.
+  void detach_from_poller() noexcept;
+
  private:
   struct out_frame_t {
     std::array<std::byte, protocol::max_frame_header_size> header;
@@ -62,7 +73,6 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   // Reading.
   void activate();
   void start_read();
-  void wait_readable();
   void read_loop();
   void on_read_error();
   std::size_t process(std::span<std::byte> data);
@@ -76,7 +86,8 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
                    shared_payload_t payload, write_status_cb_t cb);
   void queue_raw(std::string bytes);
   void start_write();
-  void on_write(const std::error_code& ec);
+  void finish_written();
+  void on_write_error(int error);
   void arm_write_watchdog();
 
   // Closing.
@@ -91,7 +102,9 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   void notify_closed(protocol::status_code_t code, std::string_view reason);
 
   asio::io_context& io_;
-  std::optional<asio::ip::tcp::socket> socket_;  ///< reset once closed
+  int fd_ = -1;  ///< the socket (non-blocking), -1 once closed
+  ws_poller_t* poller_ = nullptr;
+  poll_entry_t* entry_ = nullptr;  ///< our registration with poller_
   std::shared_ptr<handoff_registration_t> registration_;
   std::shared_ptr<abstract_logger_t> logger_;
   std::uint64_t connection_id_;
@@ -105,7 +118,7 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   std::size_t pending_len_ = 0;     ///< bytes of pending_ in use
   std::size_t needed_ = 0;          ///< bytes the reader needs from the current frame's start
   bool activated_ = false;
-  bool reading_ = false;
+  bool read_scheduled_ = false;  ///< a read_loop() is posted
   bool processing_ = false;
   int delivering_ = 0;  ///< depth of handler calls in progress
 
@@ -114,9 +127,11 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   protocol::opcode_t assembling_opcode_ = protocol::opcode_t::text_frame;
 
   std::vector<out_frame_t> queue_;    ///< waiting for the next write
-  std::vector<out_frame_t> writing_;  ///< in the write in flight
-  std::vector<asio::const_buffer> gather_;
-  bool write_in_flight_ = false;
+  std::vector<out_frame_t> writing_;  ///< being written
+  std::vector<iovec> iov_;            ///< writing_'s bytes; iov_[iov_pos_..] are still to send
+  std::size_t iov_pos_ = 0;
+  bool write_blocked_ = false;  ///< the socket is full: waiting for on_writable()
+  bool write_failed_ = false;
   std::chrono::steady_clock::time_point write_started_{};
   std::optional<asio::steady_timer> write_timer_;
   bool write_timer_armed_ = false;

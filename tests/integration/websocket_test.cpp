@@ -89,8 +89,8 @@ class websocket_test : public ::testing::Test {
     server_->open();
   }
 
-  std::unique_ptr<ws_test_client_t> connect() {
-    auto c = std::make_unique<ws_test_client_t>(server_->port());
+  std::unique_ptr<ws_test_client_t> connect(int receive_buffer = 0) {
+    auto c = std::make_unique<ws_test_client_t>(server_->port(), receive_buffer);
     EXPECT_TRUE(c->connected());
     const auto head = c->handshake();
     EXPECT_NE(head.find("HTTP/1.1 101 Switching Protocols\r\n"), std::string::npos) << head;
@@ -417,6 +417,104 @@ TEST_F(websocket_test, write_completion_callback_reports_success) {
   auto f = c->read_frame();
   ASSERT_TRUE(f);
   EXPECT_EQ(f->payload, "cb");
+}
+
+TEST_F(websocket_test, write_callback_runs_after_send_message_returns) {
+  // A callback run inside send_message() would deadlock a caller that holds a lock its callback
+  // takes. Sent from the io thread (inside the first callback), where the write completes at once.
+  start(mode_t::record_only);
+  auto c = connect();
+  auto wsh = state_->handle();
+  ASSERT_TRUE(wsh);
+  std::atomic<bool> inside_send{false};
+  std::promise<bool> second_saw_inside;
+  wsh->send_message(rws::final_frame, opcode_t::text_frame, "one",
+                    [&, wsh](const std::error_code&) {
+                      inside_send = true;
+                      wsh->send_message(rws::final_frame, opcode_t::text_frame, "two",
+                                        [&](const std::error_code& ec) {
+                                          EXPECT_FALSE(ec);
+                                          second_saw_inside.set_value(inside_send.load());
+                                        });
+                      inside_send = false;
+                    });
+  auto fut = second_saw_inside.get_future();
+  ASSERT_EQ(fut.wait_for(3s), std::future_status::ready);
+  EXPECT_FALSE(fut.get());
+  auto one = c->read_frame();
+  auto two = c->read_frame();
+  ASSERT_TRUE(one && two);
+  EXPECT_EQ(one->payload, "one");
+  EXPECT_EQ(two->payload, "two");
+}
+
+// Payload of message `i` in the backpressure tests: its number, then a pattern that depends on it.
+std::string big_payload(int i, std::size_t size) {
+  std::string p(size, '\0');
+  for (std::size_t k = 0; k < size; ++k) p[k] = static_cast<char>('a' + (k * 7 + i) % 26);
+  const std::string n = std::to_string(i);
+  p.replace(0, n.size(), n);
+  return p;
+}
+
+TEST_F(websocket_test, a_slow_reader_gets_every_byte_once_it_reads) {
+  // 16 MiB to a client whose receive buffer is 64 KiB and which reads only after every message
+  // was queued: the server's socket fills up, the rest waits in the library, and nothing is
+  // lost, reordered or duplicated once the client reads.
+  start(mode_t::record_only);
+  auto c = connect(64 * 1024);
+  auto wsh = state_->handle();
+  ASSERT_TRUE(wsh);
+  constexpr int count = 64;
+  constexpr std::size_t size = 256 * 1024;
+  std::atomic<int> ok{0};
+  std::atomic<int> done{0};
+  std::promise<void> all_done;
+  for (int i = 0; i < count; ++i) {
+    wsh->send_message(rws::final_frame, opcode_t::binary_frame, big_payload(i, size),
+                      [&](const std::error_code& ec) {
+                        if (!ec) ++ok;
+                        if (++done == count) all_done.set_value();
+                      });
+  }
+  for (int i = 0; i < count; ++i) {
+    auto f = c->read_frame(5s);
+    ASSERT_TRUE(f) << "message " << i;
+    EXPECT_EQ(f->opcode, opcode_t::binary_frame);
+    ASSERT_EQ(f->payload.size(), size) << "message " << i;
+    ASSERT_TRUE(f->payload == big_payload(i, size)) << "message " << i << " differs";
+  }
+  // Every callback reports success (they are posted once the bytes left).
+  ASSERT_EQ(all_done.get_future().wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(ok.load(), count);
+}
+
+TEST_F(websocket_test, a_peer_that_never_reads_is_dropped_after_the_write_timeout) {
+  rws::ws_settings_t settings;
+  settings.write_timeout = 200ms;
+  start(mode_t::record_only, rws::activation_t::immediate, settings);
+  auto c = connect(64 * 1024);
+  auto wsh = state_->handle();
+  ASSERT_TRUE(wsh);
+  constexpr int count = 64;
+  std::atomic<int> aborted{0};
+  for (int i = 0; i < count; ++i) {
+    wsh->send_message(rws::final_frame, opcode_t::binary_frame, big_payload(i, 256 * 1024),
+                      [&](const std::error_code& ec) {
+                        if (ec) ++aborted;
+                      });
+  }
+  // The handler learns 1011; the frames that never left are reported aborted; TCP is dropped.
+  ASSERT_TRUE(state_->wait_for_messages(1));
+  {
+    std::lock_guard lock{state_->mutex};
+    EXPECT_EQ(state_->received[0].opcode(), opcode_t::connection_close_frame);
+    EXPECT_EQ(static_cast<int>(state_->received[0].close_code()), 1011);
+  }
+  EXPECT_GT(aborted.load(), 0);
+  EXPECT_TRUE(c->wait_for_eof(5s));
+  EXPECT_THROW(wsh->send_message(rws::final_frame, opcode_t::text_frame, "late"),
+               rws::ws_closed_error_t);
 }
 
 TEST_F(websocket_test, client_disconnect_reaches_the_handler_as_1006) {

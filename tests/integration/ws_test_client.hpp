@@ -44,8 +44,12 @@ class ws_test_client_t {
  public:
   static constexpr std::string_view sample_key = "dGhlIHNhbXBsZSBub25jZQ==";
 
-  explicit ws_test_client_t(std::uint16_t port) {
+  /// Connects to 127.0.0.1:port. A `receive_buffer` (bytes) caps the socket's receive buffer,
+  /// so that a server writing to a client that does not read soon finds its socket full.
+  explicit ws_test_client_t(std::uint16_t port, int receive_buffer = 0) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (receive_buffer > 0)
+      ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(port);

@@ -1,0 +1,75 @@
+#pragma once
+// One epoll set per reactor for its WebSockets. Private to the library.
+//
+// Why not Asio's own socket operations: Asio re-arms a socket after each async_wait with an
+// epoll_ctl(EPOLL_CTL_MOD) system call, one per message echoed, and allocates and queues an
+// operation per read and per write. Here each WebSocket's socket is registered once, edge
+// triggered, for input and output, in an epoll set of its reactor; Asio watches only that epoll
+// set (one async_wait per batch of ready sockets, however many). A ready socket is read until a
+// read comes back short, and written directly with sendmsg(); nothing is allocated per message.
+//
+// The poller is an Asio service of the reactor's io_context, so there is exactly one per reactor
+// and it goes away with the io_context. Every member runs on the reactor's thread.
+
+#include <sys/epoll.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <system_error>
+#include <vector>
+
+#include <asio/io_context.hpp>
+#include <asio/posix/stream_descriptor.hpp>
+
+namespace restws::websocket::basic::detail {
+
+class ws_connection_t;
+
+/// What the poller knows of one registered socket.
+struct poll_entry_t {
+  std::shared_ptr<ws_connection_t> connection;  ///< kept alive while registered
+  int fd = -1;
+  poll_entry_t* prev = nullptr;  ///< the poller's list of live (or retired) entries
+  poll_entry_t* next = nullptr;
+};
+
+class ws_poller_t final : public asio::execution_context::service {
+ public:
+  using key_type = ws_poller_t;
+  inline static asio::execution_context::id id;
+
+  explicit ws_poller_t(asio::io_context& io);
+  ~ws_poller_t() override;
+  ws_poller_t(const ws_poller_t&) = delete;
+  ws_poller_t& operator=(const ws_poller_t&) = delete;
+
+  /// The poller of `io` (created on first use).
+  static ws_poller_t& of(asio::io_context& io) { return asio::use_service<ws_poller_t>(io); }
+
+  /// Registers `fd` (non-blocking) for input and output, edge triggered. The connection's
+  /// on_readable() / on_writable() are called on new input (or end of input, or an error) and
+  /// when output space frees up. Returns null (and sets `ec`) if epoll refuses the socket.
+  poll_entry_t* add(int fd, std::shared_ptr<ws_connection_t> connection, std::error_code& ec);
+  /// Unregisters the entry. The connection is released later, never inside this call, so a
+  /// connection may remove itself from one of its own member functions.
+  void remove(poll_entry_t* entry) noexcept;
+
+ private:
+  void shutdown() override;
+  void arm();
+  void on_ready();
+  void release_retired();
+
+  asio::io_context& io_;
+  int epfd_ = -1;
+  std::optional<asio::posix::stream_descriptor> descriptor_;  ///< Asio's view of epfd_
+  bool armed_ = false;
+  bool in_batch_ = false;
+  bool release_posted_ = false;
+  poll_entry_t* live_ = nullptr;     ///< registered entries (doubly linked)
+  poll_entry_t* retired_ = nullptr;  ///< unregistered entries, released soon (linked by next)
+  std::vector<epoll_event> events_;
+};
+
+}  // namespace restws::websocket::basic::detail
