@@ -159,11 +159,30 @@ std::vector<token_t> parse(std::string_view route) {
 
 }  // namespace
 
+bool literal_route_matches(std::string_view literal, std::string_view path,
+                           const path2regex_options_t& options) noexcept {
+  if (path.size() == literal.size() + 1 && !options.strict && path.back() == '/')
+    path.remove_suffix(1);
+  if (path.size() != literal.size()) return false;
+  if (options.sensitive) return path == literal;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(path[i]) != lower(literal[i])) return false;
+  }
+  return true;
+}
+
 compiled_route_t path2regex(std::string_view route, const path2regex_options_t& options) {
   compiled_route_t out;
   std::string re;
   bool ends_with_delimiter = false;
-  for (auto& t : parse(route)) {
+  auto tokens = parse(route);
+  if (options.ending && (tokens.empty() || (tokens.size() == 1 && !tokens[0].is_param))) {
+    std::string literal = tokens.empty() ? std::string{} : tokens[0].literal;
+    if (!options.strict && !literal.empty() && literal.back() == '/') literal.pop_back();
+    out.literal = std::move(literal);
+  }
+  for (auto& t : tokens) {
     if (!t.is_param) {
       append_escaped(re, t.literal);
       ends_with_delimiter = t.literal.back() == '/';

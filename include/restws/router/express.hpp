@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -94,7 +95,8 @@ class express_router_t {
                    const path2regex_options_t& options, express_request_handler_t handler) {
     auto compiled = path2regex(route, options);
     entries_.push_back({method, Regex_Engine::compile_regex(compiled.regex, options.sensitive),
-                        std::move(compiled.keys), std::move(handler)});
+                        std::move(compiled.keys), std::move(compiled.literal), options,
+                        std::move(handler)});
   }
 
   void http_get(std::string_view route, express_request_handler_t h) {
@@ -133,16 +135,14 @@ class express_router_t {
     const auto method = req->header().method();
     typename Regex_Engine::match_results_t m;
     for (const auto& e : entries_)
-      if (e.method == method && Regex_Engine::try_match(path, e.regex, m))
-        return call(e, std::move(req), path, m);
+      if (e.method == method && matches(e, path, m)) return call(e, std::move(req), path, m);
     if (method == http::method_t::head)
       for (const auto& e : entries_)
-        if (e.method == http::method_t::get && Regex_Engine::try_match(path, e.regex, m))
+        if (e.method == http::method_t::get && matches(e, path, m))
           return call(e, std::move(req), path, m);
     std::uint32_t allowed = 0;
     for (const auto& e : entries_)
-      if ((allowed & detail::method_bit(e.method)) == 0 &&
-          Regex_Engine::try_match(path, e.regex, m))
+      if ((allowed & detail::method_bit(e.method)) == 0 && matches(e, path, m))
         allowed |= detail::method_bit(e.method);
     if (allowed != 0) {
       if (method == http::method_t::unknown) return detail::answer(req, status_not_implemented());
@@ -157,14 +157,25 @@ class express_router_t {
     http_method_t method;
     typename Regex_Engine::compiled_regex_t regex;
     std::vector<route_param_key_t> keys;
+    std::optional<std::string> literal;  ///< a route without parameters: matched without regex
+    path2regex_options_t options;
     express_request_handler_t handler;
   };
+
+  static bool matches(const entry_t& e, std::string_view path,
+                      typename Regex_Engine::match_results_t& m) {
+    if (e.literal) return literal_route_matches(*e.literal, path, e.options);
+    return Regex_Engine::try_match(path, e.regex, m);
+  }
 
   static request_handling_status_t call(const entry_t& e, request_handle_t req,
                                         std::string_view path,
                                         const typename Regex_Engine::match_results_t& m) {
     route_params_t params;
-    detail::fill_params<Regex_Engine>(params, path, m, e.keys);
+    if (e.literal)
+      params.set_match(path);  // the route matched the whole path
+    else
+      detail::fill_params<Regex_Engine>(params, path, m, e.keys);
     return e.handler(std::move(req), std::move(params));
   }
 

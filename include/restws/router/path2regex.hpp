@@ -12,6 +12,7 @@
 // depends on the constraint's text.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,7 +36,17 @@ struct route_param_key_t {
 struct compiled_route_t {
   std::string regex;  ///< ECMAScript pattern; capture group i+1 is keys[i]
   std::vector<route_param_key_t> keys;
+  /// For a route without parameters matched to the end (options.ending): the path it matches
+  /// (its literal text, without the trailing '/' unless options.strict). The route then matches
+  /// exactly what literal_route_matches() accepts, which is what `regex` matches, without a regex.
+  std::optional<std::string> literal;
 };
+
+/// Whether `path` matches a literal route (compiled_route_t::literal) compiled with `options`:
+/// equal to it (ASCII case-insensitively unless options.sensitive), or, unless options.strict,
+/// equal to it followed by one '/'.
+bool literal_route_matches(std::string_view literal, std::string_view path,
+                           const path2regex_options_t& options) noexcept;
 
 /// Compiles a route pattern. Throws std::invalid_argument on an unbalanced '(' / ')' or an empty
 /// group, at registration time. Pure function, thread-safe.

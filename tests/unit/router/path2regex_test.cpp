@@ -4,6 +4,8 @@
 
 #include <regex>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace restws::router {
 namespace {
@@ -104,6 +106,33 @@ TEST(path2regex, strict_requires_the_exact_trailing_slash) {
 TEST(path2regex, non_ending_route_matches_a_segment_prefix) {
   EXPECT_TRUE(matches("/api", "/api/v1/x", {.ending = false}));
   EXPECT_FALSE(matches("/api", "/apix", {.ending = false}));
+}
+
+TEST(path2regex, literal_fast_path_agrees_with_the_regex) {
+  // The router matches routes without parameters by comparison, not by regex: both must agree.
+  const std::vector<std::string> routes{"/",       "/users", "/users/", "/Users",
+                                        "/a.b+c$", "/a\\:b", "",        "/x//"};
+  const std::vector<std::string> paths{
+      "",        "/",       "//",   "/users", "/users/", "/USERS", "/users//", "/user",  "/users/1",
+      "/a.b+c$", "/A.B+C$", "/a:b", "/x//",   "/x/",     "/x///",  "/x",       "/Users/"};
+  for (const bool sensitive : {false, true}) {
+    for (const bool strict : {false, true}) {
+      const path2regex_options_t o{.sensitive = sensitive, .strict = strict};
+      for (const auto& route : routes) {
+        const auto c = path2regex(route, o);
+        ASSERT_TRUE(c.literal) << route;
+        for (const auto& path : paths) {
+          EXPECT_EQ(literal_route_matches(*c.literal, path, o), matches(route, path, o))
+              << "route '" << route << "' path '" << path << "' sensitive " << sensitive
+              << " strict " << strict;
+        }
+      }
+    }
+  }
+  EXPECT_FALSE(path2regex("/users/:id").literal);
+  EXPECT_FALSE(path2regex("/static/*").literal);
+  EXPECT_FALSE(path2regex("/(\\d+)").literal);
+  EXPECT_FALSE(path2regex("/users", {.ending = false}).literal);
 }
 
 TEST(path2regex, rejects_unbalanced_or_empty_groups) {
