@@ -13,6 +13,9 @@ http_connection_header_t connection_kind(const http::request_head_t& h) noexcept
   return h.keep_alive ? http_connection_header_t::keep_alive : http_connection_header_t::close;
 }
 
+// Asio gathers at most this many buffers in one send; longer lists go through async_write.
+constexpr std::size_t max_direct_write_buffers = 64;
+
 }  // namespace
 
 std::string simple_response(http_status_line_t status, bool close) {
@@ -37,6 +40,7 @@ connection_t::connection_t(reactor_t& reactor, asio::ip::tcp::socket socket, con
   std::error_code ec;
   remote_ = socket_.remote_endpoint(ec);
   socket_.set_option(asio::ip::tcp::no_delay{true}, ec);
+  socket_.non_blocking(true, ec);  // try_write() sends at once and never blocks
   buffer_.resize(config_.buffer_size);
 }
 
@@ -295,8 +299,35 @@ void connection_t::try_write() {
   }
   if (write_strings_.empty()) return;
   write_buffers_.clear();
-  for (const auto& s : write_strings_) write_buffers_.emplace_back(s.data(), s.size());
+  std::size_t total = 0;
+  for (const auto& s : write_strings_) {
+    write_buffers_.emplace_back(s.data(), s.size());
+    total += s.size();
+  }
   writing_ = true;
+  // Most responses fit in the socket's buffer: one non-blocking send, no operation to allocate
+  // and no handler to queue. What does not fit goes out through async_write.
+  std::error_code ec;
+  std::size_t sent = 0;
+  if (write_buffers_.size() <= max_direct_write_buffers) {
+    sent = socket_.write_some(std::span<const asio::const_buffer>{write_buffers_}, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
+  }
+  if (!ec && sent == total) {
+    on_write(ec);
+    return;
+  }
+  if (ec) sent = 0;    // async_write meets the error again and reports it from a handler
+  while (sent != 0) {  // drop what left already
+    auto& b = write_buffers_.front();
+    if (sent >= b.size()) {
+      sent -= b.size();
+      write_buffers_.erase(write_buffers_.begin());
+    } else {
+      b += sent;
+      sent = 0;
+    }
+  }
   write_deadline_ = clock_t::now() + config_.write_http_response_timelimit;
   asio::async_write(
       socket_, std::span<const asio::const_buffer>{write_buffers_},

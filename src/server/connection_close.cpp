@@ -115,6 +115,8 @@ connection_handoff_t connection_t::take_connection(request_id_t id) {
     throw std::logic_error{
         "restws: take_connection() on a request that was answered, or whose connection is "
         "busy or closing (only a `Connection: upgrade` request can be handed off)"};
+  std::error_code ec;
+  socket_.non_blocking(false, ec);  // the new owner gets the socket as Asio gives it
   connection_handoff_t h{std::move(socket_),
                          &reactor_.io(),
                          std::string{buffer_.data() + begin_, end_ - begin_},

@@ -121,22 +121,33 @@ TEST(connection_handoff, new_owner_gets_socket_and_bytes_read_after_the_request)
   EXPECT_TRUE(c.wait_closed(1s));
 }
 
-TEST(connection_handoff, request_without_upgrade_after_pipelined_ones_cannot_be_taken) {
+TEST(connection_handoff, request_pipelined_behind_one_in_handling_cannot_be_taken) {
+  // "/take" is dispatched while "/first" is still being handled: the connection is busy, so the
+  // hand-off is refused and both requests are answered normally.
   std::atomic<int> threw{0};
+  std::promise<request_handle_t> first;
+  std::promise<void> take_tried;
   auto settings = settings_with([&](request_handle_t req) {
-    if (req->header().path() == "/take") {
-      try {
-        take_connection(*req);
-      } catch (const std::logic_error&) {
-        ++threw;
-      }
+    if (req->header().path() == "/first") {
+      first.set_value(req);  // answered later, by the test
+      return request_accepted();
     }
+    try {
+      take_connection(*req);
+    } catch (const std::logic_error&) {
+      ++threw;
+    }
+    take_tried.set_value();
     return echo_target(req);
   });
   settings.max_pipelined_requests(2);
   test_server_t server{settings};
   test_client_t c{server.port()};
   ASSERT_TRUE(c.send(get("/first") + get("/take")));
+  auto first_req = first.get_future();
+  ASSERT_EQ(first_req.wait_for(3s), std::future_status::ready);
+  ASSERT_EQ(take_tried.get_future().wait_for(3s), std::future_status::ready);
+  echo_target(first_req.get());
   ASSERT_TRUE(c.read_response());
   ASSERT_TRUE(c.read_response());
   EXPECT_EQ(threw.load(), 1);
