@@ -114,24 +114,41 @@ void ws_connection_t::start(std::string response_head, std::weak_ptr<ws_t> owner
 
 void ws_connection_t::send_from_any_thread(final_frame_flag_t fin, opcode_t opcode,
                                            shared_payload_t payload, write_status_cb_t cb) {
+  if (io_.get_executor().running_in_this_thread()) {
+    // The common case (a handler answering): no closure, no reference count traffic.
+    send_on_io_thread(fin, opcode, std::move(payload), std::move(cb));
+    return;
+  }
   run_on_io_thread([this, fin, opcode, payload = std::move(payload), cb = std::move(cb)]() mutable {
-    if (send_closed_.load(std::memory_order_relaxed)) {
-      if (cb) cb(asio::error::operation_aborted);
-      return;
-    }
-    if (opcode == opcode_t::connection_close_frame) {
-      // The user starts the close handshake with a frame of their own.
-      send_closed_.store(true, std::memory_order_release);
-      queue_frame(final_frame_flag_t::final_frame, opcode, std::move(payload),
-                  [this, user_cb = std::move(cb)](const std::error_code& ec) {
-                    if (user_cb) user_cb(ec);
-                    if (!ec) finish_after_close_sent();
-                  });
-      arm_close_timer();
-      return;
-    }
-    queue_frame(fin, opcode, std::move(payload), std::move(cb));
+    send_on_io_thread(fin, opcode, std::move(payload), std::move(cb));
   });
+}
+
+void ws_connection_t::send_on_io_thread(final_frame_flag_t fin, opcode_t opcode,
+                                        shared_payload_t payload, write_status_cb_t cb) {
+  if (send_closed_.load(std::memory_order_relaxed)) {
+    if (cb) {
+      asio::post(io_, [cb = std::move(cb)] {
+        try {
+          cb(asio::error::operation_aborted);
+        } catch (...) {
+        }
+      });
+    }
+    return;
+  }
+  if (opcode == opcode_t::connection_close_frame) {
+    // The user starts the close handshake with a frame of their own.
+    send_closed_.store(true, std::memory_order_release);
+    queue_frame(final_frame_flag_t::final_frame, opcode, std::move(payload),
+                [this, user_cb = std::move(cb)](const std::error_code& ec) {
+                  if (user_cb) user_cb(ec);
+                  if (!ec) finish_after_close_sent();
+                });
+    arm_close_timer();
+    return;
+  }
+  queue_frame(fin, opcode, std::move(payload), std::move(cb));
 }
 
 void ws_connection_t::shutdown_from_any_thread(status_code_t code, std::string reason) {

@@ -69,6 +69,8 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
 
   template <typename F>
   void run_on_io_thread(F&& f);
+  void send_on_io_thread(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,
+                         shared_payload_t payload, write_status_cb_t cb);
 
   // Reading.
   void activate();
