@@ -49,13 +49,13 @@ constexpr std::size_t min_frame_growth = 64 * 1024;
 ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
                                  const ws_settings_t& settings)
     : io_{*handoff.io_context},
+      settings_{settings},
+      handler_{std::move(handler)},
+      reader_{validator_settings(settings)},
       registration_{std::move(handoff.registration)},
       logger_{handoff.logger ? std::move(handoff.logger) : std::make_shared<null_logger_t>()},
       connection_id_{handoff.connection_id},
-      remote_endpoint_{handoff.remote_endpoint},
-      handler_{std::move(handler)},
-      settings_{settings},
-      reader_{validator_settings(settings)} {
+      remote_endpoint_{handoff.remote_endpoint} {
   // The socket leaves Asio: the reactor's ws_poller_t watches it (see ws_poller.hpp).
   std::error_code ec;
   fd_ = handoff.socket.release(ec);
@@ -493,7 +493,7 @@ void ws_connection_t::on_write_error(int error) {
 
 void ws_connection_t::arm_write_watchdog() {
   if (write_timer_armed_ || socket_closed_) return;
-  if (!write_timer_) write_timer_.emplace(io_);
+  if (!write_timer_) write_timer_ = std::make_unique<asio::steady_timer>(io_);
   write_timer_armed_ = true;
   write_timer_->expires_after(settings_.write_timeout);
   write_timer_->async_wait([weak = weak_from_this()](const std::error_code& ec) {
@@ -555,7 +555,7 @@ void ws_connection_t::fail(status_code_t code, std::string_view reason) {
 
 void ws_connection_t::arm_close_timer() {
   if (close_timer_ || socket_closed_) return;
-  close_timer_.emplace(io_);
+  close_timer_ = std::make_unique<asio::steady_timer>(io_);
   close_timer_->expires_after(settings_.close_timeout);
   close_timer_->async_wait([weak = weak_from_this()](const std::error_code& ec) {
     auto self = weak.lock();
