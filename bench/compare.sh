@@ -559,6 +559,9 @@ print_tables() {
 
 # ---- main ----------------------------------------------------------------------------------
 command -v wrk >/dev/null || ! wants http || { echo "compare.sh: wrk not found" >&2; exit 1; }
+# Debian packages the comparison needs (Boost for the Beast peers, wrk, valgrind for `instr`).
+timeout 900 bash scripts/deps.sh libboost-dev wrk valgrind >&2 ||
+  { echo "compare.sh: installing Debian packages failed" >&2; exit 1; }
 ((build)) && build_all
 [[ -x "$WS_LOAD" || $mode == http ]] || { echo "compare.sh: $WS_LOAD missing" >&2; exit 1; }
 if wants idle && (($(ulimit -Hn) < idle_connections + 100)); then

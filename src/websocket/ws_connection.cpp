@@ -169,6 +169,62 @@ void ws_connection_t::activate_from_any_thread() {
   run_on_io_thread([this] { activate(); });
 }
 
+// ---- recycling ---------------------------------------------------------------------------
+
+// An echo would allocate three blocks per message (the message, the payload's shared block and
+// its bytes) and free them once the frame is written. Instead, each reactor thread keeps the
+// message and a few payload blocks that nobody else references any more, and deliver() reuses
+// them: in steady state a message costs no allocation. The payload bytes keep their capacity
+// (bounded, so a thread never holds much).
+
+namespace {
+struct recycler_t {
+  static constexpr std::size_t max_payloads = 4;
+  static constexpr std::size_t max_payload_capacity = 64 * 1024;
+  std::array<std::shared_ptr<std::string>, max_payloads> payloads;
+  std::size_t payload_count = 0;
+  message_handle_t message;
+};
+
+recycler_t& thread_recycler() {
+  thread_local recycler_t recycler;
+  return recycler;
+}
+}  // namespace
+
+shared_payload_t ws_connection_t::recycled_payload(std::string_view bytes) {
+  if (bytes.empty()) return nullptr;
+  recycler_t& r = thread_recycler();
+  if (r.payload_count == 0) return std::make_shared<std::string>(bytes);
+  auto p = std::move(r.payloads[--r.payload_count]);
+  p->assign(bytes.data(), bytes.size());
+  return p;
+}
+
+void ws_connection_t::recycle(shared_payload_t payload) noexcept {
+  recycler_t& r = thread_recycler();
+  // use_count() == 1: ours is the only reference, so no other thread can hold or copy it. Every
+  // payload block is made by message_t::make_payload() or recycled_payload(), as a non-const
+  // std::string: writing to it through a const_pointer_cast is allowed.
+  if (!payload || payload.use_count() != 1 || payload->capacity() > r.max_payload_capacity ||
+      r.payload_count == r.max_payloads)
+    return;
+  r.payloads[r.payload_count++] = std::const_pointer_cast<std::string>(std::move(payload));
+}
+
+message_handle_t ws_connection_t::recycled_message() {
+  recycler_t& r = thread_recycler();
+  if (r.message && r.message.use_count() == 1) return std::move(r.message);
+  return std::make_shared<message_t>();
+}
+
+void ws_connection_t::recycle(message_handle_t message) noexcept {
+  // The handler kept no reference: the message (and, once written, its payload) can be reused.
+  if (message.use_count() != 1) return;
+  message->payload_.reset();
+  thread_recycler().message = std::move(message);
+}
+
 // ---- reading -----------------------------------------------------------------------------
 
 void ws_connection_t::activate() {
@@ -287,6 +343,10 @@ std::size_t ws_connection_t::process(std::span<std::byte> data) {
   std::size_t used = 0;
   processing_ = true;
   while (activated_ && !socket_closed_ && !failed_ && !close_received_) {
+    if (used == data.size()) {  // ends on a frame boundary: nothing is pending
+      needed_ = 0;
+      break;
+    }
     const auto r = reader_.parse(data.subspan(used));
     if (r.status == protocol::read_status_t::need_more) {
       needed_ = r.bytes_needed;
@@ -321,24 +381,23 @@ void ws_connection_t::on_frame(const protocol::read_result_t& frame) {
         finish_after_close_sent();
       }
       close_notified_ = true;
-      deliver(final_frame_flag_t::final_frame, opcode_t::connection_close_frame,
-              std::string{payload});
+      deliver(final_frame_flag_t::final_frame, opcode_t::connection_close_frame, payload);
       return;
     }
     case opcode_t::ping_frame:
       if (settings_.auto_pong && !send_closed_.load(std::memory_order_relaxed))
         queue_frame(final_frame_flag_t::final_frame, opcode_t::pong_frame,
-                    message_t::make_payload(std::string{payload}), {});
-      deliver(h.final_flag(), h.opcode, std::string{payload});
+                    recycled_payload(payload), {});
+      deliver(h.final_flag(), h.opcode, payload);
       return;
     case opcode_t::pong_frame:
-      deliver(h.final_flag(), h.opcode, std::string{payload});
+      deliver(h.final_flag(), h.opcode, payload);
       return;
     default:
       break;
   }
   if (!settings_.deliver_whole_messages) {
-    deliver(h.final_flag(), h.opcode, std::string{payload});
+    deliver(h.final_flag(), h.opcode, payload);
     return;
   }
   if (h.opcode != opcode_t::continuation_frame) {
@@ -347,17 +406,26 @@ void ws_connection_t::on_frame(const protocol::read_result_t& frame) {
   }
   assembling_.append(payload);
   if (h.fin)
-    deliver(final_frame_flag_t::final_frame, assembling_opcode_, std::exchange(assembling_, {}));
+    deliver(final_frame_flag_t::final_frame, assembling_opcode_,
+            message_t::make_payload(std::exchange(assembling_, {})));
 }
 
-void ws_connection_t::deliver(final_frame_flag_t fin, opcode_t opcode, std::string payload) {
+void ws_connection_t::deliver(final_frame_flag_t fin, opcode_t opcode, std::string_view payload) {
+  if (owner_.expired()) return;  // every handle is gone: the connection is closing
+  deliver(fin, opcode, recycled_payload(payload));
+}
+
+void ws_connection_t::deliver(final_frame_flag_t fin, opcode_t opcode, shared_payload_t payload) {
   auto owner = owner_.lock();
   if (!owner) return;  // every handle is gone: the connection is closing
-  auto message = std::make_shared<message_t>(fin, opcode, std::move(payload));
+  message_handle_t message = recycled_message();
+  message->final_flag_ = fin;
+  message->opcode_ = opcode;
+  message->payload_ = std::move(payload);
   // The handler's exception must not kill the reactor: log it, the connection goes on.
   ++delivering_;
   try {
-    handler_(std::move(owner), std::move(message));
+    handler_(std::move(owner), message);
     --delivering_;
   } catch (const std::exception& ex) {
     --delivering_;
@@ -369,6 +437,7 @@ void ws_connection_t::deliver(final_frame_flag_t fin, opcode_t opcode, std::stri
     logger_->error(
         [&] { return "ws [" + std::to_string(connection_id_) + "]: message handler threw"; });
   }
+  recycle(std::move(message));
   if (socket_closed_) release_handler();
 }
 
@@ -454,10 +523,13 @@ void ws_connection_t::start_write() {
 void ws_connection_t::finish_written() {
   // Completion callbacks never run inside send_message() (a caller may hold a lock they take):
   // they are posted, and only when there is one.
-  const bool any = std::any_of(writing_.begin(), writing_.end(),
-                               [](const out_frame_t& f) { return static_cast<bool>(f.cb); });
+  bool any = false;
+  for (auto& f : writing_) {
+    recycle(std::move(f.payload));
+    any = any || static_cast<bool>(f.cb);
+  }
   if (!any) {
-    writing_.clear();  // drops the payloads, keeps the allocation
+    writing_.clear();  // keeps the allocation
     return;
   }
   std::vector<write_status_cb_t> callbacks;

@@ -81,7 +81,14 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   void keep_pending(std::span<const std::byte> rest);
   std::size_t pending_target(std::size_t len) const noexcept;
   void on_frame(const protocol::read_result_t& frame);
-  void deliver(protocol::final_frame_flag_t fin, protocol::opcode_t opcode, std::string payload);
+  void deliver(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,
+               std::string_view payload);
+  void deliver(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,
+               shared_payload_t payload);
+  static shared_payload_t recycled_payload(std::string_view bytes);
+  static void recycle(shared_payload_t payload) noexcept;
+  static message_handle_t recycled_message();
+  static void recycle(message_handle_t message) noexcept;
 
   // Writing.
   void queue_frame(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,

@@ -419,6 +419,52 @@ TEST_F(websocket_test, write_completion_callback_reports_success) {
   EXPECT_EQ(f->payload, "cb");
 }
 
+TEST_F(websocket_test, messages_a_handler_keeps_stay_intact_while_more_arrive) {
+  // The library reuses message objects and payload buffers nobody references any more; one the
+  // handler holds (or that is still being sent) must never change under it.
+  std::mutex mutex;
+  std::vector<rws::message_handle_t> kept;
+  std::promise<void> all_kept;
+  constexpr int count = 200;
+  auto text = [](int i) {  // longer than std::string's in-object buffer
+    std::string s = numbered(i);
+    s.append(40, static_cast<char>('a' + i % 26));
+    return s;
+  };
+  server_ = std::make_unique<http_server_t<traits_t>>(
+      on_thread_pool<traits_t>(1)
+          .port(0)
+          .address("127.0.0.1")
+          .request_handler([&, state = state_](request_handle_t req) {
+            state->add_handle(rws::upgrade<traits_t>(
+                *req, rws::activation_t::immediate,
+                [&](rws::ws_handle_t wsh, rws::message_handle_t m) {
+                  if (m->opcode() != opcode_t::text_frame) return;
+                  wsh->send_message(*m);  // the echo shares the payload with the kept message
+                  std::lock_guard lock{mutex};
+                  if (kept.size() % 2 == 0) wsh->send_message(*m);  // sent twice: shared twice
+                  kept.push_back(std::move(m));
+                  if (kept.size() == count) all_kept.set_value();
+                }));
+            return request_accepted();
+          }));
+  server_->open();
+  auto c = connect();
+  for (int i = 0; i < count; ++i) ASSERT_TRUE(c->send_frame(opcode_t::text_frame, text(i)));
+  ASSERT_EQ(all_kept.get_future().wait_for(5s), std::future_status::ready);
+  for (int i = 0, echoes = 0; i < count; ++i) {
+    const int copies = i % 2 == 0 ? 2 : 1;
+    for (int k = 0; k < copies; ++k, ++echoes) {
+      auto f = c->read_frame();
+      ASSERT_TRUE(f) << "echo " << echoes;
+      EXPECT_EQ(f->payload, text(i));
+    }
+  }
+  std::lock_guard lock{mutex};
+  ASSERT_EQ(kept.size(), static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) EXPECT_EQ(kept[static_cast<std::size_t>(i)]->payload(), text(i));
+}
+
 TEST_F(websocket_test, write_callback_runs_after_send_message_returns) {
   // A callback run inside send_message() would deadlock a caller that holds a lock its callback
   // takes. Sent from the io thread (inside the first callback), where the write completes at once.

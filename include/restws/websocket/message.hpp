@@ -32,6 +32,10 @@ inline constexpr final_frame_flag_t not_final_frame = final_frame_flag_t::not_fi
 /// seed's echo does with `wsh->send_message(*m)`) never copies its payload.
 using shared_payload_t = std::shared_ptr<const std::string>;
 
+namespace detail {
+class ws_connection_t;
+}
+
 class message_t {
  public:
   message_t() = default;
@@ -66,10 +70,14 @@ class message_t {
 
   static shared_payload_t make_payload(std::string bytes) {
     if (bytes.empty()) return nullptr;
-    return std::make_shared<const std::string>(std::move(bytes));
+    // Not a const object, only const to share: the library reuses a payload block once it holds
+    // the last reference to it.
+    return std::make_shared<std::string>(std::move(bytes));
   }
 
  private:
+  friend class detail::ws_connection_t;
+
   static const std::string& empty_payload() noexcept {
     static const std::string empty;
     return empty;
