@@ -8,9 +8,15 @@
 namespace restws {
 namespace {
 
-void append_number(std::string& out, std::uint64_t n, int base = 10) {
+void append_number(std::string& out, std::uint64_t n) {
   char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, n, base);
+  const auto r = std::to_chars(buf, buf + sizeof buf, n);  // the base-10 overload is the fast one
+  out.append(buf, r.ptr);
+}
+
+void append_hex(std::string& out, std::uint64_t n) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, n, 16);
   out.append(buf, r.ptr);
 }
 
@@ -126,7 +132,7 @@ void response_builder_base_t::add_chunk(std::string_view data) {
     body_.append(data);
     return;
   }
-  append_number(body_, data.size(), 16);
+  append_hex(body_, data.size());
   body_.append("\r\n");
   body_.append(data);
   body_.append("\r\n");
