@@ -95,6 +95,8 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
                    shared_payload_t payload, write_status_cb_t cb);
   void queue_raw(std::string bytes);
   void start_write();
+  /// One send of what iov_ still holds; the send(2) / sendmsg(2) result.
+  ssize_t send_pending();
   void finish_written();
   void on_write_error(int error);
   void arm_write_watchdog();

@@ -503,28 +503,44 @@ std::string big_payload(int i, std::size_t size) {
   return p;
 }
 
-TEST_F(websocket_test, a_slow_reader_gets_every_byte_once_it_reads) {
-  // 16 MiB to a client whose receive buffer is 64 KiB and which reads only after every message
-  // was queued: the server's socket fills up, the rest waits in the library, and nothing is
-  // lost, reordered or duplicated once the client reads.
+// Sends `count` messages of `size` bytes to a client whose receive buffer is 64 KiB and which
+// reads only after every message was queued: the server's socket fills up, the rest waits in
+// the library, and nothing is lost, reordered or duplicated once the client reads.
+void expect_slow_reader_gets_everything(ws_test_client_t& c, const rws::ws_handle_t& wsh, int count,
+                                        std::size_t size);
+
+TEST_F(websocket_test, a_slow_reader_gets_every_byte_of_large_messages_once_it_reads) {
   start(mode_t::record_only);
   auto c = connect(64 * 1024);
   auto wsh = state_->handle();
   ASSERT_TRUE(wsh);
-  constexpr int count = 64;
-  constexpr std::size_t size = 256 * 1024;
+  expect_slow_reader_gets_everything(*c, wsh, 64, 256 * 1024);  // 16 MiB
+}
+
+TEST_F(websocket_test, a_slow_reader_gets_every_byte_of_small_messages_once_it_reads) {
+  // Small frames are joined into one send: partial sends of a joined buffer must resume at the
+  // right byte.
+  start(mode_t::record_only);
+  auto c = connect(64 * 1024);
+  auto wsh = state_->handle();
+  ASSERT_TRUE(wsh);
+  expect_slow_reader_gets_everything(*c, wsh, 8192, 1000);  // 8 MB
+}
+
+void expect_slow_reader_gets_everything(ws_test_client_t& c, const rws::ws_handle_t& wsh, int count,
+                                        std::size_t size) {
   std::atomic<int> ok{0};
   std::atomic<int> done{0};
   std::promise<void> all_done;
   for (int i = 0; i < count; ++i) {
     wsh->send_message(rws::final_frame, opcode_t::binary_frame, big_payload(i, size),
-                      [&](const std::error_code& ec) {
+                      [&, count](const std::error_code& ec) {
                         if (!ec) ++ok;
                         if (++done == count) all_done.set_value();
                       });
   }
   for (int i = 0; i < count; ++i) {
-    auto f = c->read_frame(5s);
+    auto f = c.read_frame(5s);
     ASSERT_TRUE(f) << "message " << i;
     EXPECT_EQ(f->opcode, opcode_t::binary_frame);
     ASSERT_EQ(f->payload.size(), size) << "message " << i;
