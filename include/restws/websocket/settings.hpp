@@ -21,7 +21,9 @@ struct ws_settings_t {
   /// How long shutdown() (or the answer to a peer's close) waits for the peer to finish the close
   /// handshake before dropping TCP.
   std::chrono::milliseconds close_timeout{5000};
-  /// A write that takes longer fails the connection (the handler sees a close with 1011).
+  /// A write the peer does not take in this time (the socket stays full: the peer does not read)
+  /// fails the connection: the handler sees a close with 1011, unsent frames' callbacks get
+  /// operation_aborted.
   std::chrono::milliseconds write_timeout{5000};
 };
 
