@@ -69,8 +69,10 @@ void ws_poller_t::remove(poll_entry_t* entry) noexcept {
   entry->next = retired_;
   retired_ = entry;
   if (!live_ && armed_ && descriptor_) {
-    // Nothing left to watch: let the io_context run out of work (the handler sees the cancel).
+    // Nothing left to watch: let the io_context run out of work. A completion already queued
+    // belongs to an old generation and is ignored.
     armed_ = false;
+    ++wait_generation_;
     std::error_code ignored;
     descriptor_->cancel(ignored);
   }
@@ -87,8 +89,9 @@ void ws_poller_t::arm() {
   if (armed_ || !descriptor_ || !live_) return;
   armed_ = true;
   descriptor_->async_wait(asio::posix::stream_descriptor::wait_read,
-                          [this](const std::error_code& ec) {
-                            if (ec) return;  // cancelled: armed_ was cleared by the canceller
+                          [this, generation = ++wait_generation_](const std::error_code& ec) {
+                            // Cancelled, or superseded: armed_ belongs to a newer wait.
+                            if (ec || generation != wait_generation_) return;
                             armed_ = false;
                             on_ready();
                           });

@@ -65,6 +65,7 @@ class ws_poller_t final : public asio::execution_context::service {
   int epfd_ = -1;
   std::optional<asio::posix::stream_descriptor> descriptor_;  ///< Asio's view of epfd_
   bool armed_ = false;
+  std::uint64_t wait_generation_ = 0;  ///< identifies the wait armed_ refers to
   bool in_batch_ = false;
   bool release_posted_ = false;
   poll_entry_t* live_ = nullptr;     ///< registered entries (doubly linked)

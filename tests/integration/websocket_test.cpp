@@ -465,6 +465,31 @@ TEST_F(websocket_test, messages_a_handler_keeps_stay_intact_while_more_arrive) {
   for (int i = 0; i < count; ++i) EXPECT_EQ(kept[static_cast<std::size_t>(i)]->payload(), text(i));
 }
 
+TEST_F(websocket_test, a_websocket_opened_after_all_others_closed_works) {
+  // The reactor stops watching WebSockets when its last one closes and starts again with the
+  // next one.
+  start(mode_t::echo);
+  for (int round = 0; round < 3; ++round) {
+    auto c = connect();
+    ASSERT_TRUE(c->send_frame(opcode_t::text_frame, numbered(round)));
+    auto echo = c->read_frame();
+    ASSERT_TRUE(echo) << "round " << round;
+    EXPECT_EQ(echo->payload, numbered(round));
+    ASSERT_TRUE(c->send_frame(opcode_t::connection_close_frame, std::string{"\x03\xe8", 2}));
+    auto close = c->read_frame();
+    ASSERT_TRUE(close);
+    EXPECT_EQ(close->opcode, opcode_t::connection_close_frame);
+    EXPECT_TRUE(c->wait_for_eof());
+    // The server has seen this close (and dropped its socket) before the next round connects.
+    ASSERT_TRUE(state_->wait([&] {
+      int closes = 0;
+      for (const auto& m : state_->received)
+        closes += m.opcode() == opcode_t::connection_close_frame ? 1 : 0;
+      return closes == round + 1;
+    }));
+  }
+}
+
 TEST_F(websocket_test, write_callback_runs_after_send_message_returns) {
   // A callback run inside send_message() would deadlock a caller that holds a lock its callback
   // takes. Sent from the io thread (inside the first callback), where the write completes at once.
