@@ -106,7 +106,14 @@ void ws_connection_t::start(std::string response_head, std::weak_ptr<ws_t> owner
     close_socket();
     return;
   }
-  queue_raw(std::move(response_head));
+  queue_raw(std::move(response_head));  // written at once unless the socket is full
+  if (queue_.empty() && iov_pos_ == iov_.size()) {
+    // A WebSocket may stay idle for hours: keep no write buffers until it sends something.
+    std::vector<out_frame_t>{}.swap(writing_);
+    std::vector<out_frame_t>{}.swap(queue_);
+    std::vector<iovec>{}.swap(iov_);
+    iov_pos_ = 0;
+  }
   if (activate_now) activate();
 }
 
