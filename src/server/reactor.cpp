@@ -120,13 +120,19 @@ void reactor_t::remove_connection(connection_t& c) {
 
 std::shared_ptr<handoff_registration_t> reactor_t::register_handoff() {
   auto r = std::make_shared<handoff_registration_impl_t>();
-  std::erase_if(handoffs_, [](const auto& w) { return w.expired(); });
+  // Forget released registrations once they could make up half of the list: a scan per
+  // hand-off would make a storm of N upgrades cost N² checks.
+  if (handoffs_.size() >= 2 * handoffs_after_sweep_ + 16) {
+    std::erase_if(handoffs_, [](const auto& w) { return w.expired(); });
+    handoffs_after_sweep_ = handoffs_.size();
+  }
   handoffs_.push_back(r);
   return r;
 }
 
 bool reactor_t::handoffs_alive() {
   std::erase_if(handoffs_, [](const auto& w) { return w.expired(); });
+  handoffs_after_sweep_ = handoffs_.size();
   return !handoffs_.empty();
 }
 

@@ -106,6 +106,7 @@ class reactor_t {
   connection_t* first_ = nullptr;
   std::size_t connection_count_ = 0;
   std::vector<std::weak_ptr<handoff_registration_impl_t>> handoffs_;
+  std::size_t handoffs_after_sweep_ = 0;  ///< handoffs_.size() after the last sweep
   bool stopping_ = false;
   bool drained_reported_ = false;
   bool finishing_ = false;
