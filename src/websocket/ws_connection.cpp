@@ -673,15 +673,10 @@ void ws_connection_t::arm_close_timer() {
 
 void ws_connection_t::close_socket(status_code_t code, std::string_view reason) {
   if (socket_closed_) return;
-  socket_closed_ = true;
-  send_closed_.store(true, std::memory_order_release);
-  detached_.store(true, std::memory_order_release);
   // Destroy, not only close, everything bound to the io_context: handles may outlive the server
   // and its io_context, and must then touch nothing of it.
   if (entry_) poller_->remove(entry_);  // releases our registration later, never here
-  entry_ = nullptr;
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  mark_socket_closed();
   write_timer_.reset();
   close_timer_.reset();
   iov_.clear();
@@ -700,13 +695,17 @@ void ws_connection_t::close_socket(status_code_t code, std::string_view reason) 
   release_handler();
 }
 
-void ws_connection_t::detach_from_poller() noexcept {
+void ws_connection_t::mark_socket_closed() noexcept {
   entry_ = nullptr;
   socket_closed_ = true;
   send_closed_.store(true, std::memory_order_release);
   detached_.store(true, std::memory_order_release);
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
+}
+
+void ws_connection_t::detach_from_poller() noexcept {
+  mark_socket_closed();
   try {
     release_handler();  // its captures may hold handles to this connection
   } catch (...) {

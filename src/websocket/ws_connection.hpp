@@ -1,6 +1,7 @@
 #pragma once
 // The I/O side of one WebSocket: reads and validates frames with protocol::frame_reader_t,
-// delivers them to the handler, writes queued frames in gather writes, runs the close handshake.
+// delivers them to the handler, writes queued frames straight to the socket (several frames in
+// one system call), runs the close handshake. The reactor's ws_poller_t reports readiness.
 // Private to the library (ws_t is the public face).
 //
 // Threading: every member except the *_from_any_thread() entry points and closed() runs on the
@@ -109,6 +110,8 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   /// Closes and destroys the socket; the handler learns `code` unless it saw a close already.
   void close_socket(protocol::status_code_t code = protocol::status_code_t::abnormal_closure,
                     std::string_view reason = {});
+  /// Marks the connection closed for good and closes the socket (the registration is gone).
+  void mark_socket_closed() noexcept;
   void release_handler();
   void notify_closed(protocol::status_code_t code, std::string_view reason);
 

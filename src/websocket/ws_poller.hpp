@@ -6,7 +6,8 @@
 // operation per read and per write. Here each WebSocket's socket is registered once, edge
 // triggered, for input and output, in an epoll set of its reactor; Asio watches only that epoll
 // set (one async_wait per batch of ready sockets, however many). A ready socket is read until a
-// read comes back short, and written directly with sendmsg(); nothing is allocated per message.
+// read comes back short, and written directly with send() / sendmsg(); nothing is allocated per
+// message.
 //
 // The poller is an Asio service of the reactor's io_context, so there is exactly one per reactor
 // and it goes away with the io_context. Every member runs on the reactor's thread.
