@@ -5,7 +5,8 @@
 //                                answered with pongs
 //   any GET, no upgrade        -> 200 "Hello, World!" (so it doubles as the HTTP hello target)
 // No logging on the hot path (null_logger_t). Stops cleanly on SIGINT/SIGTERM.
-// Usage: echo_server [--port N] [--threads T] [--address A]   (defaults 8080, 1, 127.0.0.1)
+// Usage: echo_server [--port N] [--threads T] [--address A] [--io-uring]
+//        (defaults 8080, 1, 127.0.0.1; --io-uring sets ws_settings_t::io_uring)
 
 #include <cstdint>
 #include <cstdlib>
@@ -77,11 +78,12 @@ void on_message(registry_t& registry, const rws::ws_handle_t& wsh, const rws::me
   }
 }
 
-restws::request_handling_status_t handle(registry_t& registry,
+restws::request_handling_status_t handle(registry_t& registry, bool io_uring,
                                          const restws::request_handle_t& req) {
   if (req->header().connection() == restws::http_connection_header_t::upgrade) {
     rws::ws_settings_t settings;
     settings.auto_pong = true;
+    settings.io_uring = io_uring;
     try {
       auto wsh = rws::upgrade<traits_t>(
           *req, rws::activation_t::immediate,
@@ -105,11 +107,17 @@ struct options_t {
   std::uint16_t port = 8080;
   std::size_t threads = 1;
   std::string address = "127.0.0.1";
+  bool io_uring = false;
 };
 
 bool parse_options(int argc, char** argv, options_t& o) {
   for (int i = 1; i < argc; i += 2) {
     const std::string_view opt = argv[i];
+    if (opt == "--io-uring") {
+      o.io_uring = true;
+      --i;  // takes no value
+      continue;
+    }
     if (i + 1 >= argc) return false;
     const char* value = argv[i + 1];
     char* end = nullptr;
@@ -135,7 +143,7 @@ bool parse_options(int argc, char** argv, options_t& o) {
 int main(int argc, char** argv) {
   options_t o;
   if (!parse_options(argc, argv, o)) {
-    std::cerr << "usage: echo_server [--port N] [--threads T] [--address A]\n";
+    std::cerr << "usage: echo_server [--port N] [--threads T] [--address A] [--io-uring]\n";
     return 2;
   }
   try {
@@ -145,8 +153,9 @@ int main(int argc, char** argv) {
                                    : restws::on_thread_pool<traits_t>(o.threads);
     settings.port(o.port)
         .address(o.address)
-        .request_handler(
-            [&registry](restws::request_handle_t req) { return handle(registry, req); })
+        .request_handler([&registry, io_uring = o.io_uring](restws::request_handle_t req) {
+          return handle(registry, io_uring, req);
+        })
         .cleanup_func([&registry] { registry.clear(); });
     restws::run(settings);
   } catch (const std::exception& ex) {

@@ -43,6 +43,9 @@ constexpr std::size_t min_read_space = 2048;
 constexpr std::size_t max_idle_pending = 4096;
 // The first allocation for a partial frame (unless the frame is smaller).
 constexpr std::size_t min_frame_growth = 64 * 1024;
+// With io_uring batching, the most a connection's queue may hold and still wait for the end of
+// the batch to be written.
+constexpr std::size_t max_batched_write = 4096;
 
 }  // namespace
 
@@ -95,6 +98,16 @@ void ws_connection_t::start(std::string response_head, std::weak_ptr<ws_t> owner
   if (fd_ >= 0) {
     poller_ = &ws_poller_t::of(io_);
     entry_ = poller_->add(fd_, shared_from_this(), ec);
+    if (entry_ && settings_.io_uring) {
+      std::error_code uring_ec;
+      batches_io_ = poller_->enable_uring(uring_ec);
+      if (!batches_io_ && uring_ec) {
+        logger_->warn([&] {
+          return "ws [" + std::to_string(connection_id_) +
+                 "]: io_uring unavailable, using plain system calls: " + uring_ec.message();
+        });
+      }
+    }
   } else {
     ec = std::make_error_code(std::errc::bad_file_descriptor);
   }
@@ -293,43 +306,60 @@ void ws_connection_t::read_loop() {
       return;
     }
     const bool own = pending_len_ != 0;
-    std::span<std::byte> space;
-    if (own) {
-      const std::size_t want = pending_target(pending_len_);
-      if (pending_.size() < want) pending_.resize(want);
-      space = std::span{pending_}.subspan(pending_len_);
-    } else {
-      space = thread_read_buffer();
-    }
+    const std::span<std::byte> space = own ? own_read_space() : thread_read_buffer();
     const ssize_t got = ::recv(fd_, space.data(), space.size(), 0);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-      on_read_error();
-      return;
-    }
-    if (got == 0) {
-      on_read_error();  // end of input
-      return;
-    }
-    const auto n = static_cast<std::size_t>(got);
-    if (failed_ || close_received_) {
-      pending_len_ = 0;  // draining until the peer closes: the bytes mean nothing now
-    } else if (own) {
-      pending_len_ += n;
-      const std::size_t used = process(std::span{pending_}.first(pending_len_));
-      std::memmove(pending_.data(), pending_.data() + used, pending_len_ - used);
-      pending_len_ -= used;
-    } else {
-      const auto data = space.first(n);
-      const std::size_t used = process(data);
-      keep_pending(data.subspan(used));
-    }
-    if (pending_len_ == 0 && pending_.size() > max_idle_pending) {
-      std::vector<std::byte>{}.swap(pending_);  // a large frame is done: give its memory back
-    }
-    if (socket_closed_ || n < space.size()) return;
+    const int err = got < 0 ? errno : 0;
+    if (got < 0 && err == EINTR) continue;
+    if (!consume_read(space, own, got, err)) return;
   }
+}
+
+std::span<std::byte> ws_connection_t::own_read_space() {
+  if (pending_len_ == 0) return {};
+  const std::size_t want = pending_target(pending_len_);
+  if (pending_.size() < want) pending_.resize(want);
+  return std::span{pending_}.subspan(pending_len_);
+}
+
+bool ws_connection_t::consume_read(std::span<std::byte> space, bool own, ssize_t got, int err) {
+  if (got < 0) {
+    if (err == EAGAIN || err == EWOULDBLOCK) return false;
+    on_read_error();
+    return false;
+  }
+  if (got == 0) {
+    on_read_error();  // end of input
+    return false;
+  }
+  const auto n = static_cast<std::size_t>(got);
+  if (failed_ || close_received_) {
+    pending_len_ = 0;  // draining until the peer closes: the bytes mean nothing now
+  } else if (own) {
+    pending_len_ += n;
+    const std::size_t used = process(std::span{pending_}.first(pending_len_));
+    std::memmove(pending_.data(), pending_.data() + used, pending_len_ - used);
+    pending_len_ -= used;
+  } else {
+    const auto data = space.first(n);
+    const std::size_t used = process(data);
+    keep_pending(data.subspan(used));
+  }
+  if (pending_len_ == 0 && pending_.size() > max_idle_pending) {
+    std::vector<std::byte>{}.swap(pending_);  // a large frame is done: give its memory back
+  }
+  return !socket_closed_ && n == space.size();
+}
+
+void ws_connection_t::on_batched_read(std::span<std::byte> space, bool own, int result) {
+  // Another connection's handler may have closed this one since the read was submitted.
+  if (socket_closed_) return;
+  if (result == -ECANCELED) {  // never submitted (ws_poller_t): read with plain system calls
+    read_loop();
+    return;
+  }
+  const bool more = result == -EINTR ||
+                    consume_read(space, own, result < 0 ? -1 : result, result < 0 ? -result : 0);
+  if (more) read_loop();  // the rest with plain reads, as on_readable() would
 }
 
 void ws_connection_t::keep_pending(std::span<const std::byte> rest) {
@@ -468,6 +498,7 @@ void ws_connection_t::queue_frame(final_frame_flag_t fin, opcode_t opcode, share
   h.opcode = opcode;
   h.payload_length = payload ? payload->size() : 0;
   f.header_size = static_cast<std::uint8_t>(protocol::write_frame_header(f.header, h));
+  queued_bytes_ += f.header_size + h.payload_length;
   f.payload = std::move(payload);
   f.cb = std::move(cb);
   if (!processing_) start_write();
@@ -476,6 +507,7 @@ void ws_connection_t::queue_frame(final_frame_flag_t fin, opcode_t opcode, share
 void ws_connection_t::queue_raw(std::string bytes) {
   out_frame_t& f = queue_.emplace_back();
   f.header_size = 0;
+  queued_bytes_ += bytes.size();
   f.payload = message_t::make_payload(std::move(bytes));
   if (!processing_) start_write();
 }
@@ -483,45 +515,78 @@ void ws_connection_t::queue_raw(std::string bytes) {
 void ws_connection_t::start_write() {
   // Writes go straight to the socket; only a full socket makes them wait for on_writable().
   if (write_blocked_ || write_failed_ || socket_closed_) return;
-  for (;;) {
-    if (iov_pos_ == iov_.size()) {
-      finish_written();
-      if (queue_.empty()) return;
-      std::swap(writing_, queue_);  // both keep their allocations
-      iov_.clear();
-      iov_pos_ = 0;
-      for (auto& f : writing_) {
-        if (f.header_size) iov_.push_back({f.header.data(), f.header_size});
-        if (f.payload && !f.payload->empty())
-          iov_.push_back({const_cast<char*>(f.payload->data()), f.payload->size()});
-      }
-      continue;
+  if (batches_io_ && poller_->collecting_writes() && queued_bytes_ <= max_batched_write) {
+    // The poller writes for every connection of its batch at once, at the batch's end. Only
+    // small writes wait: a large one gains little from sharing a system call, and holding the
+    // payloads of a whole batch of large messages at once would cost memory (and page faults).
+    if (!flush_queued_) {
+      flush_queued_ = true;
+      poller_->want_flush(this);
     }
+    return;
+  }
+  while (load_next_write()) {
     const ssize_t sent = send_pending();
-    if (sent < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        write_blocked_ = true;
-        write_started_ = std::chrono::steady_clock::now();
-        arm_write_watchdog();
-        return;
-      }
-      on_write_error(errno);
-      return;
+    if (!after_send(sent, sent < 0 ? errno : 0)) return;
+  }
+}
+
+bool ws_connection_t::load_next_write() {
+  if (iov_pos_ != iov_.size()) return true;
+  finish_written();
+  if (queue_.empty()) return false;
+  std::swap(writing_, queue_);  // both keep their allocations
+  queued_bytes_ = 0;
+  iov_.clear();
+  iov_pos_ = 0;
+  for (auto& f : writing_) {
+    if (f.header_size) iov_.push_back({f.header.data(), f.header_size});
+    if (f.payload && !f.payload->empty())
+      iov_.push_back({const_cast<char*>(f.payload->data()), f.payload->size()});
+  }
+  return true;
+}
+
+bool ws_connection_t::after_send(ssize_t sent, int err) {
+  if (sent < 0) {
+    if (err == EINTR) return true;
+    if (err == EAGAIN || err == EWOULDBLOCK) {
+      write_blocked_ = true;
+      write_started_ = std::chrono::steady_clock::now();
+      arm_write_watchdog();
+      return false;
     }
-    auto left = static_cast<std::size_t>(sent);
-    while (left != 0) {
-      iovec& v = iov_[iov_pos_];
-      if (left >= v.iov_len) {
-        left -= v.iov_len;
-        ++iov_pos_;
-      } else {
-        v.iov_base = static_cast<char*>(v.iov_base) + left;
-        v.iov_len -= left;
-        left = 0;
-      }
+    on_write_error(err);
+    return false;
+  }
+  auto left = static_cast<std::size_t>(sent);
+  while (left != 0) {
+    iovec& v = iov_[iov_pos_];
+    if (left >= v.iov_len) {
+      left -= v.iov_len;
+      ++iov_pos_;
+    } else {
+      v.iov_base = static_cast<char*>(v.iov_base) + left;
+      v.iov_len -= left;
+      left = 0;
     }
   }
+  return true;
+}
+
+std::span<const iovec> ws_connection_t::next_write() {
+  flush_queued_ = false;
+  if (write_blocked_ || write_failed_ || socket_closed_ || !load_next_write()) return {};
+  return {iov_.data() + iov_pos_, std::min<std::size_t>(iov_.size() - iov_pos_, IOV_MAX)};
+}
+
+void ws_connection_t::on_batched_write(int result) {
+  if (socket_closed_) return;
+  if (result == -ECANCELED) {  // never submitted (ws_poller_t): write with plain system calls
+    start_write();
+    return;
+  }
+  if (after_send(result < 0 ? -1 : result, result < 0 ? -result : 0)) start_write();
 }
 
 namespace {
@@ -683,6 +748,7 @@ void ws_connection_t::close_socket(status_code_t code, std::string_view reason) 
   iov_pos_ = 0;
   auto unsent = std::exchange(writing_, {});
   for (auto& f : std::exchange(queue_, {})) unsent.push_back(std::move(f));
+  queued_bytes_ = 0;
   for (auto& f : unsent)
     if (f.cb) {
       try {

@@ -60,6 +60,21 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   /// The io_context is being destroyed: close the socket, tell nobody.
   void detach_from_poller() noexcept;
 
+  // Batched I/O through the poller's io_uring (ws_poller.hpp), when ws_settings_t::io_uring.
+  bool batches_io() const noexcept { return batches_io_; }
+  int native_handle() const noexcept { return fd_; }
+  /// True if on_readable() would read now.
+  bool wants_read() const noexcept { return activated_ && !socket_closed_ && !read_scheduled_; }
+  /// Where a read must go while a frame is incomplete (the connection's own buffer), else empty.
+  std::span<std::byte> own_read_space();
+  /// The result of a read of the socket into `space` (bytes read, or -errno).
+  void on_batched_read(std::span<std::byte> space, bool own, int result);
+  /// What to send now (empty: nothing, or the connection cannot write). Stays valid until
+  /// on_batched_write().
+  std::span<const iovec> next_write();
+  /// The result of sending (a prefix of) next_write(): bytes sent, or -errno.
+  void on_batched_write(int result);
+
  private:
   struct out_frame_t {
     std::array<std::byte, protocol::max_frame_header_size> header;
@@ -77,6 +92,9 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   void activate();
   void start_read();
   void read_loop();
+  /// Takes the result of one read into `space` (got < 0: error `err`). True if the socket may
+  /// hold more input (the read filled `space`).
+  bool consume_read(std::span<std::byte> space, bool own, ssize_t got, int err);
   void on_read_error();
   std::size_t process(std::span<std::byte> data);
   void keep_pending(std::span<const std::byte> rest);
@@ -96,6 +114,10 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
                    shared_payload_t payload, write_status_cb_t cb);
   void queue_raw(std::string bytes);
   void start_write();
+  /// Moves the queue into iov_ once iov_ is all sent. False if there is nothing to send.
+  bool load_next_write();
+  /// Takes the result of a send of iov_ (sent < 0: error `err`). True to go on writing.
+  bool after_send(ssize_t sent, int err);
   /// One send of what iov_ still holds; the send(2) / sendmsg(2) result.
   ssize_t send_pending();
   void finish_written();
@@ -126,11 +148,14 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   bool close_received_ = false;  ///< the peer's close frame arrived
   bool write_blocked_ = false;   ///< the socket is full: waiting for on_writable()
   bool write_failed_ = false;
-  int delivering_ = 0;                    ///< depth of handler calls in progress
+  bool batches_io_ = false;    ///< reads and writes go through the poller's io_uring batches
+  bool flush_queued_ = false;  ///< in the poller's list of connections with writes to batch
+  int delivering_ = 0;         ///< depth of handler calls in progress
   std::atomic<bool> send_closed_{false};  ///< a close frame is queued, or the socket is gone
   std::size_t pending_len_ = 0;           ///< bytes of pending_ in use
   std::size_t needed_ = 0;                ///< bytes the reader needs from the current frame's start
   std::size_t iov_pos_ = 0;
+  std::size_t queued_bytes_ = 0;  ///< bytes of queue_'s frames
   asio::io_context& io_;
   ws_settings_t settings_;
   message_handler_t handler_;

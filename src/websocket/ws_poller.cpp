@@ -1,9 +1,17 @@
 #include "ws_poller.hpp"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
+#include <cstring>
 #include <utility>
+
+#if RESTWS_HAVE_IO_URING
+#include <liburing.h>
+#endif
 
 #include <asio/post.hpp>
 
@@ -16,6 +24,55 @@ namespace {
 constexpr int max_events = 256;
 constexpr int max_rounds = 4;
 }  // namespace
+
+#if RESTWS_HAVE_IO_URING
+// The ring and the buffers of one batch. Reads of connections without a partial frame go to
+// slots of read_arena (one per read of a submission), small writes are joined into slots of
+// write_arena; larger ones are sent with sendmsg() from the connection's own iovecs.
+struct ws_poller_t::uring_t {
+  static constexpr unsigned max_batch = 128;  ///< operations per submission
+  static constexpr std::size_t read_slot = 32 * 1024;
+  static constexpr std::size_t write_slot = 16 * 1024;
+  static constexpr std::size_t max_joined_pieces = 64;
+
+  io_uring ring{};
+  std::unique_ptr<std::byte[]> read_arena{new std::byte[max_batch * read_slot]};
+  std::unique_ptr<char[]> write_arena{new char[max_batch * write_slot]};
+  std::array<msghdr, max_batch> messages{};
+  std::array<int, max_batch> results{};
+
+  ~uring_t() { io_uring_queue_exit(&ring); }
+
+  bool broken = false;  ///< the kernel refused a submission: torn down after the batch
+
+  /// Submits the prepared operations and collects their results by index (user_data). Every
+  /// operation is non-blocking, so all complete within the submission. An operation that could
+  /// not be submitted reports -ECANCELED: its connection then does it with a plain system call.
+  void submit(unsigned count) {
+    std::fill_n(results.begin(), count, -ECANCELED);
+    if (broken) return;  // never submit after a failure: stale operations may still be queued
+    unsigned done = 0;
+    while (done < count) {
+      const int r = io_uring_submit_and_wait(&ring, count - done);
+      if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY) {
+        broken = true;
+        return;
+      }
+      io_uring_cqe* cqe = nullptr;
+      unsigned head = 0;
+      unsigned seen = 0;
+      io_uring_for_each_cqe(&ring, head, cqe) {
+        if (cqe->user_data < count) results[cqe->user_data] = cqe->res;
+        ++seen;
+      }
+      io_uring_cq_advance(&ring, seen);
+      done += seen;
+    }
+  }
+};
+#else
+struct ws_poller_t::uring_t {};
+#endif
 
 ws_poller_t::ws_poller_t(asio::io_context& io)
     : asio::execution_context::service{io}, io_{io}, events_(max_events) {
@@ -32,6 +89,26 @@ ws_poller_t::ws_poller_t(asio::io_context& io)
 }
 
 ws_poller_t::~ws_poller_t() { shutdown(); }
+
+bool ws_poller_t::enable_uring(std::error_code& ec) {
+  if (uring_tried_) return uring_ != nullptr;
+  uring_tried_ = true;
+#if RESTWS_HAVE_IO_URING
+  io_uring ring{};
+  const int r = io_uring_queue_init(2 * uring_t::max_batch, &ring, 0);
+  if (r < 0) {
+    ec = std::error_code{-r, std::system_category()};
+    return false;
+  }
+  auto u = std::make_unique<uring_t>();
+  u->ring = ring;  // a plain C struct: uring_t owns the ring from here on
+  uring_ = std::move(u);
+  return true;
+#else
+  ec = std::make_error_code(std::errc::function_not_supported);
+  return false;
+#endif
+}
 
 poll_entry_t* ws_poller_t::add(int fd, std::shared_ptr<ws_connection_t> connection,
                                std::error_code& ec) {
@@ -99,6 +176,7 @@ void ws_poller_t::arm() {
 
 void ws_poller_t::on_ready() {
   in_batch_ = true;
+  collecting_writes_ = uring_ != nullptr;
   for (int round = 0; round < max_rounds; ++round) {
     const int n = ::epoll_wait(epfd_, events_.data(), max_events, 0);
     for (int i = 0; i < n; ++i) {
@@ -107,15 +185,115 @@ void ws_poller_t::on_ready() {
       // An entry removed earlier in this batch stays allocated until the batch ends.
       if (entry->fd >= 0 && (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
         entry->connection->on_writable();
-      if (entry->fd >= 0 && (ev & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)))
-        entry->connection->on_readable();
+      if (entry->fd >= 0 && (ev & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP))) {
+        if (uring_ && entry->connection->batches_io())
+          batch_reads_.push_back(entry);
+        else
+          entry->connection->on_readable();
+      }
+    }
+    if (!batch_reads_.empty()) {
+      read_batched(batch_reads_);
+      batch_reads_.clear();
     }
     if (n < max_events) break;
   }
+  collecting_writes_ = false;
+  if (!flush_.empty()) flush_batched();
+  if (uring_broken()) uring_.reset();  // plain system calls from now on
   in_batch_ = false;
   release_retired();
   arm();  // edge triggered: events left over after max_rounds raise the epoll set again
 }
+
+#if RESTWS_HAVE_IO_URING
+void ws_poller_t::read_batched(std::span<poll_entry_t* const> entries) {
+  uring_t& u = *uring_;
+  std::array<ws_connection_t*, uring_t::max_batch> connections{};
+  std::array<std::span<std::byte>, uring_t::max_batch> spaces;
+  std::array<bool, uring_t::max_batch> own{};
+  while (!entries.empty()) {
+    const auto chunk = entries.first(std::min<std::size_t>(entries.size(), uring_t::max_batch));
+    entries = entries.subspan(chunk.size());
+    unsigned count = 0;
+    for (poll_entry_t* entry : chunk) {
+      // Handlers run earlier in this batch may have closed the connection or posted a read.
+      if (entry->fd < 0 || !entry->connection->wants_read()) continue;
+      std::span<std::byte> space = entry->connection->own_read_space();
+      own[count] = !space.empty();
+      if (space.empty())
+        space = {u.read_arena.get() + count * uring_t::read_slot, uring_t::read_slot};
+      spaces[count] = space;
+      connections[count] = entry->connection.get();
+      io_uring_sqe* sqe = io_uring_get_sqe(&u.ring);
+      io_uring_prep_recv(sqe, entry->fd, space.data(), space.size(), MSG_DONTWAIT);
+      io_uring_sqe_set_data64(sqe, count);
+      ++count;
+    }
+    if (count == 0) continue;
+    u.submit(count);
+    for (unsigned i = 0; i < count; ++i)
+      connections[i]->on_batched_read(spaces[i], own[i], u.results[i]);
+  }
+}
+
+void ws_poller_t::flush_batched() {
+  uring_t& u = *uring_;
+  std::array<ws_connection_t*, uring_t::max_batch> connections{};
+  std::span<ws_connection_t* const> rest{flush_};
+  while (!rest.empty()) {
+    const auto chunk = rest.first(std::min<std::size_t>(rest.size(), uring_t::max_batch));
+    rest = rest.subspan(chunk.size());
+    unsigned count = 0;
+    for (ws_connection_t* c : chunk) {
+      const std::span<const iovec> pieces = c->next_write();
+      if (pieces.empty()) continue;
+      std::size_t total = 0;
+      for (const auto& v : pieces) total += v.iov_len;
+      io_uring_sqe* sqe = io_uring_get_sqe(&u.ring);
+      const int fd = c->native_handle();
+      if (pieces.size() == 1) {
+        io_uring_prep_send(sqe, fd, pieces[0].iov_base, pieces[0].iov_len,
+                           MSG_DONTWAIT | MSG_NOSIGNAL);
+      } else if (total <= uring_t::write_slot && pieces.size() <= uring_t::max_joined_pieces) {
+        // Joined: one copy here is cheaper than the kernel's import of many small iovecs.
+        char* const start = u.write_arena.get() + count * uring_t::write_slot;
+        char* p = start;
+        for (const auto& v : pieces) {
+          std::memcpy(p, v.iov_base, v.iov_len);
+          p += v.iov_len;
+        }
+        io_uring_prep_send(sqe, fd, start, total, MSG_DONTWAIT | MSG_NOSIGNAL);
+      } else {
+        msghdr& m = u.messages[count];
+        m = msghdr{};
+        m.msg_iov = const_cast<iovec*>(pieces.data());
+        m.msg_iovlen = pieces.size();
+        io_uring_prep_sendmsg(sqe, fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+      }
+      io_uring_sqe_set_data64(sqe, count);
+      connections[count] = c;
+      ++count;
+    }
+    if (count == 0) continue;
+    u.submit(count);
+    // A result may make a connection write again (the rest of a short send, or what its
+    // completion callbacks queued): collecting_writes() is false now, so it writes directly.
+    for (unsigned i = 0; i < count; ++i) connections[i]->on_batched_write(u.results[i]);
+  }
+  flush_.clear();
+}
+bool ws_poller_t::uring_broken() const noexcept { return uring_ && uring_->broken; }
+#else
+bool ws_poller_t::uring_broken() const noexcept { return false; }
+
+void ws_poller_t::read_batched(std::span<poll_entry_t* const> entries) {
+  for (poll_entry_t* entry : entries)
+    if (entry->fd >= 0) entry->connection->on_readable();
+}
+
+void ws_poller_t::flush_batched() { flush_.clear(); }
+#endif
 
 void ws_poller_t::release_retired() {
   // Destroying a connection can run user code (its handler's captures): take the list first.
@@ -132,6 +310,8 @@ void ws_poller_t::shutdown() {
   armed_ = false;
   descriptor_.reset();  // closes epfd_
   epfd_ = -1;
+  flush_.clear();
+  batch_reads_.clear();
   while (live_) {
     std::unique_ptr<poll_entry_t> entry{live_};
     live_ = entry->next;

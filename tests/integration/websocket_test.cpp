@@ -4,11 +4,14 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdlib>
 #include <future>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <vector>
 
+#include "integration/test_server.hpp"
 #include "integration/ws_test_client.hpp"
 #include "restws/all.hpp"
 #include "restws/websocket/websocket.hpp"
@@ -17,7 +20,7 @@ namespace restws::testing {
 namespace {
 
 namespace rws = restws::websocket::basic;
-using traits_t = restws::traits_t<restws::asio_timer_manager_t, restws::null_logger_t>;
+using traits_t = restws::traits_t<restws::asio_timer_manager_t, capturing_logger_t>;
 using opcode_t = rws::opcode_t;
 
 // Messages the server side saw, and the handles it keeps, shared with the test thread.
@@ -55,6 +58,13 @@ struct server_state_t {
 
 enum class mode_t { echo, record_only };
 
+// CTest runs these tests twice: as they are, and with RESTWS_TEST_WS_IO_URING=1, where every
+// WebSocket batches its reads and writes through io_uring (ws_settings_t::io_uring).
+bool io_uring_run() {
+  const char* v = std::getenv("RESTWS_TEST_WS_IO_URING");
+  return v != nullptr && std::string_view{v} == "1";
+}
+
 // "m<i>", built without operator+ (GCC 12 -O3 raises a false -Wrestrict on it).
 std::string numbered(int i) {
   std::string s{"m"};
@@ -68,10 +78,12 @@ class websocket_test : public ::testing::Test {
              rws::activation_t activation = rws::activation_t::immediate,
              rws::ws_settings_t settings = {}) {
     auto state = state_;
+    if (io_uring_run()) settings.io_uring = true;
     server_ = std::make_unique<http_server_t<traits_t>>(
         on_thread_pool<traits_t>(1)
             .port(0)
             .address("127.0.0.1")
+            .logger(log_)
             .request_handler([state, mode, activation, settings](request_handle_t req) {
               auto wsh = rws::upgrade<traits_t>(
                   *req, activation,
@@ -103,8 +115,15 @@ class websocket_test : public ::testing::Test {
       state_->handles.clear();
     }
     if (server_) server_->close();
+#if RESTWS_TEST_HAVE_IO_URING
+    // This build has liburing and the test machine's kernel allows io_uring: no fallback.
+    if (io_uring_run()) {
+      EXPECT_FALSE(log_->contains("io_uring unavailable"));
+    }
+#endif
   }
 
+  std::shared_ptr<log_store_t> log_ = std::make_shared<log_store_t>();
   std::shared_ptr<server_state_t> state_ = std::make_shared<server_state_t>();
   std::unique_ptr<http_server_t<traits_t>> server_;
 };
@@ -134,6 +153,36 @@ TEST_F(websocket_test, echoes_text_and_binary_frames) {
   ASSERT_TRUE(f);
   EXPECT_EQ(f->opcode, opcode_t::binary_frame);
   EXPECT_EQ(f->payload, binary);
+}
+
+TEST_F(websocket_test, many_connections_sending_at_once_each_get_their_own_echoes) {
+  // Every client writes before any reads, so the server finds many sockets ready at once (one
+  // io_uring submission for all their reads, one for all their writes, in the io_uring run).
+  start();
+  constexpr int clients = 40;
+  std::vector<std::unique_ptr<ws_test_client_t>> cs;
+  for (int i = 0; i < clients; ++i) cs.push_back(connect());
+  const auto payload = [](int client, int frame) {
+    std::string p = numbered(client);
+    p += '/';
+    p += std::to_string(frame);
+    // Every third client also sends a frame bigger than a batched read's buffer.
+    if (client % 3 == 0 && frame == 1) p.append(50000, static_cast<char>('a' + client % 26));
+    return p;
+  };
+  for (int i = 0; i < clients; ++i) {
+    std::string burst;
+    for (int f = 0; f < 3; ++f)
+      burst += ws_test_client_t::encode(opcode_t::binary_frame, payload(i, f));
+    ASSERT_TRUE(cs[static_cast<std::size_t>(i)]->send_raw(burst));
+  }
+  for (int i = 0; i < clients; ++i) {
+    for (int f = 0; f < 3; ++f) {
+      auto echo = cs[static_cast<std::size_t>(i)]->read_frame();
+      ASSERT_TRUE(echo) << "client " << i << " frame " << f;
+      EXPECT_EQ(echo->payload, payload(i, f)) << "client " << i << " frame " << f;
+    }
+  }
 }
 
 TEST_F(websocket_test, frames_sent_in_one_write_are_all_echoed_in_order) {

@@ -25,6 +25,14 @@ struct ws_settings_t {
   /// fails the connection: the handler sees a close with 1011, unsent frames' callbacks get
   /// operation_aborted.
   std::chrono::milliseconds write_timeout{5000};
+  /// Batch system calls with Linux io_uring: the reads of all such WebSockets of a reactor that
+  /// become readable together go to the kernel in one io_uring submission, and so do the writes
+  /// their handlers queued meanwhile, instead of one recv() and one send() per connection. Pays
+  /// where system calls are dear (virtual machines, kernel page-table isolation) and many
+  /// connections are busy at once. Where io_uring is unavailable (a build without liburing, a
+  /// kernel that refuses it) the connection uses plain system calls, as with false, and the
+  /// server logs it once.
+  bool io_uring = false;
 };
 
 }  // namespace restws::websocket::basic
