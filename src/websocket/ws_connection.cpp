@@ -46,6 +46,9 @@ constexpr std::size_t min_frame_growth = 64 * 1024;
 // With io_uring batching, the most a connection's queue may hold and still wait for the end of
 // the batch to be written.
 constexpr std::size_t max_batched_write = 4096;
+// A connection whose last read was larger reads with plain system calls: a batch of large reads
+// would spread its bytes over many buffers and out of the CPU's caches before they are parsed.
+constexpr std::size_t max_batched_read = 4096;
 
 }  // namespace
 
@@ -332,6 +335,7 @@ bool ws_connection_t::consume_read(std::span<std::byte> space, bool own, ssize_t
     return false;
   }
   const auto n = static_cast<std::size_t>(got);
+  large_reads_ = n > max_batched_read;
   if (failed_ || close_received_) {
     pending_len_ = 0;  // draining until the peer closes: the bytes mean nothing now
   } else if (own) {

@@ -65,6 +65,8 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   int native_handle() const noexcept { return fd_; }
   /// True if on_readable() would read now.
   bool wants_read() const noexcept { return activated_ && !socket_closed_ && !read_scheduled_; }
+  /// True if the last read was large: read on its own then (on_readable()), not in a batch.
+  bool reads_large() const noexcept { return large_reads_; }
   /// Where a read must go while a frame is incomplete (the connection's own buffer), else empty.
   std::span<std::byte> own_read_space();
   /// The result of a read of the socket into `space` (bytes read, or -errno).
@@ -150,6 +152,7 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   bool write_failed_ = false;
   bool batches_io_ = false;    ///< reads and writes go through the poller's io_uring batches
   bool flush_queued_ = false;  ///< in the poller's list of connections with writes to batch
+  bool large_reads_ = false;   ///< the last read was too large to batch the next one
   int delivering_ = 0;         ///< depth of handler calls in progress
   std::atomic<bool> send_closed_{false};  ///< a close frame is queued, or the socket is gone
   std::size_t pending_len_ = 0;           ///< bytes of pending_ in use

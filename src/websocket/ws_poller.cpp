@@ -176,9 +176,11 @@ void ws_poller_t::arm() {
 
 void ws_poller_t::on_ready() {
   in_batch_ = true;
-  collecting_writes_ = uring_ != nullptr;
   for (int round = 0; round < max_rounds; ++round) {
     const int n = ::epoll_wait(epfd_, events_.data(), max_events, 0);
+    if (n <= 0) break;
+    const bool batching = uring_ != nullptr;
+    collecting_writes_ = batching;
     for (int i = 0; i < n; ++i) {
       auto* entry = static_cast<poll_entry_t*>(events_[static_cast<std::size_t>(i)].data.ptr);
       const std::uint32_t ev = events_[static_cast<std::size_t>(i)].events;
@@ -186,7 +188,7 @@ void ws_poller_t::on_ready() {
       if (entry->fd >= 0 && (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
         entry->connection->on_writable();
       if (entry->fd >= 0 && (ev & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP))) {
-        if (uring_ && entry->connection->batches_io())
+        if (batching && entry->connection->batches_io() && !entry->connection->reads_large())
           batch_reads_.push_back(entry);
         else
           entry->connection->on_readable();
@@ -196,11 +198,13 @@ void ws_poller_t::on_ready() {
       read_batched(batch_reads_);
       batch_reads_.clear();
     }
-    if (n < max_events) break;
+    collecting_writes_ = false;
+    if (!flush_.empty()) flush_batched();
+    if (uring_broken()) uring_.reset();  // plain system calls from now on
+    // With io_uring a round costs few system calls whatever its size, so look again at once:
+    // peers answered while it ran. Without, a short round means the set is drained.
+    if (!batching && n < max_events) break;
   }
-  collecting_writes_ = false;
-  if (!flush_.empty()) flush_batched();
-  if (uring_broken()) uring_.reset();  // plain system calls from now on
   in_batch_ = false;
   release_retired();
   arm();  // edge triggered: events left over after max_rounds raise the epoll set again
