@@ -7,9 +7,14 @@
 namespace restws::websocket::basic {
 
 ws_t::ws_t(std::shared_ptr<detail::ws_connection_t> connection)
-    : connection_{std::move(connection)},
-      connection_id_{connection_->connection_id()},
-      remote_endpoint_{connection_->remote_endpoint()} {}
+    : connection_{std::move(connection)} {}
+
+// Both are fixed when the connection is made, so reading them from any thread is safe.
+std::uint64_t ws_t::connection_id() const noexcept { return connection_->connection_id(); }
+
+const asio::ip::tcp::endpoint& ws_t::remote_endpoint() const noexcept {
+  return connection_->remote_endpoint();
+}
 
 ws_t::~ws_t() {
   try {

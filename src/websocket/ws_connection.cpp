@@ -55,13 +55,17 @@ constexpr std::size_t max_batched_read = 4096;
 ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
                                  const ws_settings_t& settings)
     : io_{*handoff.io_context},
-      settings_{settings},
+      close_timeout_{settings.close_timeout},
+      write_timeout_{settings.write_timeout},
       handler_{std::move(handler)},
       reader_{validator_settings(settings)},
       registration_{std::move(handoff.registration)},
       logger_{handoff.logger ? std::move(handoff.logger) : std::make_shared<null_logger_t>()},
       connection_id_{handoff.connection_id},
       remote_endpoint_{handoff.remote_endpoint} {
+  auto_pong_ = settings.auto_pong;
+  deliver_whole_messages_ = settings.deliver_whole_messages;
+  want_io_uring_ = settings.io_uring;
   // The socket leaves Asio: the reactor's ws_poller_t watches it (see ws_poller.hpp).
   std::error_code ec;
   fd_ = handoff.socket.release(ec);
@@ -101,7 +105,7 @@ void ws_connection_t::start(std::string response_head, std::weak_ptr<ws_t> owner
   if (fd_ >= 0) {
     poller_ = &ws_poller_t::of(io_);
     entry_ = poller_->add(fd_, shared_from_this(), ec);
-    if (entry_ && settings_.io_uring) {
+    if (entry_ && want_io_uring_) {
       std::error_code uring_ec;
       batches_io_ = poller_->enable_uring(uring_ec);
       if (!batches_io_ && uring_ec) {
@@ -426,7 +430,7 @@ void ws_connection_t::on_frame(const protocol::read_result_t& frame) {
       return;
     }
     case opcode_t::ping_frame:
-      if (settings_.auto_pong && !send_closed_.load(std::memory_order_relaxed))
+      if (auto_pong_ && !send_closed_.load(std::memory_order_relaxed))
         queue_frame(final_frame_flag_t::final_frame, opcode_t::pong_frame,
                     recycled_payload(payload), {});
       deliver(h.final_flag(), h.opcode, payload);
@@ -437,7 +441,7 @@ void ws_connection_t::on_frame(const protocol::read_result_t& frame) {
     default:
       break;
   }
-  if (!settings_.deliver_whole_messages) {
+  if (!deliver_whole_messages_) {
     deliver(h.final_flag(), h.opcode, payload);
     return;
   }
@@ -671,13 +675,13 @@ void ws_connection_t::arm_write_watchdog() {
   if (write_timer_armed_ || socket_closed_) return;
   if (!write_timer_) write_timer_ = std::make_unique<asio::steady_timer>(io_);
   write_timer_armed_ = true;
-  write_timer_->expires_after(settings_.write_timeout);
+  write_timer_->expires_after(write_timeout_);
   write_timer_->async_wait([weak = weak_from_this()](const std::error_code& ec) {
     auto self = weak.lock();
     if (!self) return;
     self->write_timer_armed_ = false;
     if (ec || self->socket_closed_ || !self->write_blocked_) return;
-    if (std::chrono::steady_clock::now() - self->write_started_ >= self->settings_.write_timeout) {
+    if (std::chrono::steady_clock::now() - self->write_started_ >= self->write_timeout_) {
       self->logger_->warn([&] {
         return "ws [" + std::to_string(self->connection_id_) + "]: write timed out, dropping";
       });
@@ -732,7 +736,7 @@ void ws_connection_t::fail(status_code_t code, std::string_view reason) {
 void ws_connection_t::arm_close_timer() {
   if (close_timer_ || socket_closed_) return;
   close_timer_ = std::make_unique<asio::steady_timer>(io_);
-  close_timer_->expires_after(settings_.close_timeout);
+  close_timer_->expires_after(close_timeout_);
   close_timer_->async_wait([weak = weak_from_this()](const std::error_code& ec) {
     auto self = weak.lock();
     if (!self || ec) return;

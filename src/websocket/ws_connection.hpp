@@ -152,15 +152,20 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   bool write_failed_ = false;
   bool batches_io_ = false;    ///< reads and writes go through the poller's io_uring batches
   bool flush_queued_ = false;  ///< in the poller's list of connections with writes to batch
-  bool large_reads_ = false;   ///< the last read was too large to batch the next one
-  int delivering_ = 0;         ///< depth of handler calls in progress
+  bool auto_pong_ = false;
+  bool deliver_whole_messages_ = false;
+  bool want_io_uring_ = false;
+  bool large_reads_ = false;              ///< the last read was too large to batch the next one
+  int delivering_ = 0;                    ///< depth of handler calls in progress
   std::atomic<bool> send_closed_{false};  ///< a close frame is queued, or the socket is gone
   std::size_t pending_len_ = 0;           ///< bytes of pending_ in use
   std::size_t needed_ = 0;                ///< bytes the reader needs from the current frame's start
   std::size_t iov_pos_ = 0;
   std::size_t queued_bytes_ = 0;  ///< bytes of queue_'s frames
   asio::io_context& io_;
-  ws_settings_t settings_;
+  // ws_settings_t as far as the connection needs it (the frame size limits live in reader_).
+  std::chrono::milliseconds close_timeout_;
+  std::chrono::milliseconds write_timeout_;
   message_handler_t handler_;
   std::weak_ptr<ws_t> owner_;
   protocol::frame_reader_t reader_;

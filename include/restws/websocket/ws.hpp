@@ -66,13 +66,12 @@ class ws_t {
   void activate();
 
   /// The id of the HTTP connection that was upgraded (unique within its server).
-  std::uint64_t connection_id() const noexcept { return connection_id_; }
-  const asio::ip::tcp::endpoint& remote_endpoint() const noexcept { return remote_endpoint_; }
+  std::uint64_t connection_id() const noexcept;
+  const asio::ip::tcp::endpoint& remote_endpoint() const noexcept;
 
  private:
+  // The only member: an idle WebSocket costs every byte here once per connection.
   std::shared_ptr<detail::ws_connection_t> connection_;
-  std::uint64_t connection_id_;
-  asio::ip::tcp::endpoint remote_endpoint_;
 };
 
 using ws_handle_t = std::shared_ptr<ws_t>;
