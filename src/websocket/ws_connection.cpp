@@ -598,9 +598,6 @@ void ws_connection_t::on_batched_write(int result) {
 }
 
 namespace {
-// Small writes are joined into one buffer per reactor thread and sent with send(): the kernel's
-// sendmsg() path (iovec import, one copy per piece) costs more than a memcpy of a few KiB.
-constexpr std::size_t max_joined_write = 16 * 1024;
 std::span<char> thread_write_buffer() {
   thread_local std::vector<char> buffer(max_joined_write);
   return buffer;
@@ -609,19 +606,9 @@ std::span<char> thread_write_buffer() {
 
 ssize_t ws_connection_t::send_pending() {
   const std::span<const iovec> rest{iov_.data() + iov_pos_, iov_.size() - iov_pos_};
-  if (rest.size() > 1 && rest.size() <= 64) {
-    std::size_t total = 0;
-    for (const auto& v : rest) total += v.iov_len;
-    if (total <= max_joined_write) {
-      const auto buffer = thread_write_buffer();
-      char* p = buffer.data();
-      for (const auto& v : rest) {
-        std::memcpy(p, v.iov_base, v.iov_len);
-        p += v.iov_len;
-      }
-      return ::send(fd_, buffer.data(), total, MSG_NOSIGNAL);
-    }
-  }
+  const auto buffer = thread_write_buffer();
+  if (const std::size_t joined = join_small_write(rest, buffer.data()))
+    return ::send(fd_, buffer.data(), joined, MSG_NOSIGNAL);
   msghdr msg{};
   msg.msg_iov = const_cast<iovec*>(rest.data());
   msg.msg_iovlen = std::min<std::size_t>(rest.size(), IOV_MAX);

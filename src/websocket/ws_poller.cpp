@@ -25,6 +25,18 @@ constexpr int max_events = 256;
 constexpr int max_rounds = 4;
 }  // namespace
 
+std::size_t join_small_write(std::span<const iovec> pieces, char* out) noexcept {
+  if (pieces.size() < 2 || pieces.size() > max_joined_pieces) return 0;
+  std::size_t total = 0;
+  for (const auto& v : pieces) total += v.iov_len;
+  if (total > max_joined_write) return 0;
+  for (const auto& v : pieces) {
+    std::memcpy(out, v.iov_base, v.iov_len);
+    out += v.iov_len;
+  }
+  return total;
+}
+
 #if RESTWS_HAVE_IO_URING
 // The ring and the buffers of one batch. Reads of connections without a partial frame go to
 // slots of read_arena (one per read of a submission), small writes are joined into slots of
@@ -32,8 +44,7 @@ constexpr int max_rounds = 4;
 struct ws_poller_t::uring_t {
   static constexpr unsigned max_batch = 128;  ///< operations per submission
   static constexpr std::size_t read_slot = 32 * 1024;
-  static constexpr std::size_t write_slot = 16 * 1024;
-  static constexpr std::size_t max_joined_pieces = 64;
+  static constexpr std::size_t write_slot = max_joined_write;
 
   io_uring ring{};
   std::unique_ptr<std::byte[]> read_arena{new std::byte[max_batch * read_slot]};
@@ -252,22 +263,14 @@ void ws_poller_t::flush_batched() {
     for (ws_connection_t* c : chunk) {
       const std::span<const iovec> pieces = c->next_write();
       if (pieces.empty()) continue;
-      std::size_t total = 0;
-      for (const auto& v : pieces) total += v.iov_len;
       io_uring_sqe* sqe = io_uring_get_sqe(&u.ring);
       const int fd = c->native_handle();
+      char* const slot = u.write_arena.get() + count * uring_t::write_slot;
       if (pieces.size() == 1) {
         io_uring_prep_send(sqe, fd, pieces[0].iov_base, pieces[0].iov_len,
                            MSG_DONTWAIT | MSG_NOSIGNAL);
-      } else if (total <= uring_t::write_slot && pieces.size() <= uring_t::max_joined_pieces) {
-        // Joined: one copy here is cheaper than the kernel's import of many small iovecs.
-        char* const start = u.write_arena.get() + count * uring_t::write_slot;
-        char* p = start;
-        for (const auto& v : pieces) {
-          std::memcpy(p, v.iov_base, v.iov_len);
-          p += v.iov_len;
-        }
-        io_uring_prep_send(sqe, fd, start, total, MSG_DONTWAIT | MSG_NOSIGNAL);
+      } else if (const std::size_t joined = join_small_write(pieces, slot)) {
+        io_uring_prep_send(sqe, fd, slot, joined, MSG_DONTWAIT | MSG_NOSIGNAL);
       } else {
         msghdr& m = u.messages[count];
         m = msghdr{};

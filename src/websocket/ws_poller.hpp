@@ -19,6 +19,7 @@
 // and it goes away with the io_context. Every member runs on the reactor's thread.
 
 #include <sys/epoll.h>
+#include <sys/uio.h>
 
 #include <cstdint>
 #include <memory>
@@ -33,6 +34,15 @@
 namespace restws::websocket::basic::detail {
 
 class ws_connection_t;
+
+/// Small writes are joined into one buffer and sent with send(): the kernel's sendmsg() path
+/// (iovec import, one copy per piece) costs more than a memcpy of a few KiB.
+inline constexpr std::size_t max_joined_write = 16 * 1024;
+inline constexpr std::size_t max_joined_pieces = 64;
+/// Copies `pieces` into `out` (room for max_joined_write bytes) if they are 2 to
+/// max_joined_pieces pieces of at most max_joined_write bytes in all. Returns the bytes joined,
+/// or 0 if they are not worth joining (send them with sendmsg()).
+std::size_t join_small_write(std::span<const iovec> pieces, char* out) noexcept;
 
 /// What the poller knows of one registered socket.
 struct poll_entry_t {
