@@ -23,6 +23,8 @@ namespace {
 // handlers of the reactor get their turn.
 constexpr int max_events = 256;
 constexpr int max_rounds = 4;
+// Ready sockets a round needs before its reads and writes go through io_uring.
+constexpr int min_batch = 2;
 }  // namespace
 
 std::size_t join_small_write(std::span<const iovec> pieces, char* out) noexcept {
@@ -113,6 +115,16 @@ bool ws_poller_t::enable_uring(std::error_code& ec) {
   }
   auto u = std::make_unique<uring_t>();
   u->ring = ring;  // a plain C struct: uring_t owns the ring from here on
+  // Kernels before 5.6 have rings but not these operations: every one would fail with EINVAL.
+  io_uring_probe* probe = io_uring_get_probe_ring(&u->ring);
+  const bool supported = probe && io_uring_opcode_supported(probe, IORING_OP_RECV) &&
+                         io_uring_opcode_supported(probe, IORING_OP_SEND) &&
+                         io_uring_opcode_supported(probe, IORING_OP_SENDMSG);
+  if (probe) io_uring_free_probe(probe);
+  if (!supported) {
+    ec = std::make_error_code(std::errc::function_not_supported);
+    return false;
+  }
   uring_ = std::move(u);
   return true;
 #else
@@ -190,7 +202,8 @@ void ws_poller_t::on_ready() {
   for (int round = 0; round < max_rounds; ++round) {
     const int n = ::epoll_wait(epfd_, events_.data(), max_events, 0);
     if (n <= 0) break;
-    const bool batching = uring_ != nullptr;
+    // A round of one socket gains nothing from a submission: plain system calls, as without.
+    const bool batching = uring_ != nullptr && n >= min_batch;
     collecting_writes_ = batching;
     for (int i = 0; i < n; ++i) {
       auto* entry = static_cast<poll_entry_t*>(events_[static_cast<std::size_t>(i)].data.ptr);
