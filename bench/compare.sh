@@ -27,8 +27,8 @@
 # Environment:
 #   RESTWS_HTTP_SERVER  restws HTTP hello command (default build/bench/examples/hello)
 #   RESTWS_WS_SERVER    restws WebSocket echo command (default build/bench/examples/ws_echo)
-#   RESTWS_WS_PLAIN_SERVER  restws with ws_settings_t::io_uring = false, measured as "restws plain"
-#                       (default: RESTWS_WS_SERVER --no-io-uring when that is bench/echo_server)
+#   RESTWS_WS_IO_URING_SERVER  restws with ws_settings_t::io_uring, measured as "restws io_uring"
+#                       (default: RESTWS_WS_SERVER --io-uring when that is bench/echo_server)
 #   UWS_HTTP_SERVER, UWS_WS_SERVER   uWebSockets HelloWorld / EchoServer binaries (optional)
 #   UWS_LOAD_TEST       uWebSockets' load_test client: a second opinion on every WebSocket server
 #   *_PORT (RESTWS_HTTP_PORT, RESTWS_WS_PORT, UWS_HTTP_PORT=3000, UWS_WS_PORT=9001): a server
@@ -106,6 +106,7 @@ build_all() {
   local targets=(ws_load)
   [[ -z "${RESTWS_HTTP_SERVER:-}" && -f examples/hello/main.cpp ]] && targets+=(hello)
   [[ -z "${RESTWS_WS_SERVER:-}" && -f examples/ws_echo/main.cpp ]] && targets+=(ws_echo)
+  [[ "${RESTWS_WS_SERVER:-}" == build/bench/bench/echo_server/echo_server ]] && targets+=(echo_server)
   timeout 1800 cmake --build --preset bench -j2 --target "${targets[@]}" \
     >"$RESULTS_DIR/build.log" 2>&1 ||
     { tail -40 "$RESULTS_DIR/build.log" >&2; echo "compare.sh: build failed" >&2; exit 1; }
@@ -130,12 +131,12 @@ server_list() {  # $1 = http | ws
     ((beast_twice)) && list+=("Beast (again)|$PEERS/beast_ws_echo|")
     list+=("restws|${RESTWS_WS_SERVER:-build/bench/examples/ws_echo}|$(
       fixed_port "${RESTWS_WS_SERVER:-}" "${RESTWS_WS_PORT:-}" ws_echo)")
-    # The same server without io_uring batching, when it is bench/echo_server (--no-io-uring).
-    local plain=${RESTWS_WS_PLAIN_SERVER:-}
-    if [[ -z "$plain" && "${RESTWS_WS_SERVER:-}" == */echo_server && -z "${RESTWS_WS_PORT:-}" ]]; then
-      plain="$RESTWS_WS_SERVER --no-io-uring"
+    # The same server with ws_settings_t::io_uring, when it is bench/echo_server (--io-uring).
+    local uring=${RESTWS_WS_IO_URING_SERVER:-}
+    if [[ -z "$uring" && "${RESTWS_WS_SERVER:-}" == */echo_server && -z "${RESTWS_WS_PORT:-}" ]]; then
+      uring="$RESTWS_WS_SERVER --io-uring"
     fi
-    [[ -n "$plain" ]] && list+=("restws plain|$plain|")
+    [[ -n "$uring" ]] && list+=("restws io_uring|$uring|")
     [[ -n "${UWS_WS_SERVER:-}" ]] && list+=("uWebSockets|$UWS_WS_SERVER|${UWS_WS_PORT:-9001}")
   fi
   local entry name cmd key exe
@@ -171,7 +172,7 @@ server_key() {  # "Beast (again)" -> beast, "uWebSockets" -> uws
 server_tag() {  # a file-name tag: beast, beast2 (the second Beast), restws, uws
   local key; key=$(server_key "$1")
   [[ $1 == *again* ]] && key+=2
-  [[ $1 == *plain* ]] && key+=-plain
+  [[ $1 == *io_uring* ]] && key+=-uring
   echo "$key"
 }
 

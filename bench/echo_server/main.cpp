@@ -5,8 +5,8 @@
 //                                answered with pongs
 //   any GET, no upgrade        -> 200 "Hello, World!" (so it doubles as the HTTP hello target)
 // No logging on the hot path (null_logger_t). Stops cleanly on SIGINT/SIGTERM.
-// Usage: echo_server [--port N] [--threads T] [--address A] [--no-io-uring]
-//        (defaults 8080, 1, 127.0.0.1; --no-io-uring clears ws_settings_t::io_uring, on by default)
+// Usage: echo_server [--port N] [--threads T] [--address A] [--io-uring]
+//        (defaults 8080, 1, 127.0.0.1; --io-uring sets ws_settings_t::io_uring)
 
 #include <cstdint>
 #include <cstdlib>
@@ -107,14 +107,14 @@ struct options_t {
   std::uint16_t port = 8080;
   std::size_t threads = 1;
   std::string address = "127.0.0.1";
-  bool io_uring = true;
+  bool io_uring = false;
 };
 
 bool parse_options(int argc, char** argv, options_t& o) {
   for (int i = 1; i < argc; i += 2) {
     const std::string_view opt = argv[i];
-    if (opt == "--io-uring" || opt == "--no-io-uring") {
-      o.io_uring = opt == "--io-uring";
+    if (opt == "--io-uring") {
+      o.io_uring = true;
       --i;  // takes no value
       continue;
     }
@@ -143,7 +143,7 @@ bool parse_options(int argc, char** argv, options_t& o) {
 int main(int argc, char** argv) {
   options_t o;
   if (!parse_options(argc, argv, o)) {
-    std::cerr << "usage: echo_server [--port N] [--threads T] [--address A] [--no-io-uring]\n";
+    std::cerr << "usage: echo_server [--port N] [--threads T] [--address A] [--io-uring]\n";
     return 2;
   }
   try {

@@ -58,12 +58,11 @@ struct server_state_t {
 
 enum class mode_t { echo, record_only };
 
-// CTest runs these tests twice: as they are (every WebSocket batches its reads and writes
-// through io_uring, ws_settings_t::io_uring's default), and with RESTWS_TEST_WS_IO_URING=0, where
-// every WebSocket uses plain system calls.
-bool plain_run() {
+// CTest runs these tests twice: as they are, and with RESTWS_TEST_WS_IO_URING=1, where every
+// WebSocket batches its reads and writes through io_uring (ws_settings_t::io_uring).
+bool io_uring_run() {
   const char* v = std::getenv("RESTWS_TEST_WS_IO_URING");
-  return v != nullptr && std::string_view{v} == "0";
+  return v != nullptr && std::string_view{v} == "1";
 }
 
 // "m<i>", built without operator+ (GCC 12 -O3 raises a false -Wrestrict on it).
@@ -79,7 +78,7 @@ class websocket_test : public ::testing::Test {
              rws::activation_t activation = rws::activation_t::immediate,
              rws::ws_settings_t settings = {}) {
     auto state = state_;
-    if (plain_run()) settings.io_uring = false;
+    if (io_uring_run()) settings.io_uring = true;
     server_ = std::make_unique<http_server_t<traits_t>>(
         on_thread_pool<traits_t>(1)
             .port(0)
@@ -118,7 +117,7 @@ class websocket_test : public ::testing::Test {
     if (server_) server_->close();
 #if RESTWS_TEST_HAVE_IO_URING
     // This build has liburing and the test machine's kernel allows io_uring: no fallback.
-    if (!plain_run()) {
+    if (io_uring_run()) {
       EXPECT_FALSE(log_->contains("io_uring unavailable"));
     }
 #endif

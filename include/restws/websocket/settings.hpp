@@ -29,10 +29,12 @@ struct ws_settings_t {
   /// become readable together go to the kernel in one io_uring submission, and so do the writes
   /// their handlers queued meanwhile, instead of one recv() and one send() per connection. Pays
   /// where system calls are dear (virtual machines, kernel page-table isolation) and many
-  /// connections are busy at once; a round with a single ready socket uses plain calls. Where
-  /// io_uring is unavailable (a build without liburing, a kernel or sandbox that refuses it) the
-  /// connection uses plain system calls, as with false, and the server logs it once.
-  bool io_uring = true;
+  /// connections are busy at once; a round with a single ready socket uses plain calls. Off by
+  /// default: without kernel page-table isolation plain calls were as fast or faster (see
+  /// docs/benchmarks.md). Where io_uring is unavailable (a build without liburing, a kernel or
+  /// sandbox that refuses it) the connection uses plain system calls, as with false, and the
+  /// server logs it once.
+  bool io_uring = false;
 };
 
 }  // namespace restws::websocket::basic
