@@ -4,6 +4,7 @@
 #include <asio/write.hpp>
 #include <charconv>
 #include <cstring>
+#include <utility>
 
 namespace restws::detail {
 namespace {
@@ -163,6 +164,7 @@ bool connection_t::parse_step() {
 void connection_t::dispatch(request_id_t id) {
   pending_t* p = find_pending(id);
   p->dispatched = true;
+  dispatched_since_read_ = true;
   p->handle_deadline = clock_t::now() + config_.handle_request_timeout;
   auto req = std::make_shared<request_t>(id, std::move(current_header_), std::move(current_body_),
                                          shared_from_this(), id_, remote_);
@@ -376,6 +378,22 @@ void connection_t::start_read() {
     begin_ = end_ = 0;  // closing or lingering: bytes are read only to be discarded
   }
   reading_ = true;
+  if (std::exchange(dispatched_since_read_, false) && state_ == state_t::active && end_ == 0) {
+    // A request was just answered and nothing of the next one is here: a read now would almost
+    // surely fail (EAGAIN; Asio tries one at once) and cost a system call. Behind the handlers
+    // already queued and the reactor's next look at its sockets, it often finds the next
+    // request there already, and otherwise waits for it as it would have.
+    reactor_.defer_read(shared_from_this());
+    return;
+  }
+  issue_read();
+}
+
+void connection_t::issue_read() {
+  if (state_ == state_t::closed || state_ == state_t::handed_off) {
+    reading_ = false;
+    return;
+  }
   socket_.async_read_some(asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
                           [self = shared_from_this()](const std::error_code& ec, std::size_t n) {
                             self->on_read(ec, n);

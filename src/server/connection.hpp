@@ -93,6 +93,7 @@ class connection_t final : public response_sink_t,
   void enter_closing();
 
   void start_read();
+  void issue_read();
   void on_read(const std::error_code& ec, std::size_t n);
   void try_write();
   static void announce_close(std::string& head);
@@ -128,6 +129,8 @@ class connection_t final : public response_sink_t,
   bool peer_eof_ = false;
   bool processing_ = false;
   bool linked_ = false;
+  bool dispatched_since_read_ =
+      false;  ///< a request was dispatched since the last read was started
   std::vector<std::string> write_strings_;
   std::vector<asio::const_buffer> write_buffers_;
 

@@ -51,6 +51,7 @@ reactor_t::reactor_t(server_core_impl_t& core, const server_config_t& config)
 }
 
 reactor_t::~reactor_t() {
+  deferred_reads_.clear();
   {
     std::lock_guard lock{gate_->mutex};
     gate_->reactor = nullptr;
@@ -66,6 +67,16 @@ reactor_t::~reactor_t() {
 }
 
 void reactor_t::start() { schedule_tick(); }
+
+void reactor_t::defer_read(std::shared_ptr<connection_t> c) {
+  deferred_reads_.push_back(std::move(c));
+  if (deferred_reads_.size() != 1) return;
+  asio::post(io_, [this] {
+    std::swap(deferred_reads_, draining_reads_);
+    for (const auto& connection : draining_reads_) connection->issue_read();
+    draining_reads_.clear();
+  });
+}
 
 void reactor_t::schedule_tick() {
   ticker_.expires_after(tick_period_);

@@ -81,6 +81,10 @@ class reactor_t {
   void add_connection(asio::ip::tcp::socket socket, connection_id_t id);
   /// Forgets a connection that closed or was handed off (on this reactor's thread).
   void remove_connection(connection_t& c);
+  /// Starts the connection's next read once the handlers already queued have run and the reactor
+  /// has looked at its sockets again (on this reactor's thread): one handler for all the reads
+  /// deferred meanwhile.
+  void defer_read(std::shared_ptr<connection_t> c);
   /// Records a handed-off connection (on this reactor's thread).
   std::shared_ptr<handoff_registration_t> register_handoff();
   /// Stop sequence, step 1 (on this reactor's thread): close idle connections, ask busy ones to
@@ -103,6 +107,8 @@ class reactor_t {
   asio::io_context io_{1};
   asio::steady_timer ticker_{io_};
   clock_t::duration tick_period_;
+  std::vector<std::shared_ptr<connection_t>> deferred_reads_;
+  std::vector<std::shared_ptr<connection_t>> draining_reads_;
   connection_t* first_ = nullptr;
   std::size_t connection_count_ = 0;
   std::vector<std::weak_ptr<handoff_registration_impl_t>> handoffs_;
