@@ -1,5 +1,6 @@
 #include "connection.hpp"
 
+#include <asio/bind_allocator.hpp>
 #include <asio/post.hpp>
 #include <asio/write.hpp>
 #include <charconv>
@@ -394,10 +395,12 @@ void connection_t::issue_read() {
     reading_ = false;
     return;
   }
-  socket_.async_read_some(asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
-                          [self = shared_from_this()](const std::error_code& ec, std::size_t n) {
-                            self->on_read(ec, n);
-                          });
+  socket_.async_read_some(
+      asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
+      asio::bind_allocator(slot_allocator_t<void>{read_slot_},
+                           [self = shared_from_this()](const std::error_code& ec, std::size_t n) {
+                             self->on_read(ec, n);
+                           }));
 }
 
 void connection_t::on_read(const std::error_code& ec, std::size_t n) {
