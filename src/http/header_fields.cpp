@@ -43,7 +43,13 @@ http_header_fields_t::http_header_fields_t(
 }
 
 void http_header_fields_t::add_field(std::string name, std::string value) {
-  fields_.push_back({std::move(name), std::move(value)});
+  fields_.emplace_back(std::move(name), std::move(value));
+}
+
+void http_header_fields_t::emplace_field(std::string_view name, std::string_view value) {
+  auto& field = fields_.emplace_back();
+  field.name.assign(name);
+  field.value.assign(value);
 }
 
 void http_header_fields_t::set_field(std::string name, std::string value) {

@@ -115,14 +115,16 @@ bool is_host_port(std::string_view s, bool need_port) noexcept {
       port = rest.substr(1);
     }
   } else {
-    const auto colon = s.rfind(':');
-    if (colon != std::string_view::npos) {
+    // One pass (the Host field is checked on every request): reg-name characters up to the one
+    // ':' allowed, then the port (is_port() checks its digits).
+    std::size_t i = 0;
+    while (i < s.size() && is_reg_name_char(s[i])) ++i;
+    if (i != s.size()) {
+      if (s[i] != ':') return false;
       has_port = true;
-      host = s.substr(0, colon);
-      port = s.substr(colon + 1);
+      host = s.substr(0, i);
+      port = s.substr(i + 1);
     }
-    for (char c : host)
-      if (!is_reg_name_char(c)) return false;
   }
   if (need_port) return !host.empty() && has_port && is_port(port, false);
   return !has_port || is_port(port, true);

@@ -118,15 +118,14 @@ bool connection_t::parse_step() {
     const auto& h = parser_.head();
     http_header_fields_t fields;
     fields.reserve(h.fields.size());
-    for (const auto& f : h.fields) fields.add_field(std::string{f.name}, std::string{f.value});
+    for (const auto& f : h.fields) fields.emplace_field(f.name, f.value);
     current_header_ =
         http_request_header_t{h.method,        std::string{h.target}, h.version_major,
                               h.version_minor, std::move(fields),     connection_kind(h)};
-    pending_t p;
+    pending_t& p = pending_.emplace_back();
     p.id = next_id_++;
     p.upgrade = h.connection_upgrade;
     p.close_requested = !h.keep_alive;
-    pending_.push_back(std::move(p));
     const bool send_continue =
         h.expect_continue && h.body_kind != http::body_kind_t::none && h.version_minor >= 1;
     begin_ += h.head_size;
@@ -256,7 +255,7 @@ void connection_t::write_response(request_id_t id, response_part_t part) {
              });
 }
 
-void connection_t::on_response(request_id_t id, response_part_t part) {
+void connection_t::on_response(request_id_t id, response_part_t&& part) {
   if (state_ == state_t::closed || state_ == state_t::handed_off) return;
   pending_t* p = find_pending(id);
   if (!p || p->complete || !p->dispatched) return;  // answered already (timeout) or unknown

@@ -128,7 +128,7 @@ class connection_t final : public response_sink_t,
     bool close_requested = false;  ///< the request asked for the connection to close
   };
 
-  void on_response(request_id_t id, response_part_t part);
+  void on_response(request_id_t id, response_part_t&& part);
   pending_t* find_pending(request_id_t id);
   std::size_t in_handling() const noexcept;
 

@@ -32,6 +32,8 @@ class http_header_fields_t {
 
   /// Appends a field, keeping any earlier field of the same name (repeated fields are legal).
   void add_field(std::string name, std::string value);
+  /// The same, copying from views straight into the new field.
+  void emplace_field(std::string_view name, std::string_view value);
   /// Replaces every field of that name by one field with `value`.
   void set_field(std::string name, std::string value);
   /// Removes every field of that name; returns how many were removed.

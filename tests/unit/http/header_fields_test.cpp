@@ -23,6 +23,19 @@ TEST(header_fields, repeated_fields_are_kept_in_order) {
   EXPECT_EQ(f.value_of("accept"), "a");
 }
 
+TEST(header_fields, emplace_field_appends_copies_of_the_views) {
+  http_header_fields_t f;
+  std::string name = "Host";
+  std::string value = "example.org";
+  f.emplace_field(name, value);
+  f.emplace_field("host", "second");
+  name[0] = 'X';  // the fields own their bytes
+  value.clear();
+  EXPECT_EQ(f.fields_count(), 2u);
+  EXPECT_EQ(f.value_of("HOST"), "example.org");
+  EXPECT_EQ(f.count("Host"), 2u);
+}
+
 TEST(header_fields, set_field_replaces_every_occurrence) {
   http_header_fields_t f{{"X", "1"}, {"x", "2"}};
   f.set_field("X", "3");

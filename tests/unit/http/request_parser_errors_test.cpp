@@ -130,6 +130,10 @@ std::vector<bad_case_t> bad_cases() {
       {"host_with_userinfo", "GET / HTTP/1.1\r\nHost: u@h\r\n\r\n", E::bad_host, 400},
       {"host_with_bad_port", "GET / HTTP/1.1\r\nHost: h:80a\r\n\r\n", E::bad_host, 400},
       {"host_list", "GET / HTTP/1.1\r\nHost: a, b\r\n\r\n", E::bad_host, 400},
+      {"host_with_two_colons", "GET / HTTP/1.1\r\nHost: a:b:80\r\n\r\n", E::bad_host, 400},
+      {"host_with_port_then_colon", "GET / HTTP/1.1\r\nHost: a:80:\r\n\r\n", E::bad_host, 400},
+      {"connect_with_empty_host", "CONNECT :80 HTTP/1.1\r\nHost: h\r\n\r\n", E::bad_request_line,
+       400},
       // ---- Content-Length ----
       {"cl_and_te", post_with("Content-Length: 5\r\nTransfer-Encoding: chunked"),
        E::content_length_and_transfer_encoding, 400},
