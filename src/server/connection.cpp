@@ -396,7 +396,7 @@ void connection_t::issue_read() {
   }
   socket_.async_read_some(
       asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
-      asio::bind_allocator(slot_allocator_t<void>{read_slot_},
+      asio::bind_allocator(pool_allocator_t<void>{reactor_.read_pool()},
                            [self = shared_from_this()](const std::error_code& ec, std::size_t n) {
                              self->on_read(ec, n);
                            }));

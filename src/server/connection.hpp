@@ -4,7 +4,6 @@
 // request order with gather writes, enforces its deadlines when the reactor's timer asks.
 // Every member function runs on the reactor's thread except write_response(), which marshals.
 
-#include <cstddef>
 #include <deque>
 #include <memory>
 #include <span>
@@ -23,54 +22,6 @@ inline constexpr auto never = clock_t::time_point::max();
 
 /// "HTTP/1.1 <code> <reason>" with Content-Length: 0 (and Connection: close if `close`).
 std::string simple_response(http_status_line_t status, bool close);
-
-/// Memory for the one Asio operation a connection has outstanding at a time (its read), so that
-/// re-arming the read allocates nothing: Asio's per-thread cache holds only two blocks, fewer than
-/// a reactor's connections re-arm in one pass. Asio frees an operation's memory before it calls
-/// the handler, so the next read finds the slot free; anything larger, or a second operation at
-/// once, goes to the heap.
-class handler_slot_t {
- public:
-  handler_slot_t() = default;
-  handler_slot_t(const handler_slot_t&) = delete;
-  handler_slot_t& operator=(const handler_slot_t&) = delete;
-
-  void* allocate(std::size_t size) {
-    if (used_ || size > sizeof storage_) return ::operator new(size);
-    used_ = true;
-    return storage_;
-  }
-  void deallocate(void* p) noexcept {
-    if (p == static_cast<void*>(storage_))
-      used_ = false;
-    else
-      ::operator delete(p);
-  }
-
- private:
-  alignas(std::max_align_t) unsigned char storage_[256];  // the read operation takes ~200 bytes
-  bool used_ = false;
-};
-
-template <typename T>
-class slot_allocator_t {
- public:
-  using value_type = T;
-  explicit slot_allocator_t(handler_slot_t& slot) noexcept : slot_{&slot} {}
-  template <typename U>
-  slot_allocator_t(const slot_allocator_t<U>& other) noexcept : slot_{other.slot()} {}
-
-  T* allocate(std::size_t n) { return static_cast<T*>(slot_->allocate(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t) noexcept { slot_->deallocate(p); }
-  handler_slot_t* slot() const noexcept { return slot_; }
-  template <typename U>
-  bool operator==(const slot_allocator_t<U>& other) const noexcept {
-    return slot_ == other.slot();
-  }
-
- private:
-  handler_slot_t* slot_;
-};
 
 class connection_t final : public response_sink_t,
                            public std::enable_shared_from_this<connection_t> {
@@ -182,7 +133,6 @@ class connection_t final : public response_sink_t,
       false;  ///< a request was dispatched since the last read was started
   std::vector<std::string> write_strings_;
   std::vector<asio::const_buffer> write_buffers_;
-  handler_slot_t read_slot_;
 
   clock_t::time_point read_deadline_ = clock_t::time_point::max();
   clock_t::time_point write_deadline_ = clock_t::time_point::max();

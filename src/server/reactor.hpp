@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -57,6 +58,66 @@ struct reactor_gate_t {
   reactor_t* reactor = nullptr;
 };
 
+/// Memory for the reads connections re-arm, one block per outstanding read, kept for reuse by
+/// the reactor's thread: re-arming a read allocates nothing once a reactor has as many blocks as
+/// it has connections waiting (up to max_blocks). Asio's own per-thread cache holds only two,
+/// fewer than a reactor's connections re-arm in one pass; a block in every connection would cost
+/// idle WebSockets memory (their HTTP phase leaves it in the heap). Used on the reactor's thread,
+/// and where its io_context is destroyed, never at once.
+class handler_pool_t {
+ public:
+  static constexpr std::size_t block_size = 256;  ///< a read operation takes ~200 bytes
+  static constexpr std::size_t max_blocks = 256;
+
+  handler_pool_t() = default;
+  handler_pool_t(const handler_pool_t&) = delete;
+  handler_pool_t& operator=(const handler_pool_t&) = delete;
+  ~handler_pool_t() {
+    for (void* p : free_) ::operator delete(p);
+  }
+
+  void* allocate(std::size_t size) {
+    if (size > block_size) return ::operator new(size);
+    if (free_.empty()) return ::operator new(block_size);
+    void* p = free_.back();
+    free_.pop_back();
+    return p;
+  }
+  void deallocate(void* p, std::size_t size) noexcept {
+    if (size <= block_size && free_.size() < max_blocks) {
+      try {
+        free_.push_back(p);
+        return;
+      } catch (...) {  // no room to remember it: give it back
+      }
+    }
+    ::operator delete(p);
+  }
+
+ private:
+  std::vector<void*> free_;
+};
+
+template <typename T>
+class pool_allocator_t {
+ public:
+  using value_type = T;
+  explicit pool_allocator_t(handler_pool_t& pool) noexcept : pool_{&pool} {}
+  template <typename U>
+  pool_allocator_t(const pool_allocator_t<U>& other) noexcept : pool_{other.pool()} {}
+
+  T* allocate(std::size_t n) { return static_cast<T*>(pool_->allocate(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { pool_->deallocate(p, n * sizeof(T)); }
+  handler_pool_t* pool() const noexcept { return pool_; }
+  template <typename U>
+  bool operator==(const pool_allocator_t<U>& other) const noexcept {
+    return pool_ == other.pool();
+  }
+
+ private:
+  handler_pool_t* pool_;
+};
+
 class reactor_t {
  public:
   reactor_t(server_core_impl_t& core, const server_config_t& config);
@@ -69,6 +130,7 @@ class reactor_t {
   abstract_logger_t& logger() const noexcept { return *config_.logger; }
   bool stopping() const noexcept { return stopping_; }
   const std::shared_ptr<reactor_gate_t>& gate() const noexcept { return gate_; }
+  handler_pool_t& read_pool() noexcept { return read_pool_; }
 
   /// The reactor whose io_context this thread runs (nullptr on other threads).
   static reactor_t* current() noexcept;
@@ -104,6 +166,7 @@ class reactor_t {
   server_core_impl_t& core_;
   std::shared_ptr<reactor_gate_t> gate_ = std::make_shared<reactor_gate_t>();
   const server_config_t& config_;
+  handler_pool_t read_pool_;  ///< outlives io_: its operations are destroyed with io_
   asio::io_context io_{1};
   asio::steady_timer ticker_{io_};
   clock_t::duration tick_period_;
