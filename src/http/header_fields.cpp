@@ -43,7 +43,9 @@ http_header_fields_t::http_header_fields_t(
 }
 
 void http_header_fields_t::add_field(std::string name, std::string value) {
-  fields_.emplace_back(std::move(name), std::move(value));
+  auto& field = fields_.emplace_back();  // no parenthesised aggregate init: clang 14 builds fuzz/
+  field.name = std::move(name);
+  field.value = std::move(value);
 }
 
 void http_header_fields_t::emplace_field(std::string_view name, std::string_view value) {
