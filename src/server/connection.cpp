@@ -379,10 +379,11 @@ void connection_t::start_read() {
   }
   reading_ = true;
   if (std::exchange(dispatched_since_read_, false) && state_ == state_t::active && end_ == 0) {
-    // A request was just answered and nothing of the next one is here: a read now would almost
-    // surely fail (EAGAIN; Asio tries one at once) and cost a system call. Behind the handlers
-    // already queued and the reactor's next look at its sockets, it often finds the next
-    // request there already, and otherwise waits for it as it would have.
+    // A request was just dispatched (usually answered at once) and nothing of the next one is
+    // here: a read now would almost surely fail (EAGAIN; Asio tries one at once) and cost a
+    // system call. Behind the handlers already queued and the reactor's next look at its
+    // sockets, it often finds the next request there already, and otherwise waits for it as it
+    // would have.
     reactor_.defer_read(shared_from_this());
     return;
   }

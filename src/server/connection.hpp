@@ -129,8 +129,8 @@ class connection_t final : public response_sink_t,
   bool peer_eof_ = false;
   bool processing_ = false;
   bool linked_ = false;
-  bool dispatched_since_read_ =
-      false;  ///< a request was dispatched since the last read was started
+  /// A request was dispatched since the last read was started.
+  bool dispatched_since_read_ = false;
   std::vector<std::string> write_strings_;
   std::vector<asio::const_buffer> write_buffers_;
 

@@ -69,7 +69,7 @@ class handler_pool_t {
   static constexpr std::size_t block_size = 256;  ///< a read operation takes ~200 bytes
   static constexpr std::size_t max_blocks = 256;
 
-  handler_pool_t() = default;
+  handler_pool_t() { free_.reserve(max_blocks); }
   handler_pool_t(const handler_pool_t&) = delete;
   handler_pool_t& operator=(const handler_pool_t&) = delete;
   ~handler_pool_t() {
@@ -84,14 +84,10 @@ class handler_pool_t {
     return p;
   }
   void deallocate(void* p, std::size_t size) noexcept {
-    if (size <= block_size && free_.size() < max_blocks) {
-      try {
-        free_.push_back(p);
-        return;
-      } catch (...) {  // no room to remember it: give it back
-      }
-    }
-    ::operator delete(p);
+    if (size <= block_size && free_.size() < max_blocks)
+      free_.push_back(p);  // within the capacity reserved: cannot throw
+    else
+      ::operator delete(p);
   }
 
  private:
