@@ -1,10 +1,9 @@
 #include "restws/websocket/protocol/handshake.hpp"
 
-#include <openssl/sha.h>
-
 #include <stdexcept>
 
 #include "restws/websocket/protocol/base64.hpp"
+#include "restws/websocket/protocol/sha1.hpp"
 
 namespace restws::websocket::protocol {
 namespace {
@@ -40,12 +39,11 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
 }  // namespace
 
 std::string sec_websocket_accept(std::string_view key) {
-  std::string input;
-  input.reserve(key.size() + websocket_guid.size());
-  input.append(key).append(websocket_guid);
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
-  return base64_encode(std::as_bytes(std::span{digest}));
+  sha1_t hash;
+  hash.update(key);
+  hash.update(websocket_guid);
+  const sha1_digest_t digest = hash.finish();
+  return base64_encode(digest);
 }
 
 int http_status(upgrade_check_t result) noexcept {

@@ -11,5 +11,6 @@
 #include "restws/websocket/protocol/handshake.hpp"
 #include "restws/websocket/protocol/masking.hpp"
 #include "restws/websocket/protocol/opcode.hpp"
+#include "restws/websocket/protocol/sha1.hpp"
 #include "restws/websocket/protocol/status_code.hpp"
 #include "restws/websocket/protocol/utf8_validator.hpp"
