@@ -93,6 +93,13 @@ void reactor_t::tick() {
     c = next;
   }
   if (finishing_ && (!handoffs_alive() || now >= finish_deadline_)) {
+    if (!handoffs_.empty()) {
+      logger().warn([] {
+        return std::string{
+            "stop: handed-off connections (WebSockets) still open after "
+            "handoff_stop_timelimit: closing them"};
+      });
+    }
     kill_handoffs();
     io_.stop();
     return;

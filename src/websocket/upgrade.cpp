@@ -31,10 +31,13 @@ ws_handle_t upgrade(request_t& req, activation_t activation, upgrade_response_t 
   // still be answered by the server (500).
   std::string head = protocol::switching_protocols_head(accept, {}, response.fields);
 
+  connection_handoff_t handoff = take_connection(req);
+  auto registration = std::move(handoff.registration);
   auto connection =
-      std::make_shared<ws_connection_t>(take_connection(req), std::move(handler), settings);
+      std::make_shared<ws_connection_t>(std::move(handoff), std::move(handler), settings);
   auto ws = std::make_shared<ws_t>(connection);
-  connection->start(std::move(head), ws, activation == activation_t::immediate);
+  connection->start(std::move(head), ws, activation == activation_t::immediate,
+                    std::move(registration));
   return ws;
 }
 

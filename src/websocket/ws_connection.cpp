@@ -59,7 +59,6 @@ ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t
       write_timeout_{settings.write_timeout},
       handler_{std::move(handler)},
       reader_{validator_settings(settings)},
-      registration_{std::move(handoff.registration)},
       logger_{handoff.logger ? std::move(handoff.logger) : std::make_shared<null_logger_t>()},
       connection_id_{handoff.connection_id},
       remote_endpoint_{handoff.remote_endpoint} {
@@ -89,22 +88,13 @@ void ws_connection_t::run_on_io_thread(F&& f) {
   asio::dispatch(io_, [self = shared_from_this(), f = std::forward<F>(f)]() mutable { f(); });
 }
 
-void ws_connection_t::start(std::string response_head, std::weak_ptr<ws_t> owner,
-                            bool activate_now) {
+void ws_connection_t::start(std::string response_head, std::weak_ptr<ws_t> owner, bool activate_now,
+                            std::shared_ptr<handoff_registration_t> registration) {
   owner_ = std::move(owner);
-  if (registration_) {
-    registration_->set_stop_handler([weak = weak_from_this()] {
-      if (auto self = weak.lock())
-        self->shutdown_from_any_thread(status_code_t::going_away, "server stopping");
-    });
-    registration_->set_kill_handler([weak = weak_from_this()] {
-      if (auto self = weak.lock()) self->close_socket();
-    });
-  }
   std::error_code ec;
   if (fd_ >= 0) {
     poller_ = &ws_poller_t::of(io_);
-    entry_ = poller_->add(fd_, shared_from_this(), ec);
+    entry_ = poller_->add(fd_, shared_from_this(), std::move(registration), ec);
     if (entry_ && want_io_uring_) {
       std::error_code uring_ec;
       batches_io_ = poller_->enable_uring(uring_ec);
@@ -735,7 +725,7 @@ void ws_connection_t::close_socket(status_code_t code, std::string_view reason) 
   if (socket_closed_) return;
   // Destroy, not only close, everything bound to the io_context: handles may outlive the server
   // and its io_context, and must then touch nothing of it.
-  if (entry_) poller_->remove(entry_);  // releases our registration later, never here
+  if (entry_) poller_->remove(entry_);  // releases our entry later, never here
   mark_socket_closed();
   write_timer_.reset();
   close_timer_.reset();
@@ -751,7 +741,6 @@ void ws_connection_t::close_socket(status_code_t code, std::string_view reason) 
       } catch (...) {
       }
     }
-  registration_.reset();
   if (!close_notified_) notify_closed(code, reason);
   release_handler();
 }

@@ -41,7 +41,9 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   ~ws_connection_t();
 
   /// Writes the 101 response, then starts reading if `activate_now`. On the io thread.
-  void start(std::string response_head, std::weak_ptr<ws_t> owner, bool activate_now);
+  /// `registration` is the server's record of the connection (see ws_poller_t::add()).
+  void start(std::string response_head, std::weak_ptr<ws_t> owner, bool activate_now,
+             std::shared_ptr<handoff_registration_t> registration);
 
   std::uint64_t connection_id() const noexcept { return connection_id_; }
   const asio::ip::tcp::endpoint& remote_endpoint() const noexcept { return remote_endpoint_; }
@@ -177,7 +179,6 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   // Seldom used.
   ws_poller_t* poller_ = nullptr;
   poll_entry_t* entry_ = nullptr;  ///< our registration with poller_
-  std::shared_ptr<handoff_registration_t> registration_;
   std::shared_ptr<abstract_logger_t> logger_;
   std::uint64_t connection_id_;
   asio::ip::tcp::endpoint remote_endpoint_;

@@ -136,6 +136,7 @@ bool ws_poller_t::enable_uring(std::error_code& ec) {
 }
 
 poll_entry_t* ws_poller_t::add(int fd, std::shared_ptr<ws_connection_t> connection,
+                               std::shared_ptr<handoff_registration_t> registration,
                                std::error_code& ec) {
   if (epfd_ < 0) {
     ec = std::error_code{EMFILE, std::system_category()};
@@ -151,12 +152,31 @@ poll_entry_t* ws_poller_t::add(int fd, std::shared_ptr<ws_connection_t> connecti
     ec = std::error_code{errno, std::system_category()};
     return nullptr;
   }
+  if (!registration_ && registration) {
+    // The server calls these on this io_context's thread.
+    registration->set_stop_handler([this] {
+      for_each_live([](ws_connection_t& c) {
+        c.shutdown_from_any_thread(protocol::status_code_t::going_away, "server stopping");
+      });
+    });
+    registration->set_kill_handler(
+        [this] { for_each_live([](ws_connection_t& c) { c.kill_from_any_thread(); }); });
+    registration_ = std::move(registration);
+  }
   poll_entry_t* e = entry.release();
   e->next = live_;
   if (live_) live_->prev = e;
   live_ = e;
   arm();
   return e;
+}
+
+template <typename F>
+void ws_poller_t::for_each_live(F f) {
+  // Closing a connection removes it from live_ (and may release the last one): walk a copy.
+  std::vector<std::shared_ptr<ws_connection_t>> connections;
+  for (poll_entry_t* e = live_; e; e = e->next) connections.push_back(e->connection);
+  for (const auto& c : connections) f(*c);
 }
 
 void ws_poller_t::remove(poll_entry_t* entry) noexcept {
@@ -170,6 +190,9 @@ void ws_poller_t::remove(poll_entry_t* entry) noexcept {
   entry->prev = nullptr;
   entry->next = retired_;
   retired_ = entry;
+  // The last WebSocket of this reactor is closed: the server no longer waits for us. (A stop
+  // or kill handler running now was taken out of the registration first: it outlives this.)
+  if (!live_) registration_.reset();
   if (!live_ && armed_ && descriptor_) {
     // Nothing left to watch: let the io_context run out of work. A completion already queued
     // belongs to an old generation and is ignored.
@@ -340,6 +363,7 @@ void ws_poller_t::shutdown() {
     entry->fd = -1;
     entry->connection->detach_from_poller();
   }
+  registration_.reset();
   release_retired();
 }
 

@@ -31,6 +31,8 @@
 #include <asio/io_context.hpp>
 #include <asio/posix/stream_descriptor.hpp>
 
+#include "restws/server/connection_handoff.hpp"
+
 namespace restws::websocket::basic::detail {
 
 class ws_connection_t;
@@ -68,7 +70,14 @@ class ws_poller_t final : public asio::execution_context::service {
   /// Registers `fd` (non-blocking) for input and output, edge triggered. The connection's
   /// on_readable() / on_writable() are called on new input (or end of input, or an error) and
   /// when output space frees up. Returns null (and sets `ec`) if epoll refuses the socket.
-  poll_entry_t* add(int fd, std::shared_ptr<ws_connection_t> connection, std::error_code& ec);
+  ///
+  /// `registration` is the server's record of the handed-off connection. The poller holds one
+  /// registration for all its sockets, from the first add() until no socket is left (the server
+  /// then counts this reactor's WebSockets as one hand-off); its stop and kill handlers reach
+  /// every registered connection. The registrations of later sockets are dropped: one per
+  /// connection cost ~200 bytes of every idle WebSocket.
+  poll_entry_t* add(int fd, std::shared_ptr<ws_connection_t> connection,
+                    std::shared_ptr<handoff_registration_t> registration, std::error_code& ec);
   /// Unregisters the entry. The connection is released later, never inside this call, so a
   /// connection may remove itself from one of its own member functions.
   void remove(poll_entry_t* entry) noexcept;
@@ -87,6 +96,9 @@ class ws_poller_t final : public asio::execution_context::service {
   void arm();
   void on_ready();
   void release_retired();
+  /// Calls `f` on every registered connection (the list may change meanwhile).
+  template <typename F>
+  void for_each_live(F f);
   void read_batched(std::span<poll_entry_t* const> entries);
   void flush_batched();
   bool uring_broken() const noexcept;
@@ -100,6 +112,7 @@ class ws_poller_t final : public asio::execution_context::service {
   bool release_posted_ = false;
   poll_entry_t* live_ = nullptr;     ///< registered entries (doubly linked)
   poll_entry_t* retired_ = nullptr;  ///< unregistered entries, released soon (linked by next)
+  std::shared_ptr<handoff_registration_t> registration_;  ///< held while live_ is not empty
   std::vector<epoll_event> events_;
   std::unique_ptr<uring_t> uring_;  ///< null until a connection asks for io_uring
   bool uring_tried_ = false;

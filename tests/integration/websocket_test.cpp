@@ -720,5 +720,55 @@ TEST_F(websocket_test, server_stop_closes_websockets_with_1001) {
   EXPECT_TRUE(eof);
 }
 
+TEST_F(websocket_test, server_stop_closes_every_websocket_and_waits_for_them_only) {
+  // The reactor's WebSockets share one hand-off registration with the server: held from the
+  // first upgrade until the last socket closes, then taken again by the next upgrade.
+  start(mode_t::record_only);
+  {
+    auto early = connect();
+    ASSERT_TRUE(early->send_frame(opcode_t::connection_close_frame, std::string{"\x03\xe8", 2}));
+    auto reply = early->read_frame();
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->opcode, opcode_t::connection_close_frame);
+    ASSERT_TRUE(early->wait_for_eof());  // closed on the server: its registration is released
+  }
+  std::vector<std::unique_ptr<ws_test_client_t>> clients;
+  for (int i = 0; i < 3; ++i) clients.push_back(connect());
+  ASSERT_TRUE(state_->wait([&] { return state_->handles.size() == 4; }));
+  std::thread closer{[this] { server_->close(); }};
+  for (auto& c : clients) {
+    auto f = c->read_frame();
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->opcode, opcode_t::connection_close_frame);
+    EXPECT_EQ(f->close_code(), 1001);
+    c->send_frame(opcode_t::connection_close_frame, f->payload);
+    EXPECT_TRUE(c->wait_for_eof());
+    c.reset();
+  }
+  closer.join();
+  // Every WebSocket finished its close handshake: the stop did not run into its time limit.
+  EXPECT_FALSE(log_->contains("still open after handoff_stop_timelimit"));
+}
+
+TEST_F(websocket_test, server_stop_kills_websockets_whose_peer_never_answers_the_close) {
+  rws::ws_settings_t s;
+  s.close_timeout = 60s;  // longer than the server's hand-off time limit (5 s)
+  start(mode_t::record_only, rws::activation_t::immediate, s);
+  auto a = connect();
+  auto b = connect();
+  ASSERT_TRUE(state_->wait([&] { return state_->handles.size() == 2; }));
+  std::thread closer{[this] { server_->close(); }};
+  for (auto* c : {a.get(), b.get()}) {
+    auto f = c->read_frame();
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->close_code(), 1001);
+  }
+  // Neither client answers: the kill handler closes both sockets when the time limit is over.
+  EXPECT_TRUE(a->wait_for_eof(15s));
+  EXPECT_TRUE(b->wait_for_eof(15s));
+  closer.join();
+  EXPECT_TRUE(log_->contains("still open after handoff_stop_timelimit"));
+}
+
 }  // namespace
 }  // namespace restws::testing
