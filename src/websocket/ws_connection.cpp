@@ -58,7 +58,7 @@ ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t
       close_timeout_{settings.close_timeout},
       write_timeout_{settings.write_timeout},
       handler_{std::move(handler)},
-      reader_{validator_settings(settings)},
+      limits_{validator_settings(settings)},
       logger_{handoff.logger ? std::move(handoff.logger) : std::make_shared<null_logger_t>()},
       connection_id_{handoff.connection_id},
       remote_endpoint_{handoff.remote_endpoint} {
@@ -117,14 +117,8 @@ void ws_connection_t::start(std::string response_head, std::weak_ptr<ws_t> owner
     return;
   }
   queue_raw(std::move(response_head));  // written at once unless the socket is full
-  if (queue_.empty() && iov_pos_ == iov_.size()) {
-    // A WebSocket may stay idle for hours: keep no write buffers until it sends something.
-    std::vector<out_frame_t>{}.swap(writing_);
-    std::vector<out_frame_t>{}.swap(queue_);
-    std::vector<iovec>{}.swap(iov_);
-    iov_pos_ = 0;
-  }
   if (activate_now) activate();
+  rest();
 }
 
 // ---- entry points from any thread ----------------------------------------------------------
@@ -163,9 +157,11 @@ void ws_connection_t::send_on_io_thread(final_frame_flag_t fin, opcode_t opcode,
                   if (!ec) finish_after_close_sent();
                 });
     arm_close_timer();
+    rest();
     return;
   }
   queue_frame(fin, opcode, std::move(payload), std::move(cb));
+  rest();
 }
 
 void ws_connection_t::shutdown_from_any_thread(status_code_t code, std::string reason) {
@@ -173,6 +169,7 @@ void ws_connection_t::shutdown_from_any_thread(status_code_t code, std::string r
   run_on_io_thread([this, code, reason = std::move(reason)] {
     if (socket_closed_ || send_closed_.load(std::memory_order_relaxed)) return;
     send_close(code, reason);
+    rest();
   });
 }
 
@@ -242,6 +239,62 @@ void ws_connection_t::recycle(message_handle_t message) noexcept {
   thread_recycler().message = std::move(message);
 }
 
+// ---- busy state --------------------------------------------------------------------------
+
+namespace {
+bool same_limits(const protocol::validator_settings_t& a,
+                 const protocol::validator_settings_t& b) noexcept {
+  return a.role == b.role && a.rsv1_allowed == b.rsv1_allowed &&
+         a.max_frame_size == b.max_frame_size && a.max_message_size == b.max_message_size;
+}
+}  // namespace
+
+busy_state_t& ws_connection_t::take_busy() {
+  ws_poller_t::busy_pool_t* pool = poller_ ? &poller_->busy_pool : nullptr;
+  if (!pool || !pool->first) {
+    busy_ = std::make_unique<busy_state_t>();
+    busy_->reader = protocol::frame_reader_t{limits_};
+    return *busy_;
+  }
+  busy_.reset(std::exchange(pool->first, pool->first->next_free));
+  --pool->count;
+  // A pooled reader sits at a message boundary (give_back_busy()): only its limits may differ.
+  if (!same_limits(busy_->reader.settings(), limits_))
+    busy_->reader = protocol::frame_reader_t{limits_};
+  return *busy_;
+}
+
+void ws_connection_t::give_back_busy() noexcept {
+  busy_state_t& b = *busy_;
+  const bool input_ignored = failed_ || close_received_ || socket_closed_;
+  if (!socket_closed_) {
+    // Frames to write, or a frame or message half received: still busy.
+    if (write_blocked_ || !b.queue.empty() || !b.writing.empty() || b.iov_pos != b.iov.size())
+      return;
+    if (!input_ignored && (b.pending_len != 0 || b.reader.message_open())) return;
+  }
+  // Otherwise the reader sits at a message boundary, as good as a new one: no reset needed.
+  if (input_ignored) clear_busy(b);
+  ws_poller_t::busy_pool_t* pool = poller_ ? &poller_->busy_pool : nullptr;
+  if (!pool || pool->count == ws_poller_t::busy_pool_t::max_kept) {
+    busy_.reset();
+    return;
+  }
+  b.next_free = pool->first;
+  pool->first = busy_.release();
+  ++pool->count;
+}
+
+void ws_connection_t::clear_busy(busy_state_t& b) noexcept {
+  // Closed or failed, maybe mid-message: what is left means nothing. The next user starts afresh.
+  b.reader.reset();
+  b.pending_len = 0;
+  b.needed = 0;
+  if (b.pending.size() > max_idle_pending) std::vector<std::byte>{}.swap(b.pending);
+  std::string{}.swap(b.assembling);
+  b.writing.clear();
+}
+
 // ---- reading -----------------------------------------------------------------------------
 
 void ws_connection_t::activate() {
@@ -252,7 +305,7 @@ void ws_connection_t::activate() {
 
 // Reading works as uWebSockets does: a connection owns no read buffer while idle. Bytes are read
 // into one buffer per reactor thread and parsed there in place; only the tail of a frame that
-// is not complete yet is copied into the connection's own `pending_` buffer, which then receives
+// is not complete yet is copied into the connection's own `pending` buffer, which then receives
 // the rest of that frame directly. The socket is non-blocking and read when the reactor's
 // ws_poller_t reports new input.
 //
@@ -278,6 +331,7 @@ void ws_connection_t::start_read() {
   asio::post(io_, [self = shared_from_this()] {
     self->read_scheduled_ = false;
     self->read_loop();
+    self->rest();
   });
 }
 
@@ -286,6 +340,7 @@ void ws_connection_t::on_readable() {
   // reads everything there is anyway.
   if (read_scheduled_ || socket_closed_ || !activated_) return;
   read_loop();
+  rest();
 }
 
 void ws_connection_t::on_read_error() {
@@ -302,7 +357,7 @@ void ws_connection_t::read_loop() {
       start_read();  // edge triggered: no new edge comes for what is still waiting
       return;
     }
-    const bool own = pending_len_ != 0;
+    const bool own = pending_len() != 0;
     const std::span<std::byte> space = own ? own_read_space() : thread_read_buffer();
     const ssize_t got = ::recv(fd_, space.data(), space.size(), 0);
     const int err = got < 0 ? errno : 0;
@@ -312,10 +367,11 @@ void ws_connection_t::read_loop() {
 }
 
 std::span<std::byte> ws_connection_t::own_read_space() {
-  if (pending_len_ == 0) return {};
-  const std::size_t want = pending_target(pending_len_);
-  if (pending_.size() < want) pending_.resize(want);
-  return std::span{pending_}.subspan(pending_len_);
+  if (pending_len() == 0) return {};
+  busy_state_t& b = *busy_;
+  const std::size_t want = pending_target(b.pending_len);
+  if (b.pending.size() < want) b.pending.resize(want);
+  return std::span{b.pending}.subspan(b.pending_len);
 }
 
 bool ws_connection_t::consume_read(std::span<std::byte> space, bool own, ssize_t got, int err) {
@@ -331,19 +387,20 @@ bool ws_connection_t::consume_read(std::span<std::byte> space, bool own, ssize_t
   const auto n = static_cast<std::size_t>(got);
   large_reads_ = n > max_batched_read;
   if (failed_ || close_received_) {
-    pending_len_ = 0;  // draining until the peer closes: the bytes mean nothing now
+    if (busy_) busy_->pending_len = 0;  // draining until the peer closes: the bytes mean nothing
   } else if (own) {
-    pending_len_ += n;
-    const std::size_t used = process(std::span{pending_}.first(pending_len_));
-    std::memmove(pending_.data(), pending_.data() + used, pending_len_ - used);
-    pending_len_ -= used;
+    busy_state_t& b = *busy_;
+    b.pending_len += n;
+    const std::size_t used = process(std::span{b.pending}.first(b.pending_len));
+    std::memmove(b.pending.data(), b.pending.data() + used, b.pending_len - used);
+    b.pending_len -= used;
   } else {
     const auto data = space.first(n);
     const std::size_t used = process(data);
     keep_pending(data.subspan(used));
   }
-  if (pending_len_ == 0 && pending_.size() > max_idle_pending) {
-    std::vector<std::byte>{}.swap(pending_);  // a large frame is done: give its memory back
+  if (busy_ && busy_->pending_len == 0 && busy_->pending.size() > max_idle_pending) {
+    std::vector<std::byte>{}.swap(busy_->pending);  // a large frame is done: give its memory back
   }
   return !socket_closed_ && n == space.size();
 }
@@ -353,45 +410,50 @@ void ws_connection_t::on_batched_read(std::span<std::byte> space, bool own, int 
   if (socket_closed_) return;
   if (result == -ECANCELED) {  // never submitted (ws_poller_t): read with plain system calls
     read_loop();
+    rest();
     return;
   }
   const bool more = result == -EINTR ||
                     consume_read(space, own, result < 0 ? -1 : result, result < 0 ? -result : 0);
   if (more) read_loop();  // the rest with plain reads, as on_readable() would
+  rest();
 }
 
 void ws_connection_t::keep_pending(std::span<const std::byte> rest) {
   if (rest.empty()) return;
+  busy_state_t& b = busy();
   const std::size_t want = pending_target(rest.size());
-  if (pending_.size() < want) pending_.resize(want);
-  std::memcpy(pending_.data(), rest.data(), rest.size());
-  pending_len_ = rest.size();
+  if (b.pending.size() < want) b.pending.resize(want);
+  std::memcpy(b.pending.data(), rest.data(), rest.size());
+  b.pending_len = rest.size();
 }
 
 std::size_t ws_connection_t::pending_target(std::size_t len) const noexcept {
   // Room for the rest of the frame, but grown by doubling as bytes really arrive: a peer that
   // announces a 16 MiB frame and sends nothing more costs us little.
-  return std::max(len + min_read_space, std::min(needed_, std::max(2 * len, min_frame_growth)));
+  const std::size_t needed = busy_ ? busy_->needed : 0;
+  return std::max(len + min_read_space, std::min(needed, std::max(2 * len, min_frame_growth)));
 }
 
 std::size_t ws_connection_t::process(std::span<std::byte> data) {
   std::size_t used = 0;
+  busy_state_t& b = busy();  // stays ours while processing_
   processing_ = true;
   while (activated_ && !socket_closed_ && !failed_ && !close_received_) {
     if (used == data.size()) {  // ends on a frame boundary: nothing is pending
-      needed_ = 0;
+      b.needed = 0;
       break;
     }
-    const auto r = reader_.parse(data.subspan(used));
+    const auto r = b.reader.parse(data.subspan(used));
     if (r.status == protocol::read_status_t::need_more) {
-      needed_ = r.bytes_needed;
+      b.needed = r.bytes_needed;
       break;
     }
     if (r.status == protocol::read_status_t::error) {
       fail(r.error.code, r.error.reason);
       break;
     }
-    needed_ = 0;
+    b.needed = 0;
     on_frame(r);
     used += r.frame_size;
   }
@@ -435,14 +497,15 @@ void ws_connection_t::on_frame(const protocol::read_result_t& frame) {
     deliver(h.final_flag(), h.opcode, payload);
     return;
   }
+  busy_state_t& b = busy();
   if (h.opcode != opcode_t::continuation_frame) {
-    assembling_opcode_ = h.opcode;
-    assembling_.clear();
+    b.assembling_opcode = h.opcode;
+    b.assembling.clear();
   }
-  assembling_.append(payload);
+  b.assembling.append(payload);
   if (h.fin)
-    deliver(final_frame_flag_t::final_frame, assembling_opcode_,
-            message_t::make_payload(std::exchange(assembling_, {})));
+    deliver(final_frame_flag_t::final_frame, b.assembling_opcode,
+            message_t::make_payload(std::exchange(b.assembling, {})));
 }
 
 void ws_connection_t::deliver(final_frame_flag_t fin, opcode_t opcode, std::string_view payload) {
@@ -490,22 +553,24 @@ void ws_connection_t::release_handler() {
 
 void ws_connection_t::queue_frame(final_frame_flag_t fin, opcode_t opcode, shared_payload_t payload,
                                   write_status_cb_t cb) {
-  out_frame_t& f = queue_.emplace_back();
+  busy_state_t& b = busy();
+  out_frame_t& f = b.queue.emplace_back();
   protocol::frame_header_t h;
   h.fin = fin == final_frame_flag_t::final_frame;
   h.opcode = opcode;
   h.payload_length = payload ? payload->size() : 0;
   f.header_size = static_cast<std::uint8_t>(protocol::write_frame_header(f.header, h));
-  queued_bytes_ += f.header_size + h.payload_length;
+  b.queued_bytes += f.header_size + h.payload_length;
   f.payload = std::move(payload);
   f.cb = std::move(cb);
   if (!processing_) start_write();
 }
 
 void ws_connection_t::queue_raw(std::string bytes) {
-  out_frame_t& f = queue_.emplace_back();
+  busy_state_t& b = busy();
+  out_frame_t& f = b.queue.emplace_back();
   f.header_size = 0;
-  queued_bytes_ += bytes.size();
+  b.queued_bytes += bytes.size();
   f.payload = message_t::make_payload(std::move(bytes));
   if (!processing_) start_write();
 }
@@ -513,7 +578,8 @@ void ws_connection_t::queue_raw(std::string bytes) {
 void ws_connection_t::start_write() {
   // Writes go straight to the socket; only a full socket makes them wait for on_writable().
   if (write_blocked_ || write_failed_ || socket_closed_) return;
-  if (batches_io_ && poller_->collecting_writes() && queued_bytes_ <= max_batched_write) {
+  if (!busy_) return;  // nothing to write
+  if (batches_io_ && poller_->collecting_writes() && busy_->queued_bytes <= max_batched_write) {
     // The poller writes for every connection of its batch at once, at the batch's end. Only
     // small writes wait: a large one gains little from sharing a system call, and holding the
     // payloads of a whole batch of large messages at once would cost memory (and page faults).
@@ -530,17 +596,19 @@ void ws_connection_t::start_write() {
 }
 
 bool ws_connection_t::load_next_write() {
-  if (iov_pos_ != iov_.size()) return true;
+  if (!busy_) return false;
+  busy_state_t& b = *busy_;
+  if (b.iov_pos != b.iov.size()) return true;
   finish_written();
-  if (queue_.empty()) return false;
-  std::swap(writing_, queue_);  // both keep their allocations
-  queued_bytes_ = 0;
-  iov_.clear();
-  iov_pos_ = 0;
-  for (auto& f : writing_) {
-    if (f.header_size) iov_.push_back({f.header.data(), f.header_size});
+  if (b.queue.empty()) return false;
+  std::swap(b.writing, b.queue);  // both keep their allocations
+  b.queued_bytes = 0;
+  b.iov.clear();
+  b.iov_pos = 0;
+  for (auto& f : b.writing) {
+    if (f.header_size) b.iov.push_back({f.header.data(), f.header_size});
     if (f.payload && !f.payload->empty())
-      iov_.push_back({const_cast<char*>(f.payload->data()), f.payload->size()});
+      b.iov.push_back({const_cast<char*>(f.payload->data()), f.payload->size()});
   }
   return true;
 }
@@ -550,19 +618,20 @@ bool ws_connection_t::after_send(ssize_t sent, int err) {
     if (err == EINTR) return true;
     if (err == EAGAIN || err == EWOULDBLOCK) {
       write_blocked_ = true;
-      write_started_ = std::chrono::steady_clock::now();
+      busy_->write_started = std::chrono::steady_clock::now();
       arm_write_watchdog();
       return false;
     }
     on_write_error(err);
     return false;
   }
+  busy_state_t& b = *busy_;
   auto left = static_cast<std::size_t>(sent);
   while (left != 0) {
-    iovec& v = iov_[iov_pos_];
+    iovec& v = b.iov[b.iov_pos];
     if (left >= v.iov_len) {
       left -= v.iov_len;
-      ++iov_pos_;
+      ++b.iov_pos;
     } else {
       v.iov_base = static_cast<char*>(v.iov_base) + left;
       v.iov_len -= left;
@@ -574,17 +643,22 @@ bool ws_connection_t::after_send(ssize_t sent, int err) {
 
 std::span<const iovec> ws_connection_t::next_write() {
   flush_queued_ = false;
-  if (write_blocked_ || write_failed_ || socket_closed_ || !load_next_write()) return {};
-  return {iov_.data() + iov_pos_, std::min<std::size_t>(iov_.size() - iov_pos_, IOV_MAX)};
+  if (write_blocked_ || write_failed_ || socket_closed_ || !load_next_write()) {
+    rest();  // the poller holds nothing of ours
+    return {};
+  }
+  const busy_state_t& b = *busy_;
+  return {b.iov.data() + b.iov_pos, std::min<std::size_t>(b.iov.size() - b.iov_pos, IOV_MAX)};
 }
 
 void ws_connection_t::on_batched_write(int result) {
   if (socket_closed_) return;
   if (result == -ECANCELED) {  // never submitted (ws_poller_t): write with plain system calls
     start_write();
-    return;
+  } else if (after_send(result < 0 ? -1 : result, result < 0 ? -result : 0)) {
+    start_write();
   }
-  if (after_send(result < 0 ? -1 : result, result < 0 ? -result : 0)) start_write();
+  rest();
 }
 
 namespace {
@@ -595,7 +669,8 @@ std::span<char> thread_write_buffer() {
 }  // namespace
 
 ssize_t ws_connection_t::send_pending() {
-  const std::span<const iovec> rest{iov_.data() + iov_pos_, iov_.size() - iov_pos_};
+  const busy_state_t& b = *busy_;
+  const std::span<const iovec> rest{b.iov.data() + b.iov_pos, b.iov.size() - b.iov_pos};
   const auto buffer = thread_write_buffer();
   if (const std::size_t joined = join_small_write(rest, buffer.data()))
     return ::send(fd_, buffer.data(), joined, MSG_NOSIGNAL);
@@ -608,19 +683,20 @@ ssize_t ws_connection_t::send_pending() {
 void ws_connection_t::finish_written() {
   // Completion callbacks never run inside send_message() (a caller may hold a lock they take):
   // they are posted, and only when there is one.
+  std::vector<out_frame_t>& writing = busy_->writing;
   bool any = false;
-  for (auto& f : writing_) {
+  for (auto& f : writing) {
     recycle(std::move(f.payload));
     any = any || static_cast<bool>(f.cb);
   }
   if (!any) {
-    writing_.clear();  // keeps the allocation
+    writing.clear();  // keeps the allocation
     return;
   }
   std::vector<write_status_cb_t> callbacks;
-  for (auto& f : writing_)
+  for (auto& f : writing)
     if (f.cb) callbacks.push_back(std::move(f.cb));
-  writing_.clear();
+  writing.clear();
   asio::post(io_, [self = shared_from_this(), callbacks = std::move(callbacks)] {
     for (const auto& cb : callbacks) {
       try {
@@ -635,6 +711,7 @@ void ws_connection_t::on_writable() {
   if (!write_blocked_) return;
   write_blocked_ = false;
   start_write();
+  rest();
 }
 
 void ws_connection_t::on_write_error(int error) {
@@ -658,7 +735,7 @@ void ws_connection_t::arm_write_watchdog() {
     if (!self) return;
     self->write_timer_armed_ = false;
     if (ec || self->socket_closed_ || !self->write_blocked_) return;
-    if (std::chrono::steady_clock::now() - self->write_started_ >= self->write_timeout_) {
+    if (std::chrono::steady_clock::now() - self->busy_->write_started >= self->write_timeout_) {
       self->logger_->warn([&] {
         return "ws [" + std::to_string(self->connection_id_) + "]: write timed out, dropping";
       });
@@ -729,11 +806,16 @@ void ws_connection_t::close_socket(status_code_t code, std::string_view reason) 
   mark_socket_closed();
   write_timer_.reset();
   close_timer_.reset();
-  iov_.clear();
-  iov_pos_ = 0;
-  auto unsent = std::exchange(writing_, {});
-  for (auto& f : std::exchange(queue_, {})) unsent.push_back(std::move(f));
-  queued_bytes_ = 0;
+  std::vector<out_frame_t> unsent;
+  if (busy_) {
+    // The state itself goes at the next rest(): a caller up the stack may be parsing its buffer.
+    busy_state_t& b = *busy_;
+    b.iov.clear();
+    b.iov_pos = 0;
+    unsent = std::exchange(b.writing, {});
+    for (auto& f : std::exchange(b.queue, {})) unsent.push_back(std::move(f));
+    b.queued_bytes = 0;
+  }
   for (auto& f : unsent)
     if (f.cb) {
       try {
@@ -743,6 +825,7 @@ void ws_connection_t::close_socket(status_code_t code, std::string_view reason) 
     }
   if (!close_notified_) notify_closed(code, reason);
   release_handler();
+  rest();
 }
 
 void ws_connection_t::mark_socket_closed() noexcept {
@@ -756,6 +839,8 @@ void ws_connection_t::mark_socket_closed() noexcept {
 
 void ws_connection_t::detach_from_poller() noexcept {
   mark_socket_closed();
+  poller_ = nullptr;  // going away: our busy state must not go back to its pool
+  busy_.reset();
   try {
     release_handler();  // its captures may hold handles to this connection
   } catch (...) {

@@ -34,6 +34,36 @@ namespace restws::websocket::basic::detail {
 struct poll_entry_t;
 class ws_poller_t;
 
+/// A frame waiting to be written.
+struct out_frame_t {
+  std::array<std::byte, protocol::max_frame_header_size> header;
+  std::uint8_t header_size = 0;
+  shared_payload_t payload;  ///< may be null (empty payload)
+  write_status_cb_t cb;
+};
+
+/// What a connection needs only while it is busy: a frame or message half received, frames
+/// to write. An idle connection holds none (a WebSocket may stay idle for hours, by the
+/// thousand); a busy one takes one from its poller's pool and gives it back when it
+/// comes to rest (rest()), so steady traffic allocates nothing. A reader at a message
+/// boundary is as good as a new one, so it passes from one connection to the next.
+struct busy_state_t {
+  protocol::frame_reader_t reader;
+  std::vector<std::byte> pending;    ///< the start of a frame not complete yet (often empty)
+  std::size_t pending_len = 0;       ///< bytes of pending in use
+  std::size_t needed = 0;            ///< bytes the reader needs from the current frame's start
+  std::vector<out_frame_t> queue;    ///< waiting for the next write
+  std::vector<out_frame_t> writing;  ///< being written
+  std::vector<iovec> iov;            ///< writing's bytes; iov[iov_pos..] are still to send
+  std::size_t iov_pos = 0;
+  std::size_t queued_bytes = 0;  ///< bytes of queue's frames
+  std::chrono::steady_clock::time_point write_started{};
+  // Whole-message mode: the message being assembled.
+  std::string assembling;
+  protocol::opcode_t assembling_opcode = protocol::opcode_t::text_frame;
+  busy_state_t* next_free = nullptr;  ///< in its poller's pool
+};
+
 class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
  public:
   ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
@@ -80,12 +110,18 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   void on_batched_write(int result);
 
  private:
-  struct out_frame_t {
-    std::array<std::byte, protocol::max_frame_header_size> header;
-    std::uint8_t header_size = 0;
-    shared_payload_t payload;  ///< may be null (empty payload)
-    write_status_cb_t cb;
-  };
+  /// Our busy state, taken from the pool if we have none. On the io thread.
+  busy_state_t& busy() { return busy_ ? *busy_ : take_busy(); }
+  busy_state_t& take_busy();
+  /// Gives the busy state back if nothing in it matters any more and nobody up the stack uses
+  /// it: not during a parse (processing_), a handler call (delivering_) or the poller's batch
+  /// write (flush_queued_). Called where the connection's work for an event ends.
+  void rest() noexcept {
+    if (busy_ && !processing_ && delivering_ == 0 && !flush_queued_) give_back_busy();
+  }
+  void give_back_busy() noexcept;
+  [[gnu::noinline]] static void clear_busy(busy_state_t& b) noexcept;
+  std::size_t pending_len() const noexcept { return busy_ ? busy_->pending_len : 0; }
 
   template <typename F>
   void run_on_io_thread(F&& f);
@@ -160,21 +196,14 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   bool large_reads_ = false;              ///< the last read was too large to batch the next one
   int delivering_ = 0;                    ///< depth of handler calls in progress
   std::atomic<bool> send_closed_{false};  ///< a close frame is queued, or the socket is gone
-  std::size_t pending_len_ = 0;           ///< bytes of pending_ in use
-  std::size_t needed_ = 0;                ///< bytes the reader needs from the current frame's start
-  std::size_t iov_pos_ = 0;
-  std::size_t queued_bytes_ = 0;  ///< bytes of queue_'s frames
+  std::unique_ptr<busy_state_t> busy_;    ///< null while idle
   asio::io_context& io_;
   // ws_settings_t as far as the connection needs it (the frame size limits live in reader_).
   std::chrono::milliseconds close_timeout_;
   std::chrono::milliseconds write_timeout_;
   message_handler_t handler_;
   std::weak_ptr<ws_t> owner_;
-  protocol::frame_reader_t reader_;
-  std::vector<std::byte> pending_;    ///< the start of a frame not complete yet (often empty)
-  std::vector<out_frame_t> queue_;    ///< waiting for the next write
-  std::vector<out_frame_t> writing_;  ///< being written
-  std::vector<iovec> iov_;            ///< writing_'s bytes; iov_[iov_pos_..] are still to send
+  protocol::validator_settings_t limits_;  ///< for the reader of our busy state
 
   // Seldom used.
   ws_poller_t* poller_ = nullptr;
@@ -182,15 +211,11 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   std::shared_ptr<abstract_logger_t> logger_;
   std::uint64_t connection_id_;
   asio::ip::tcp::endpoint remote_endpoint_;
-  // Whole-message mode: the message being assembled.
-  std::string assembling_;
-  protocol::opcode_t assembling_opcode_ = protocol::opcode_t::text_frame;
   bool write_timer_armed_ = false;
   bool close_written_ = false;   ///< our close frame left
   bool close_notified_ = false;  ///< the handler saw a close message
   bool shut_down_send_ = false;
   std::atomic<bool> detached_{false};  ///< socket closed and destroyed: no more work to post
-  std::chrono::steady_clock::time_point write_started_{};
   // Timers exist only while needed (a blocked write, a close in progress).
   std::unique_ptr<asio::steady_timer> write_timer_;
   std::unique_ptr<asio::steady_timer> close_timer_;

@@ -365,6 +365,11 @@ void ws_poller_t::shutdown() {
   }
   registration_.reset();
   release_retired();
+  while (busy_pool.first) {
+    std::unique_ptr<busy_state_t> b{busy_pool.first};
+    busy_pool.first = b->next_free;
+  }
+  busy_pool.count = 0;
 }
 
 }  // namespace restws::websocket::basic::detail

@@ -36,6 +36,7 @@
 namespace restws::websocket::basic::detail {
 
 class ws_connection_t;
+struct busy_state_t;
 
 /// Small writes are joined into one buffer and sent with send(): the kernel's sendmsg() path
 /// (iovec import, one copy per piece) costs more than a memcpy of a few KiB.
@@ -89,6 +90,15 @@ class ws_poller_t final : public asio::execution_context::service {
   /// of writing, and the batch writes for it at its end.
   bool collecting_writes() const noexcept { return collecting_writes_; }
   void want_flush(ws_connection_t* connection) { flush_.push_back(connection); }
+
+  /// Busy states no connection holds (ws_connection.hpp), linked by next_free. Used by the
+  /// connections of this reactor only; freed with the poller.
+  struct busy_pool_t {
+    static constexpr std::size_t max_kept = 64;
+    busy_state_t* first = nullptr;
+    std::size_t count = 0;
+  };
+  busy_pool_t busy_pool;
 
  private:
   struct uring_t;

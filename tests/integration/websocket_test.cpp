@@ -720,6 +720,60 @@ TEST_F(websocket_test, server_stop_closes_websockets_with_1001) {
   EXPECT_TRUE(eof);
 }
 
+TEST_F(websocket_test, half_received_messages_survive_other_connections_traffic) {
+  // An idle connection holds no parse state; a busy one keeps its own until its message is
+  // whole, whatever the other connections of the reactor do meanwhile.
+  rws::ws_settings_t s;
+  s.deliver_whole_messages = true;
+  start(mode_t::echo, rws::activation_t::immediate, s);
+  auto a = connect();
+  auto b = connect();
+  const auto b_talks = [&] {
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(b->send_frame(opcode_t::binary_frame, numbered(i)));
+      auto f = b->read_frame();
+      ASSERT_TRUE(f);
+      EXPECT_EQ(f->payload, numbered(i));
+    }
+  };
+  ASSERT_TRUE(a->send_frame(opcode_t::text_frame, "hello ", false));  // a message left open
+  b_talks();
+  const std::string last = ws_test_client_t::encode(opcode_t::continuation_frame, "world");
+  ASSERT_TRUE(a->send_raw(std::string_view{last}.substr(0, 4)));  // and half a frame
+  b_talks();
+  ASSERT_TRUE(a->send_raw(std::string_view{last}.substr(4)));
+  auto f = a->read_frame();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->opcode, opcode_t::text_frame);
+  EXPECT_EQ(f->payload, "hello world");
+}
+
+TEST_F(websocket_test, a_connection_failed_mid_message_leaves_nothing_to_the_next_one) {
+  start();
+  {
+    auto a = connect();
+    ASSERT_TRUE(a->send_frame(opcode_t::text_frame, "part", false));
+    ASSERT_TRUE(a->send_frame(opcode_t::text_frame, "new"));  // a new message inside the first
+    std::optional<ws_frame_t> f;
+    while ((f = a->read_frame()) && f->opcode != opcode_t::connection_close_frame) {
+    }
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->close_code(), 1002);
+  }
+  for (int round = 0; round < 2; ++round) {
+    auto b = connect();
+    ASSERT_TRUE(b->send_frame(opcode_t::text_frame, "a", false));
+    ASSERT_TRUE(b->send_frame(opcode_t::continuation_frame, "b"));
+    auto f1 = b->read_frame();
+    auto f2 = b->read_frame();
+    ASSERT_TRUE(f1 && f2);
+    EXPECT_EQ(f1->payload, "a");
+    EXPECT_FALSE(f1->fin);
+    EXPECT_EQ(f2->payload, "b");
+    EXPECT_TRUE(f2->fin);
+  }
+}
+
 TEST_F(websocket_test, server_stop_closes_every_websocket_and_waits_for_them_only) {
   // The reactor's WebSockets share one hand-off registration with the server: held from the
   // first upgrade until the last socket closes, then taken again by the next upgrade.
