@@ -55,11 +55,11 @@ constexpr std::size_t max_batched_read = 4096;
 ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
                                  const ws_settings_t& settings)
     : io_{*handoff.io_context},
-      close_timeout_{settings.close_timeout},
-      write_timeout_{settings.write_timeout},
       handler_{std::move(handler)},
-      limits_{validator_settings(settings)},
-      logger_{handoff.logger ? std::move(handoff.logger) : std::make_shared<null_logger_t>()},
+      poller_{&ws_poller_t::of(io_)},
+      config_{poller_->share_config(ws_config_t{
+          settings.close_timeout, settings.write_timeout, validator_settings(settings),
+          handoff.logger ? std::move(handoff.logger) : std::make_shared<null_logger_t>()})},
       connection_id_{handoff.connection_id},
       remote_endpoint_{handoff.remote_endpoint} {
   auto_pong_ = settings.auto_pong;
@@ -93,13 +93,12 @@ void ws_connection_t::start(std::string response_head, std::weak_ptr<ws_t> owner
   owner_ = std::move(owner);
   std::error_code ec;
   if (fd_ >= 0) {
-    poller_ = &ws_poller_t::of(io_);
     entry_ = poller_->add(fd_, shared_from_this(), std::move(registration), ec);
     if (entry_ && want_io_uring_) {
       std::error_code uring_ec;
       batches_io_ = poller_->enable_uring(uring_ec);
       if (!batches_io_ && uring_ec) {
-        logger_->warn([&] {
+        config_->logger->warn([&] {
           return "ws [" + std::to_string(connection_id_) +
                  "]: io_uring unavailable, using plain system calls: " + uring_ec.message();
         });
@@ -109,7 +108,7 @@ void ws_connection_t::start(std::string response_head, std::weak_ptr<ws_t> owner
     ec = std::make_error_code(std::errc::bad_file_descriptor);
   }
   if (!entry_) {
-    logger_->error([&] {
+    config_->logger->error([&] {
       return "ws [" + std::to_string(connection_id_) +
              "]: cannot watch the socket: " + ec.message();
     });
@@ -253,14 +252,14 @@ busy_state_t& ws_connection_t::take_busy() {
   ws_poller_t::busy_pool_t* pool = poller_ ? &poller_->busy_pool : nullptr;
   if (!pool || !pool->first) {
     busy_ = std::make_unique<busy_state_t>();
-    busy_->reader = protocol::frame_reader_t{limits_};
+    busy_->reader = protocol::frame_reader_t{config_->limits};
     return *busy_;
   }
   busy_.reset(std::exchange(pool->first, pool->first->next_free));
   --pool->count;
   // A pooled reader sits at a message boundary (give_back_busy()): only its limits may differ.
-  if (!same_limits(busy_->reader.settings(), limits_))
-    busy_->reader = protocol::frame_reader_t{limits_};
+  if (!same_limits(busy_->reader.settings(), config_->limits))
+    busy_->reader = protocol::frame_reader_t{config_->limits};
   return *busy_;
 }
 
@@ -527,12 +526,12 @@ void ws_connection_t::deliver(final_frame_flag_t fin, opcode_t opcode, shared_pa
     --delivering_;
   } catch (const std::exception& ex) {
     --delivering_;
-    logger_->error([&] {
+    config_->logger->error([&] {
       return "ws [" + std::to_string(connection_id_) + "]: message handler threw: " + ex.what();
     });
   } catch (...) {
     --delivering_;
-    logger_->error(
+    config_->logger->error(
         [&] { return "ws [" + std::to_string(connection_id_) + "]: message handler threw"; });
   }
   recycle(std::move(message));
@@ -718,7 +717,7 @@ void ws_connection_t::on_write_error(int error) {
   // The peer is gone. Close from a handler of its own, not inside the send_message() or the
   // parse that wrote.
   write_failed_ = true;
-  logger_->trace([&] {
+  config_->logger->trace([&] {
     return "ws [" + std::to_string(connection_id_) +
            "]: write failed: " + std::error_code{error, std::system_category()}.message();
   });
@@ -729,14 +728,15 @@ void ws_connection_t::arm_write_watchdog() {
   if (write_timer_armed_ || socket_closed_) return;
   if (!write_timer_) write_timer_ = std::make_unique<asio::steady_timer>(io_);
   write_timer_armed_ = true;
-  write_timer_->expires_after(write_timeout_);
+  write_timer_->expires_after(config_->write_timeout);
   write_timer_->async_wait([weak = weak_from_this()](const std::error_code& ec) {
     auto self = weak.lock();
     if (!self) return;
     self->write_timer_armed_ = false;
     if (ec || self->socket_closed_ || !self->write_blocked_) return;
-    if (std::chrono::steady_clock::now() - self->busy_->write_started >= self->write_timeout_) {
-      self->logger_->warn([&] {
+    if (std::chrono::steady_clock::now() - self->busy_->write_started >=
+        self->config_->write_timeout) {
+      self->config_->logger->warn([&] {
         return "ws [" + std::to_string(self->connection_id_) + "]: write timed out, dropping";
       });
       self->close_socket(status_code_t::internal_error, "write timeout");
@@ -777,7 +777,7 @@ void ws_connection_t::finish_after_close_sent() {
 }
 
 void ws_connection_t::fail(status_code_t code, std::string_view reason) {
-  logger_->warn([&] {
+  config_->logger->warn([&] {
     return "ws [" + std::to_string(connection_id_) + "]: bad frame from " +
            remote_endpoint_.address().to_string() + ", closing with " +
            std::to_string(static_cast<int>(code)) + ": " + std::string{reason};
@@ -790,7 +790,7 @@ void ws_connection_t::fail(status_code_t code, std::string_view reason) {
 void ws_connection_t::arm_close_timer() {
   if (close_timer_ || socket_closed_) return;
   close_timer_ = std::make_unique<asio::steady_timer>(io_);
-  close_timer_->expires_after(close_timeout_);
+  close_timer_->expires_after(config_->close_timeout);
   close_timer_->async_wait([weak = weak_from_this()](const std::error_code& ec) {
     auto self = weak.lock();
     if (!self || ec) return;

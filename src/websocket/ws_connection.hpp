@@ -64,6 +64,22 @@ struct busy_state_t {
   busy_state_t* next_free = nullptr;  ///< in its poller's pool
 };
 
+/// The settings a connection keeps. The connections of a reactor made with equal settings share
+/// one (ws_poller_t::share_config()).
+struct ws_config_t {
+  std::chrono::milliseconds close_timeout{};
+  std::chrono::milliseconds write_timeout{};
+  protocol::validator_settings_t limits;      ///< for the reader of a busy state
+  std::shared_ptr<abstract_logger_t> logger;  ///< never null
+
+  bool same_as(const ws_config_t& o) const noexcept {
+    return close_timeout == o.close_timeout && write_timeout == o.write_timeout &&
+           limits.role == o.limits.role && limits.rsv1_allowed == o.limits.rsv1_allowed &&
+           limits.max_frame_size == o.limits.max_frame_size &&
+           limits.max_message_size == o.limits.max_message_size && logger == o.logger;
+  }
+};
+
 class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
  public:
   ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
@@ -196,26 +212,23 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   bool large_reads_ = false;              ///< the last read was too large to batch the next one
   int delivering_ = 0;                    ///< depth of handler calls in progress
   std::atomic<bool> send_closed_{false};  ///< a close frame is queued, or the socket is gone
-  std::unique_ptr<busy_state_t> busy_;    ///< null while idle
-  asio::io_context& io_;
-  // ws_settings_t as far as the connection needs it (the frame size limits live in reader_).
-  std::chrono::milliseconds close_timeout_;
-  std::chrono::milliseconds write_timeout_;
-  message_handler_t handler_;
-  std::weak_ptr<ws_t> owner_;
-  protocol::validator_settings_t limits_;  ///< for the reader of our busy state
-
-  // Seldom used.
-  ws_poller_t* poller_ = nullptr;
-  poll_entry_t* entry_ = nullptr;  ///< our registration with poller_
-  std::shared_ptr<abstract_logger_t> logger_;
-  std::uint64_t connection_id_;
-  asio::ip::tcp::endpoint remote_endpoint_;
+  // Seldom used, packed into the same word.
   bool write_timer_armed_ = false;
   bool close_written_ = false;   ///< our close frame left
   bool close_notified_ = false;  ///< the handler saw a close message
   bool shut_down_send_ = false;
-  std::atomic<bool> detached_{false};  ///< socket closed and destroyed: no more work to post
+  std::atomic<bool> detached_{false};   ///< socket closed and destroyed: no more work to post
+  std::unique_ptr<busy_state_t> busy_;  ///< null while idle
+  asio::io_context& io_;
+  message_handler_t handler_;
+  std::weak_ptr<ws_t> owner_;
+
+  // Seldom used.
+  ws_poller_t* poller_;            ///< our reactor's (null once it is gone)
+  poll_entry_t* entry_ = nullptr;  ///< our registration with poller_
+  std::shared_ptr<const ws_config_t> config_;
+  std::uint64_t connection_id_;
+  asio::ip::tcp::endpoint remote_endpoint_;
   // Timers exist only while needed (a blocked write, a close in progress).
   std::unique_ptr<asio::steady_timer> write_timer_;
   std::unique_ptr<asio::steady_timer> close_timer_;

@@ -171,6 +171,12 @@ poll_entry_t* ws_poller_t::add(int fd, std::shared_ptr<ws_connection_t> connecti
   return e;
 }
 
+std::shared_ptr<const ws_config_t> ws_poller_t::share_config(ws_config_t config) {
+  if (!last_config_ || !last_config_->same_as(config))
+    last_config_ = std::make_shared<const ws_config_t>(std::move(config));
+  return last_config_;
+}
+
 template <typename F>
 void ws_poller_t::for_each_live(F f) {
   // Closing a connection removes it from live_ (and may release the last one): walk a copy.
@@ -364,6 +370,7 @@ void ws_poller_t::shutdown() {
     entry->connection->detach_from_poller();
   }
   registration_.reset();
+  last_config_.reset();
   release_retired();
   while (busy_pool.first) {
     std::unique_ptr<busy_state_t> b{busy_pool.first};

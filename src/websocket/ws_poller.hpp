@@ -37,6 +37,7 @@ namespace restws::websocket::basic::detail {
 
 class ws_connection_t;
 struct busy_state_t;
+struct ws_config_t;
 
 /// Small writes are joined into one buffer and sent with send(): the kernel's sendmsg() path
 /// (iovec import, one copy per piece) costs more than a memcpy of a few KiB.
@@ -100,6 +101,9 @@ class ws_poller_t final : public asio::execution_context::service {
   };
   busy_pool_t busy_pool;
 
+  /// `config`, or an equal one already in use here (most connections share their settings).
+  std::shared_ptr<const ws_config_t> share_config(ws_config_t config);
+
  private:
   struct uring_t;
   void shutdown() override;
@@ -123,6 +127,7 @@ class ws_poller_t final : public asio::execution_context::service {
   poll_entry_t* live_ = nullptr;     ///< registered entries (doubly linked)
   poll_entry_t* retired_ = nullptr;  ///< unregistered entries, released soon (linked by next)
   std::shared_ptr<handoff_registration_t> registration_;  ///< held while live_ is not empty
+  std::shared_ptr<const ws_config_t> last_config_;        ///< the last share_config() answer
   std::vector<epoll_event> events_;
   std::unique_ptr<uring_t> uring_;  ///< null until a connection asks for io_uring
   bool uring_tried_ = false;
