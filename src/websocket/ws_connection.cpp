@@ -574,6 +574,13 @@ void ws_connection_t::queue_raw(std::string bytes) {
   if (!processing_) start_write();
 }
 
+namespace {
+std::span<char> thread_write_buffer() {
+  thread_local std::vector<char> buffer(max_joined_write);
+  return buffer;
+}
+}  // namespace
+
 void ws_connection_t::start_write() {
   // Writes go straight to the socket; only a full socket makes them wait for on_writable().
   if (write_blocked_ || write_failed_ || socket_closed_) return;
@@ -588,10 +595,48 @@ void ws_connection_t::start_write() {
     }
     return;
   }
+  if (busy_->queue.size() == 1 && busy_->writing.empty() && !busy_->queue.front().cb) {
+    // The common case, one frame and nothing in flight: sent from where it is, without the
+    // queue swap and iovec list (a third of the write path's instructions).
+    if (!send_single_frame()) return;
+  }
   while (load_next_write()) {
     const ssize_t sent = send_pending();
     if (!after_send(sent, sent < 0 ? errno : 0)) return;
   }
+}
+
+bool ws_connection_t::send_single_frame() {
+  busy_state_t& b = *busy_;
+  out_frame_t& f = b.queue.front();
+  const std::size_t payload_size = f.payload ? f.payload->size() : 0;
+  const std::size_t total = f.header_size + payload_size;
+  ssize_t sent;
+  if (total <= max_joined_write) {
+    const auto buffer = thread_write_buffer();
+    std::memcpy(buffer.data(), f.header.data(), f.header_size);
+    if (payload_size != 0)
+      std::memcpy(buffer.data() + f.header_size, f.payload->data(), payload_size);
+    sent = ::send(fd_, buffer.data(), total, MSG_NOSIGNAL);
+  } else {
+    std::array<iovec, 2> pieces{iovec{f.header.data(), f.header_size},
+                                iovec{const_cast<char*>(f.payload->data()), payload_size}};
+    msghdr msg{};
+    msg.msg_iov = f.header_size != 0 ? pieces.data() : pieces.data() + 1;
+    msg.msg_iovlen = f.header_size != 0 ? 2 : 1;
+    sent = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+  }
+  if (sent >= 0 && static_cast<std::size_t>(sent) == total) {
+    recycle(std::move(f.payload));
+    b.queue.clear();
+    b.queued_bytes = 0;
+    return false;
+  }
+  // Short, blocked or failed: the general path takes the frame over from what was sent.
+  const int err = sent < 0 ? errno : 0;
+  if (sent < 0 && err == EINTR) return true;
+  load_next_write();
+  return after_send(sent, err);
 }
 
 bool ws_connection_t::load_next_write() {
@@ -659,13 +704,6 @@ void ws_connection_t::on_batched_write(int result) {
   }
   rest();
 }
-
-namespace {
-std::span<char> thread_write_buffer() {
-  thread_local std::vector<char> buffer(max_joined_write);
-  return buffer;
-}
-}  // namespace
 
 ssize_t ws_connection_t::send_pending() {
   const busy_state_t& b = *busy_;

@@ -170,6 +170,9 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
                    shared_payload_t payload, write_status_cb_t cb);
   void queue_raw(std::string bytes);
   void start_write();
+  /// Sends the one queued frame (no completion callback, nothing in flight) straight from the
+  /// queue. True if the general path must go on (the frame was not all sent).
+  bool send_single_frame();
   /// Moves the queue into iov_ once iov_ is all sent. False if there is nothing to send.
   bool load_next_write();
   /// Takes the result of a send of iov_ (sent < 0: error `err`). True to go on writing.

@@ -581,7 +581,7 @@ std::string big_payload(int i, std::size_t size) {
 // reads only after every message was queued: the server's socket fills up, the rest waits in
 // the library, and nothing is lost, reordered or duplicated once the client reads.
 void expect_slow_reader_gets_everything(ws_test_client_t& c, const rws::ws_handle_t& wsh, int count,
-                                        std::size_t size);
+                                        std::size_t size, bool with_callbacks = true);
 
 TEST_F(websocket_test, a_slow_reader_gets_every_byte_of_large_messages_once_it_reads) {
   start(mode_t::record_only);
@@ -601,12 +601,27 @@ TEST_F(websocket_test, a_slow_reader_gets_every_byte_of_small_messages_once_it_r
   expect_slow_reader_gets_everything(*c, wsh, 8192, 1000);  // 8 MB
 }
 
+TEST_F(websocket_test, a_slow_reader_gets_every_byte_of_messages_sent_without_callbacks) {
+  // A lone frame without a callback is sent straight from the queue: a short or blocked send
+  // must hand it over to the general path at the right byte.
+  start(mode_t::record_only);
+  auto c = connect(64 * 1024);
+  auto wsh = state_->handle();
+  ASSERT_TRUE(wsh);
+  expect_slow_reader_gets_everything(*c, wsh, 32, 256 * 1024, false);  // 8 MiB, sendmsg()
+  expect_slow_reader_gets_everything(*c, wsh, 4096, 1000, false);      // 4 MB, joined
+}
+
 void expect_slow_reader_gets_everything(ws_test_client_t& c, const rws::ws_handle_t& wsh, int count,
-                                        std::size_t size) {
+                                        std::size_t size, bool with_callbacks) {
   std::atomic<int> ok{0};
   std::atomic<int> done{0};
   std::promise<void> all_done;
   for (int i = 0; i < count; ++i) {
+    if (!with_callbacks) {
+      wsh->send_message(rws::final_frame, opcode_t::binary_frame, big_payload(i, size));
+      continue;
+    }
     wsh->send_message(rws::final_frame, opcode_t::binary_frame, big_payload(i, size),
                       [&, count](const std::error_code& ec) {
                         if (!ec) ++ok;
@@ -620,6 +635,7 @@ void expect_slow_reader_gets_everything(ws_test_client_t& c, const rws::ws_handl
     ASSERT_EQ(f->payload.size(), size) << "message " << i;
     ASSERT_TRUE(f->payload == big_payload(i, size)) << "message " << i << " differs";
   }
+  if (!with_callbacks) return;
   // Every callback reports success (they are posted once the bytes left).
   ASSERT_EQ(all_done.get_future().wait_for(5s), std::future_status::ready);
   EXPECT_EQ(ok.load(), count);
