@@ -17,6 +17,9 @@ http_connection_header_t connection_kind(const http::request_head_t& h) noexcept
 
 // Asio gathers at most this many buffers in one send; longer lists go through async_write.
 constexpr std::size_t max_direct_write_buffers = 64;
+// Largest read buffer a connection grows to when reads keep filling it (unless buffer_size is
+// larger; long request heads may grow it further, up to the header limit).
+constexpr std::size_t max_read_buffer = 16 * 1024;
 
 }  // namespace
 
@@ -373,6 +376,9 @@ void connection_t::start_read() {
         return;
       }
       buffer_.resize(std::min(limit, buffer_.size() * 2));
+    } else if (read_filled_ && buffer_.size() < std::max(config_.buffer_size, max_read_buffer)) {
+      // Input comes faster than one buffer a read (a body, a pipelined burst): fewer reads.
+      buffer_.resize(std::min(std::max(config_.buffer_size, max_read_buffer), buffer_.size() * 2));
     }
   } else {
     begin_ = end_ = 0;  // closing or lingering: bytes are read only to be discarded
@@ -431,6 +437,7 @@ void connection_t::on_read(const std::error_code& ec, std::size_t n) {
     return;
   } else {
     end_ += n;
+    read_filled_ = end_ == buffer_.size();
   }
   process_input();
 }

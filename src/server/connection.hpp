@@ -131,6 +131,8 @@ class connection_t final : public response_sink_t,
   bool linked_ = false;
   /// A request was dispatched since the last read was started.
   bool dispatched_since_read_ = false;
+  /// The last read filled the buffer: the next one gets a larger one (up to max_read_buffer).
+  bool read_filled_ = false;
   std::vector<std::string> write_strings_;
   std::vector<asio::const_buffer> write_buffers_;
 

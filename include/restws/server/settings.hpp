@@ -31,7 +31,9 @@ class server_settings_t {
   server_settings_t& port(std::uint16_t p) { return set(config_.port, p); }
   /// IPv4/IPv6 literal or host name ("localhost"); default: IPv4 any.
   server_settings_t& address(std::string a) { return set(config_.address, std::move(a)); }
-  /// Initial size of each connection's read buffer (grows up to the header limit). Default 4 KiB.
+  /// Initial size of each connection's read buffer. A read that fills it doubles it, up to
+  /// 16 KiB (or this size if larger); a long request head grows it up to the header limit.
+  /// Default 1 KiB: an idle keep-alive connection holds little.
   server_settings_t& buffer_size(std::size_t n) {
     return set(config_.buffer_size, n < 512 ? std::size_t{512} : n);
   }

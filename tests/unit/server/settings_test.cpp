@@ -27,7 +27,7 @@ TEST(settings, defaults_follow_the_design) {
   const auto& c = s.config();
   EXPECT_EQ(c.port, 8080);
   EXPECT_EQ(c.address, "");
-  EXPECT_EQ(c.buffer_size, 4096u);
+  EXPECT_EQ(c.buffer_size, 1024u);
   EXPECT_EQ(c.read_next_http_message_timelimit, std::chrono::steady_clock::duration{60s});
   EXPECT_EQ(c.write_http_response_timelimit, std::chrono::steady_clock::duration{5s});
   EXPECT_EQ(c.handle_request_timeout, std::chrono::steady_clock::duration{10s});
