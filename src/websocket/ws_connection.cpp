@@ -54,11 +54,11 @@ constexpr std::size_t max_batched_read = 4096;
 
 ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
                                  const ws_settings_t& settings)
-    : io_{*handoff.io_context},
-      handler_{std::move(handler)},
-      poller_{&ws_poller_t::of(io_)},
+    : handler_{std::move(handler)},
+      poller_{&ws_poller_t::of(*handoff.io_context)},
       config_{poller_->share_config(ws_config_t{
-          settings.close_timeout, settings.write_timeout, validator_settings(settings),
+          handoff.io_context, settings.close_timeout, settings.write_timeout,
+          validator_settings(settings),
           handoff.logger ? std::move(handoff.logger) : std::make_shared<null_logger_t>()})},
       connection_id_{handoff.connection_id},
       remote_endpoint_{handoff.remote_endpoint} {
@@ -85,7 +85,7 @@ ws_connection_t::~ws_connection_t() {
 
 template <typename F>
 void ws_connection_t::run_on_io_thread(F&& f) {
-  asio::dispatch(io_, [self = shared_from_this(), f = std::forward<F>(f)]() mutable { f(); });
+  asio::dispatch(io(), [self = shared_from_this(), f = std::forward<F>(f)]() mutable { f(); });
 }
 
 void ws_connection_t::start(std::string response_head, std::weak_ptr<ws_t> owner, bool activate_now,
@@ -93,8 +93,8 @@ void ws_connection_t::start(std::string response_head, std::weak_ptr<ws_t> owner
   owner_ = std::move(owner);
   std::error_code ec;
   if (fd_ >= 0) {
-    entry_ = poller_->add(fd_, shared_from_this(), std::move(registration), ec);
-    if (entry_ && want_io_uring_) {
+    registered_ = poller_->add(fd_, shared_from_this(), std::move(registration), ec);
+    if (registered_ && want_io_uring_) {
       std::error_code uring_ec;
       batches_io_ = poller_->enable_uring(uring_ec);
       if (!batches_io_ && uring_ec) {
@@ -107,7 +107,7 @@ void ws_connection_t::start(std::string response_head, std::weak_ptr<ws_t> owner
   } else {
     ec = std::make_error_code(std::errc::bad_file_descriptor);
   }
-  if (!entry_) {
+  if (!registered_) {
     config_->logger->error([&] {
       return "ws [" + std::to_string(connection_id_) +
              "]: cannot watch the socket: " + ec.message();
@@ -124,7 +124,7 @@ void ws_connection_t::start(std::string response_head, std::weak_ptr<ws_t> owner
 
 void ws_connection_t::send_from_any_thread(final_frame_flag_t fin, opcode_t opcode,
                                            shared_payload_t payload, write_status_cb_t cb) {
-  if (io_.get_executor().running_in_this_thread()) {
+  if (io().get_executor().running_in_this_thread()) {
     // The common case (a handler answering): no closure, no reference count traffic.
     send_on_io_thread(fin, opcode, std::move(payload), std::move(cb));
     return;
@@ -138,7 +138,7 @@ void ws_connection_t::send_on_io_thread(final_frame_flag_t fin, opcode_t opcode,
                                         shared_payload_t payload, write_status_cb_t cb) {
   if (send_closed_.load(std::memory_order_relaxed)) {
     if (cb) {
-      asio::post(io_, [cb = std::move(cb)] {
+      asio::post(io(), [cb = std::move(cb)] {
         try {
           cb(asio::error::operation_aborted);
         } catch (...) {
@@ -327,7 +327,7 @@ void ws_connection_t::start_read() {
   read_scheduled_ = true;
   // Posted, never inline: read_loop() uses the thread's buffer, which a caller up the stack (a
   // handler run from another connection's read_loop()) may be parsing right now.
-  asio::post(io_, [self = shared_from_this()] {
+  asio::post(io(), [self = shared_from_this()] {
     self->read_scheduled_ = false;
     self->read_loop();
     self->rest();
@@ -734,7 +734,7 @@ void ws_connection_t::finish_written() {
   for (auto& f : writing)
     if (f.cb) callbacks.push_back(std::move(f.cb));
   writing.clear();
-  asio::post(io_, [self = shared_from_this(), callbacks = std::move(callbacks)] {
+  asio::post(io(), [self = shared_from_this(), callbacks = std::move(callbacks)] {
     for (const auto& cb : callbacks) {
       try {
         cb(std::error_code{});
@@ -759,12 +759,12 @@ void ws_connection_t::on_write_error(int error) {
     return "ws [" + std::to_string(connection_id_) +
            "]: write failed: " + std::error_code{error, std::system_category()}.message();
   });
-  asio::post(io_, [self = shared_from_this()] { self->close_socket(); });
+  asio::post(io(), [self = shared_from_this()] { self->close_socket(); });
 }
 
 void ws_connection_t::arm_write_watchdog() {
   if (write_timer_armed_ || socket_closed_) return;
-  if (!write_timer_) write_timer_ = std::make_unique<asio::steady_timer>(io_);
+  if (!write_timer_) write_timer_ = std::make_unique<asio::steady_timer>(io());
   write_timer_armed_ = true;
   write_timer_->expires_after(config_->write_timeout);
   write_timer_->async_wait([weak = weak_from_this()](const std::error_code& ec) {
@@ -827,7 +827,7 @@ void ws_connection_t::fail(status_code_t code, std::string_view reason) {
 
 void ws_connection_t::arm_close_timer() {
   if (close_timer_ || socket_closed_) return;
-  close_timer_ = std::make_unique<asio::steady_timer>(io_);
+  close_timer_ = std::make_unique<asio::steady_timer>(io());
   close_timer_->expires_after(config_->close_timeout);
   close_timer_->async_wait([weak = weak_from_this()](const std::error_code& ec) {
     auto self = weak.lock();
@@ -840,7 +840,7 @@ void ws_connection_t::close_socket(status_code_t code, std::string_view reason) 
   if (socket_closed_) return;
   // Destroy, not only close, everything bound to the io_context: handles may outlive the server
   // and its io_context, and must then touch nothing of it.
-  if (entry_) poller_->remove(entry_);  // releases our entry later, never here
+  if (registered_) poller_->remove(this);  // releases us later, never here
   mark_socket_closed();
   write_timer_.reset();
   close_timer_.reset();
@@ -867,7 +867,7 @@ void ws_connection_t::close_socket(status_code_t code, std::string_view reason) 
 }
 
 void ws_connection_t::mark_socket_closed() noexcept {
-  entry_ = nullptr;
+  registered_ = false;
   socket_closed_ = true;
   send_closed_.store(true, std::memory_order_release);
   detached_.store(true, std::memory_order_release);

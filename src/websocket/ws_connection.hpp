@@ -28,11 +28,9 @@
 #include "restws/websocket/protocol/frame_reader.hpp"
 #include "restws/websocket/settings.hpp"
 #include "restws/websocket/ws.hpp"
+#include "ws_poller.hpp"
 
 namespace restws::websocket::basic::detail {
-
-struct poll_entry_t;
-class ws_poller_t;
 
 /// A frame waiting to be written.
 struct out_frame_t {
@@ -67,20 +65,22 @@ struct busy_state_t {
 /// The settings a connection keeps. The connections of a reactor made with equal settings share
 /// one (ws_poller_t::share_config()).
 struct ws_config_t {
+  asio::io_context* io = nullptr;  ///< the reactor's (never null)
   std::chrono::milliseconds close_timeout{};
   std::chrono::milliseconds write_timeout{};
   protocol::validator_settings_t limits;      ///< for the reader of a busy state
   std::shared_ptr<abstract_logger_t> logger;  ///< never null
 
   bool same_as(const ws_config_t& o) const noexcept {
-    return close_timeout == o.close_timeout && write_timeout == o.write_timeout &&
+    return io == o.io && close_timeout == o.close_timeout && write_timeout == o.write_timeout &&
            limits.role == o.limits.role && limits.rsv1_allowed == o.limits.rsv1_allowed &&
            limits.max_frame_size == o.limits.max_frame_size &&
            limits.max_message_size == o.limits.max_message_size && logger == o.logger;
   }
 };
 
-class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
+// The poller's entry is a base: ws_poller_t links connections without allocating.
+class ws_connection_t : public std::enable_shared_from_this<ws_connection_t>, public poll_entry_t {
  public:
   ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
                   const ws_settings_t& settings);
@@ -92,6 +92,8 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
              std::shared_ptr<handoff_registration_t> registration);
 
   std::uint64_t connection_id() const noexcept { return connection_id_; }
+  /// The reactor's io_context, which the connection's work runs on. Any thread.
+  asio::io_context& io() const noexcept { return *config_->io; }
   const asio::ip::tcp::endpoint& remote_endpoint() const noexcept { return remote_endpoint_; }
   /// True once no further frame may be queued (close sent or socket gone). Any thread.
   bool closed() const noexcept { return send_closed_.load(std::memory_order_acquire); }
@@ -213,25 +215,24 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t> {
   bool deliver_whole_messages_ = false;
   bool want_io_uring_ = false;
   bool large_reads_ = false;              ///< the last read was too large to batch the next one
-  int delivering_ = 0;                    ///< depth of handler calls in progress
   std::atomic<bool> send_closed_{false};  ///< a close frame is queued, or the socket is gone
   // Seldom used, packed into the same word.
   bool write_timer_armed_ = false;
   bool close_written_ = false;   ///< our close frame left
   bool close_notified_ = false;  ///< the handler saw a close message
   bool shut_down_send_ = false;
+  bool registered_ = false;             ///< in poller_'s epoll set (we are its poll_entry_t)
   std::atomic<bool> detached_{false};   ///< socket closed and destroyed: no more work to post
   std::unique_ptr<busy_state_t> busy_;  ///< null while idle
-  asio::io_context& io_;
   message_handler_t handler_;
   std::weak_ptr<ws_t> owner_;
 
   // Seldom used.
-  ws_poller_t* poller_;            ///< our reactor's (null once it is gone)
-  poll_entry_t* entry_ = nullptr;  ///< our registration with poller_
+  ws_poller_t* poller_;  ///< our reactor's (null once it is gone)
   std::shared_ptr<const ws_config_t> config_;
   std::uint64_t connection_id_;
   asio::ip::tcp::endpoint remote_endpoint_;
+  int delivering_ = 0;  ///< depth of handler calls in progress (fills the endpoint's padding)
   // Timers exist only while needed (a blocked write, a close in progress).
   std::unique_ptr<asio::steady_timer> write_timer_;
   std::unique_ptr<asio::steady_timer> close_timer_;

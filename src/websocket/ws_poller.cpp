@@ -135,23 +135,22 @@ bool ws_poller_t::enable_uring(std::error_code& ec) {
 #endif
 }
 
-poll_entry_t* ws_poller_t::add(int fd, std::shared_ptr<ws_connection_t> connection,
-                               std::shared_ptr<handoff_registration_t> registration,
-                               std::error_code& ec) {
+bool ws_poller_t::add(int fd, std::shared_ptr<ws_connection_t> connection,
+                      std::shared_ptr<handoff_registration_t> registration, std::error_code& ec) {
   if (epfd_ < 0) {
     ec = std::error_code{EMFILE, std::system_category()};
-    return nullptr;
+    return false;
   }
-  auto entry = std::make_unique<poll_entry_t>();
-  entry->connection = std::move(connection);
-  entry->fd = fd;
+  poll_entry_t* e = connection.get();
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-  ev.data.ptr = entry.get();
+  ev.data.ptr = e;
   if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
     ec = std::error_code{errno, std::system_category()};
-    return nullptr;
+    return false;
   }
+  e->fd = fd;
+  e->connection = std::move(connection);
   if (!registration_ && registration) {
     // The server calls these on this io_context's thread.
     registration->set_stop_handler([this] {
@@ -163,12 +162,12 @@ poll_entry_t* ws_poller_t::add(int fd, std::shared_ptr<ws_connection_t> connecti
         [this] { for_each_live([](ws_connection_t& c) { c.kill_from_any_thread(); }); });
     registration_ = std::move(registration);
   }
-  poll_entry_t* e = entry.release();
+  e->prev = nullptr;
   e->next = live_;
   if (live_) live_->prev = e;
   live_ = e;
   arm();
-  return e;
+  return true;
 }
 
 std::shared_ptr<const ws_config_t> ws_poller_t::share_config(ws_config_t config) {
@@ -350,8 +349,9 @@ void ws_poller_t::release_retired() {
   // Destroying a connection can run user code (its handler's captures): take the list first.
   poll_entry_t* retired = std::exchange(retired_, nullptr);
   while (retired) {
-    std::unique_ptr<poll_entry_t> entry{retired};
+    poll_entry_t* entry = retired;
     retired = entry->next;
+    entry->connection.reset();  // may destroy the connection, and the entry in it
   }
 }
 
@@ -364,10 +364,11 @@ void ws_poller_t::shutdown() {
   flush_.clear();
   batch_reads_.clear();
   while (live_) {
-    std::unique_ptr<poll_entry_t> entry{live_};
+    poll_entry_t* entry = live_;
     live_ = entry->next;
     entry->fd = -1;
-    entry->connection->detach_from_poller();
+    const std::shared_ptr<ws_connection_t> connection = std::move(entry->connection);
+    connection->detach_from_poller();
   }
   registration_.reset();
   last_config_.reset();

@@ -48,12 +48,13 @@ inline constexpr std::size_t max_joined_pieces = 64;
 /// or 0 if they are not worth joining (send them with sendmsg()).
 std::size_t join_small_write(std::span<const iovec> pieces, char* out) noexcept;
 
-/// What the poller knows of one registered socket.
+/// What the poller knows of one registered socket: a base of ws_connection_t, so registering
+/// allocates nothing (a separate entry cost every idle WebSocket 48 bytes).
 struct poll_entry_t {
-  std::shared_ptr<ws_connection_t> connection;  ///< kept alive while registered
-  int fd = -1;
-  poll_entry_t* prev = nullptr;  ///< the poller's list of live (or retired) entries
+  std::shared_ptr<ws_connection_t> connection;  ///< itself, kept alive while registered
+  poll_entry_t* prev = nullptr;                 ///< the poller's list of live (or retired) entries
   poll_entry_t* next = nullptr;
+  int fd = -1;
 };
 
 class ws_poller_t final : public asio::execution_context::service {
@@ -71,15 +72,16 @@ class ws_poller_t final : public asio::execution_context::service {
 
   /// Registers `fd` (non-blocking) for input and output, edge triggered. The connection's
   /// on_readable() / on_writable() are called on new input (or end of input, or an error) and
-  /// when output space frees up. Returns null (and sets `ec`) if epoll refuses the socket.
+  /// when output space frees up.
   ///
   /// `registration` is the server's record of the handed-off connection. The poller holds one
   /// registration for all its sockets, from the first add() until no socket is left (the server
   /// then counts this reactor's WebSockets as one hand-off); its stop and kill handlers reach
   /// every registered connection. The registrations of later sockets are dropped: one per
   /// connection cost ~200 bytes of every idle WebSocket.
-  poll_entry_t* add(int fd, std::shared_ptr<ws_connection_t> connection,
-                    std::shared_ptr<handoff_registration_t> registration, std::error_code& ec);
+  /// Returns false (and sets `ec`) if epoll refuses the socket.
+  bool add(int fd, std::shared_ptr<ws_connection_t> connection,
+           std::shared_ptr<handoff_registration_t> registration, std::error_code& ec);
   /// Unregisters the entry. The connection is released later, never inside this call, so a
   /// connection may remove itself from one of its own member functions.
   void remove(poll_entry_t* entry) noexcept;
