@@ -292,7 +292,7 @@ void connection_t::try_write() {
     p.parts.move_to(write_strings_);
     if (!p.complete) break;
     const bool close_after = p.close_after;
-    pending_.pop_front();
+    pending_.erase(pending_.begin());
     if (close_after) {  // later requests are not answered
       pending_.clear();
       head_parsed_ = false;
