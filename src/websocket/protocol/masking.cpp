@@ -1,16 +1,20 @@
 #include "restws/websocket/protocol/masking.hpp"
 
+#include <bit>
 #include <cstring>
 
 namespace restws::websocket::protocol {
 
 void apply_mask(std::span<std::byte> data, const mask_key_t& key, std::uint64_t offset) noexcept {
-  // The key laid out twice, starting at the byte that lines up with data[0]. Loading it and the
-  // data with memcpy keeps the XOR independent of endianness and alignment.
-  std::byte pattern[8];
-  for (std::size_t i = 0; i < 8; ++i) pattern[i] = key[(offset + i) & 3];
-  std::uint64_t key_word;
-  std::memcpy(&key_word, pattern, 8);
+  // The key rotated so that its first byte lines up with data[0], then laid out twice. Loading
+  // it and the data with memcpy keeps the XOR independent of alignment; the rotation's direction
+  // follows the byte order.
+  std::uint32_t k;
+  std::memcpy(&k, key.data(), 4);
+  const auto shift = static_cast<int>(8 * (offset & 3));
+  const std::uint32_t r =
+      std::endian::native == std::endian::little ? std::rotr(k, shift) : std::rotl(k, shift);
+  const std::uint64_t key_word = (std::uint64_t{r} << 32) | r;
 
   std::byte* p = data.data();
   const std::size_t n = data.size();
@@ -30,7 +34,16 @@ void apply_mask(std::span<std::byte> data, const mask_key_t& key, std::uint64_t 
     w ^= key_word;
     std::memcpy(p + i, &w, 8);
   }
-  for (; i < n; ++i) p[i] ^= pattern[i & 7];
+  if (i + 4 <= n) {  // i is a multiple of 4 from here: the pattern starts over
+    std::uint32_t w;
+    std::memcpy(&w, p + i, 4);
+    w ^= r;
+    std::memcpy(p + i, &w, 4);
+    i += 4;
+  }
+  std::byte pattern[4];
+  std::memcpy(pattern, &r, 4);
+  for (std::size_t j = 0; i < n; ++i, ++j) p[i] ^= pattern[j];
 }
 
 }  // namespace restws::websocket::protocol
