@@ -11,12 +11,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
-#include <map>
-#include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <utility>
 
 #include <restws/all.hpp>
 #include <restws/websocket/websocket.hpp>
@@ -26,40 +22,9 @@ namespace {
 namespace rws = restws::websocket::basic;
 using traits_t = restws::traits_t<restws::asio_timer_manager_t, restws::null_logger_t>;
 
-// Live WebSockets. A ws_t lives as long as a handle to it does, so the server keeps one handle
-// per connection until the handler sees the connection's close. Touched only on connect and
-// close, never per message; the mutex is for --threads > 1.
-class registry_t {
- public:
-  void add(rws::ws_handle_t wsh) {
-    std::lock_guard lock{mutex_};
-    const auto id = wsh->connection_id();
-    handles_.emplace(id, std::move(wsh));
-  }
-  void remove(std::uint64_t id) {
-    rws::ws_handle_t last;  // released after the lock: its destructor may shut the socket down
-    std::lock_guard lock{mutex_};
-    if (auto it = handles_.find(id); it != handles_.end()) {
-      last = std::move(it->second);
-      handles_.erase(it);
-    }
-  }
-  void clear() {
-    std::map<std::uint64_t, rws::ws_handle_t> all;
-    {
-      std::lock_guard lock{mutex_};
-      all.swap(handles_);
-    }
-  }
-
- private:
-  std::mutex mutex_;
-  std::map<std::uint64_t, rws::ws_handle_t> handles_;
-};
-
 // Echoes every data frame as received. send_message(const message_t&) shares the received
 // payload bytes with the outgoing frame (no copy).
-void on_message(registry_t& registry, const rws::ws_handle_t& wsh, const rws::message_handle_t& m) {
+void on_message(const rws::ws_handle_t& wsh, const rws::message_handle_t& m) {
   switch (m->opcode()) {
     case rws::opcode_t::text_frame:
     case rws::opcode_t::binary_frame:
@@ -70,26 +35,22 @@ void on_message(registry_t& registry, const rws::ws_handle_t& wsh, const rws::me
         // The peer's close crossed our echo: nothing to answer any more.
       }
       break;
-    case rws::opcode_t::connection_close_frame:
-      registry.remove(wsh->connection_id());
-      break;
-    default:  // ping: answered by auto_pong; pong: nothing to do
+    default:  // ping: answered by auto_pong; pong, close: nothing to do
       break;
   }
 }
 
-restws::request_handling_status_t handle(registry_t& registry, bool io_uring,
-                                         const restws::request_handle_t& req) {
+restws::request_handling_status_t handle(bool io_uring, const restws::request_handle_t& req) {
   if (req->header().connection() == restws::http_connection_header_t::upgrade) {
     rws::ws_settings_t settings;
     settings.auto_pong = true;
     settings.io_uring = io_uring;
+    // The library holds each WebSocket open until it closes: no registry of handles here.
+    settings.keep_open = true;
     try {
-      auto wsh = rws::upgrade<traits_t>(
+      rws::upgrade<traits_t>(
           *req, rws::activation_t::immediate,
-          [&registry](rws::ws_handle_t h, rws::message_handle_t m) { on_message(registry, h, m); },
-          settings);
-      registry.add(std::move(wsh));
+          [](rws::ws_handle_t h, rws::message_handle_t m) { on_message(h, m); }, settings);
     } catch (const rws::upgrade_error_t&) {
       // upgrade() already answered the request (400 or 426).
     }
@@ -147,16 +108,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    registry_t registry;
     // One reactor on this thread, or T reactors (this thread being one of them).
     auto settings = o.threads == 1 ? restws::on_this_thread<traits_t>()
                                    : restws::on_thread_pool<traits_t>(o.threads);
-    settings.port(o.port)
-        .address(o.address)
-        .request_handler([&registry, io_uring = o.io_uring](restws::request_handle_t req) {
-          return handle(registry, io_uring, req);
-        })
-        .cleanup_func([&registry] { registry.clear(); });
+    settings.port(o.port).address(o.address).request_handler(
+        [io_uring = o.io_uring](restws::request_handle_t req) { return handle(io_uring, req); });
     restws::run(settings);
   } catch (const std::exception& ex) {
     std::cerr << "echo_server: " << ex.what() << '\n';

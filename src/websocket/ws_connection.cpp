@@ -65,6 +65,7 @@ ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t
   auto_pong_ = settings.auto_pong;
   deliver_whole_messages_ = settings.deliver_whole_messages;
   want_io_uring_ = settings.io_uring;
+  keep_open_ = settings.keep_open;
   // The socket leaves Asio: the reactor's ws_poller_t watches it (see ws_poller.hpp).
   std::error_code ec;
   fd_ = handoff.socket.release(ec);
@@ -91,6 +92,7 @@ void ws_connection_t::run_on_io_thread(F&& f) {
 void ws_connection_t::start(std::string response_head, std::weak_ptr<ws_t> owner, bool activate_now,
                             std::shared_ptr<handoff_registration_t> registration) {
   owner_ = std::move(owner);
+  if (keep_open_) kept_open_ = owner_.lock();  // released when the connection closes
   std::error_code ec;
   if (fd_ >= 0) {
     registered_ = poller_->add(fd_, shared_from_this(), std::move(registration), ec);
@@ -863,6 +865,9 @@ void ws_connection_t::close_socket(status_code_t code, std::string_view reason) 
     }
   if (!close_notified_) notify_closed(code, reason);
   release_handler();
+  // Our own handle goes last: the handler above still got one with the close. Its ws_t finds
+  // the connection detached and sends nothing.
+  kept_open_.reset();
   rest();
 }
 
@@ -883,6 +888,7 @@ void ws_connection_t::detach_from_poller() noexcept {
     release_handler();  // its captures may hold handles to this connection
   } catch (...) {
   }
+  kept_open_.reset();
 }
 
 void ws_connection_t::notify_closed(status_code_t code, std::string_view reason) {

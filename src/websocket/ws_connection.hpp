@@ -222,10 +222,12 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t>, pu
   bool close_notified_ = false;  ///< the handler saw a close message
   bool shut_down_send_ = false;
   bool registered_ = false;             ///< in poller_'s epoll set (we are its poll_entry_t)
+  bool keep_open_ = false;              ///< ws_settings_t::keep_open
   std::atomic<bool> detached_{false};   ///< socket closed and destroyed: no more work to post
   std::unique_ptr<busy_state_t> busy_;  ///< null while idle
   message_handler_t handler_;
   std::weak_ptr<ws_t> owner_;
+  std::shared_ptr<ws_t> kept_open_;  ///< with keep_open_: our own handle, until we close
 
   // Seldom used.
   ws_poller_t* poller_;  ///< our reactor's (null once it is gone)

@@ -840,5 +840,62 @@ TEST_F(websocket_test, server_stop_kills_websockets_whose_peer_never_answers_the
   EXPECT_TRUE(log_->contains("still open after handoff_stop_timelimit"));
 }
 
+TEST(websocket_keep_open, stays_open_without_handles_until_the_peer_or_the_server_closes) {
+  // ws_settings_t::keep_open: the application keeps no handle (the one upgrade() returns is
+  // dropped at once), and the WebSocket still lives until a close.
+  auto log = std::make_shared<log_store_t>();
+  auto state = std::make_shared<server_state_t>();
+  rws::ws_settings_t s;
+  s.keep_open = true;
+  if (io_uring_run()) s.io_uring = true;
+  auto server = std::make_unique<http_server_t<traits_t>>(
+      on_thread_pool<traits_t>(1)
+          .port(0)
+          .address("127.0.0.1")
+          .logger(log)
+          .request_handler([state, s](request_handle_t req) {
+            rws::upgrade<traits_t>(
+                *req, rws::activation_t::immediate,
+                [state](rws::ws_handle_t wsh, rws::message_handle_t m) {
+                  state->add(*m);
+                  if (m->opcode() == opcode_t::text_frame) wsh->send_message(*m);
+                },
+                s);
+            return request_accepted();
+          }));
+  server->open();
+  auto a = std::make_unique<ws_test_client_t>(server->port());
+  auto b = std::make_unique<ws_test_client_t>(server->port());
+  ASSERT_NE(a->handshake().find("HTTP/1.1 101"), std::string::npos);
+  ASSERT_NE(b->handshake().find("HTTP/1.1 101"), std::string::npos);
+  ASSERT_TRUE(a->send_frame(opcode_t::text_frame, "still here"));
+  auto echo = a->read_frame();
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(echo->opcode, opcode_t::text_frame);
+  EXPECT_EQ(echo->payload, "still here");
+  // The peer closes: the close handshake completes, and the handler saw the close.
+  ASSERT_TRUE(a->send_frame(opcode_t::connection_close_frame, std::string{"\x03\xe8", 2}));
+  auto closing = a->read_frame();
+  ASSERT_TRUE(closing);
+  EXPECT_EQ(closing->opcode, opcode_t::connection_close_frame);
+  EXPECT_TRUE(a->wait_for_eof());
+  a.reset();  // a real client closes its side once it sees the server's FIN
+  ASSERT_TRUE(state->wait([&] { return state->received.size() == 2; }));
+  {
+    std::lock_guard lock{state->mutex};
+    EXPECT_EQ(state->received.back().opcode(), opcode_t::connection_close_frame);
+  }
+  // The server stops: the other WebSocket, still open, gets 1001.
+  std::thread closer{[&] { server->close(); }};
+  auto going_away = b->read_frame();
+  if (going_away) b->send_frame(opcode_t::connection_close_frame, going_away->payload);
+  EXPECT_TRUE(b->wait_for_eof());
+  b.reset();
+  closer.join();
+  ASSERT_TRUE(going_away);
+  EXPECT_EQ(going_away->close_code(), 1001);
+  EXPECT_FALSE(log->contains("still open after handoff_stop_timelimit"));
+}
+
 }  // namespace
 }  // namespace restws::testing

@@ -35,6 +35,12 @@ struct ws_settings_t {
   /// sandbox that refuses it) the connection uses plain system calls, as with false, and the
   /// server logs it once.
   bool io_uring = false;
+  /// false (RESTinio's rule): the WebSocket closes (1000) when the last ws_handle_t to it goes
+  /// away, so the application keeps one for as long as it wants the connection. true: the
+  /// library holds a handle until the connection closes (the peer's close, shutdown(), kill(),
+  /// a failure or the server's stop), for servers that answer only from their message handler
+  /// (it still gets a handle with every message) and need no registry of connections.
+  bool keep_open = false;
 };
 
 }  // namespace restws::websocket::basic
