@@ -73,9 +73,7 @@ struct ws_config_t {
 
   bool same_as(const ws_config_t& o) const noexcept {
     return io == o.io && close_timeout == o.close_timeout && write_timeout == o.write_timeout &&
-           limits.role == o.limits.role && limits.rsv1_allowed == o.limits.rsv1_allowed &&
-           limits.max_frame_size == o.limits.max_frame_size &&
-           limits.max_message_size == o.limits.max_message_size && logger == o.logger;
+           limits == o.limits && logger == o.logger;
   }
 };
 
@@ -181,6 +179,8 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t>, pu
   bool after_send(ssize_t sent, int err);
   /// One send of what iov_ still holds; the send(2) / sendmsg(2) result.
   ssize_t send_pending();
+  /// One send of `pieces`: joined into one buffer and send() when small, else sendmsg().
+  ssize_t send_pieces(std::span<const iovec> pieces);
   void finish_written();
   void on_write_error(int error);
   void arm_write_watchdog();

@@ -46,6 +46,8 @@ struct validator_settings_t {
   std::uint64_t max_frame_size = std::uint64_t{16} * 1024 * 1024;
   /// Largest payload of one message (sum of its frames), bytes.
   std::uint64_t max_message_size = std::uint64_t{16} * 1024 * 1024;
+
+  friend bool operator==(const validator_settings_t&, const validator_settings_t&) = default;
 };
 
 /// Why a connection must be failed: the code for the close frame and a short static reason
