@@ -33,10 +33,11 @@ ws_handle_t upgrade(request_t& req, activation_t activation, upgrade_response_t 
 
   connection_handoff_t handoff = take_connection(req);
   auto registration = std::move(handoff.registration);
-  auto connection =
-      std::make_shared<ws_connection_t>(std::move(handoff), std::move(handler), settings);
-  auto ws = std::make_shared<ws_t>(connection);
-  connection->start(std::move(head), ws, activation == activation_t::immediate,
+  // Ours until we return (see ws_connection_t's lifetime).
+  const connection_ref_t connection{
+      new ws_connection_t(std::move(handoff), std::move(handler), settings)};
+  ws_handle_t ws = connection->make_handle();
+  connection->start(std::move(head), activation == activation_t::immediate,
                     std::move(registration));
   return ws;
 }

@@ -6,22 +6,19 @@
 
 namespace restws::websocket::basic {
 
-ws_t::ws_t(std::shared_ptr<detail::ws_connection_t> connection)
-    : connection_{std::move(connection)} {}
-
-// Both are fixed when the connection is made, so reading them from any thread is safe.
-std::uint64_t ws_t::connection_id() const noexcept { return connection_->connection_id(); }
-
-const asio::ip::tcp::endpoint& ws_t::remote_endpoint() const noexcept {
-  return connection_->remote_endpoint();
+detail::ws_connection_t& ws_t::connection() noexcept {
+  return static_cast<detail::ws_connection_t&>(*this);
 }
 
-ws_t::~ws_t() {
-  try {
-    connection_->shutdown_from_any_thread(status_code_t::normal_closure, {});
-  } catch (...) {
-    // Posting can only fail on memory exhaustion; the socket then closes with the connection.
-  }
+const detail::ws_connection_t& ws_t::connection() const noexcept {
+  return static_cast<const detail::ws_connection_t&>(*this);
+}
+
+// Both are fixed when the connection is made, so reading them from any thread is safe.
+std::uint64_t ws_t::connection_id() const noexcept { return connection().connection_id(); }
+
+const asio::ip::tcp::endpoint& ws_t::remote_endpoint() const noexcept {
+  return connection().remote_endpoint();
 }
 
 namespace {
@@ -40,29 +37,29 @@ void check_frame(final_frame_flag_t final_flag, opcode_t opcode, std::size_t pay
 void ws_t::send_message(final_frame_flag_t final_flag, opcode_t opcode, std::string payload,
                         write_status_cb_t cb) {
   check_frame(final_flag, opcode, payload.size());
-  if (connection_->closed()) throw ws_closed_error_t{"send_message: the WebSocket is closed"};
-  connection_->send_from_any_thread(final_flag, opcode, message_t::make_payload(std::move(payload)),
+  if (connection().closed()) throw ws_closed_error_t{"send_message: the WebSocket is closed"};
+  connection().send_from_any_thread(final_flag, opcode, message_t::make_payload(std::move(payload)),
                                     std::move(cb));
 }
 
 void ws_t::send_message(const message_t& message, write_status_cb_t cb) {
   check_frame(message.final_flag(), message.opcode(), message.payload().size());
-  if (connection_->closed()) throw ws_closed_error_t{"send_message: the WebSocket is closed"};
-  connection_->send_from_any_thread(message.final_flag(), message.opcode(),
+  if (connection().closed()) throw ws_closed_error_t{"send_message: the WebSocket is closed"};
+  connection().send_from_any_thread(message.final_flag(), message.opcode(),
                                     message.shared_payload(), std::move(cb));
 }
 
 void ws_t::shutdown() { shutdown(status_code_t::normal_closure); }
 
 void ws_t::shutdown(status_code_t code, std::string reason) {
-  connection_->shutdown_from_any_thread(code, std::move(reason));
+  connection().shutdown_from_any_thread(code, std::move(reason));
 }
 
-void ws_t::kill() { connection_->kill_from_any_thread(); }
+void ws_t::kill() { connection().kill_from_any_thread(); }
 
 void ws_t::activate() {
-  if (connection_->closed()) throw ws_closed_error_t{"activate: the WebSocket is closed"};
-  connection_->activate_from_any_thread();
+  if (connection().closed()) throw ws_closed_error_t{"activate: the WebSocket is closed"};
+  connection().activate_from_any_thread();
 }
 
 }  // namespace restws::websocket::basic

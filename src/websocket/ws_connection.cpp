@@ -13,6 +13,7 @@
 #include <asio/dispatch.hpp>
 #include <asio/post.hpp>
 
+#include "../server/slab_pool.hpp"
 #include "ws_poller.hpp"
 
 namespace restws::websocket::basic::detail {
@@ -62,40 +63,141 @@ ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t
           handoff.logger ? std::move(handoff.logger) : std::make_shared<null_logger_t>()})},
       connection_id_{handoff.connection_id},
       remote_endpoint_{handoff.remote_endpoint} {
+  new (&owner_weak_) std::weak_ptr<ws_t>;
   auto_pong_ = settings.auto_pong;
   deliver_whole_messages_ = settings.deliver_whole_messages;
   want_io_uring_ = settings.io_uring;
   keep_open_ = settings.keep_open;
   // The socket leaves Asio: the reactor's ws_poller_t watches it (see ws_poller.hpp).
   std::error_code ec;
-  fd_ = handoff.socket.release(ec);
-  if (ec) fd_ = -1;
-  if (fd_ >= 0) {
-    const int flags = ::fcntl(fd_, F_GETFL, 0);
-    if (flags < 0 || ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK) < 0) {
-      ::close(fd_);
-      fd_ = -1;
+  fd = handoff.socket.release(ec);
+  if (ec) fd = -1;
+  if (fd >= 0) {
+    const int flags = ::fcntl(fd, F_GETFL, 0);
+    if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+      ::close(fd);
+      fd = -1;
     }
   }
   keep_pending(std::as_bytes(std::span{handoff.already_read}));
 }
 
 ws_connection_t::~ws_connection_t() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd >= 0) ::close(fd);
+  if (owner_is_strong_)
+    owner_strong_.~shared_ptr();
+  else
+    owner_weak_.~weak_ptr();
+}
+
+// ---- memory ------------------------------------------------------------------------------
+
+namespace {
+#if RESTWS_SLAB_POOLS
+restws::detail::slab_pool_t& connection_pool() {
+  // Never destroyed: a handle may outlive main() (a static registry of them).
+  static auto* const pool =
+      new restws::detail::slab_pool_t{sizeof(ws_connection_t), 64 * 1024, alignof(ws_connection_t)};
+  return *pool;
+}
+#endif
+}  // namespace
+
+void* ws_connection_t::operator new(std::size_t size) {
+#if RESTWS_SLAB_POOLS
+  if (size == sizeof(ws_connection_t)) return connection_pool().allocate();
+#endif
+  return ::operator new(size);
+}
+
+void ws_connection_t::operator delete(void* p, std::size_t size) noexcept {
+#if RESTWS_SLAB_POOLS
+  if (size == sizeof(ws_connection_t)) {
+    connection_pool().deallocate(p);
+    return;
+  }
+#endif
+  ::operator delete(p, size);
+}
+
+// ---- handles -----------------------------------------------------------------------------
+
+// The handles' control block is built in the connection's handle_slot_t: make_handle() hands the
+// slot to the allocator, whose deallocate() (when the last handle and weak handle are gone)
+// drops the reference the block held on the connection.
+namespace {
+thread_local handle_slot_t* next_slot = nullptr;
+}
+
+template <typename T>
+struct ws_connection_t::slot_allocator_t {
+  using value_type = T;
+  slot_allocator_t() noexcept = default;
+  template <typename U>
+  slot_allocator_t(const slot_allocator_t<U>&) noexcept {}  // NOLINT: implicit, as allocators are
+  T* allocate(std::size_t n) {
+    static_assert(sizeof(T) <= handle_slot_t::size && alignof(T) <= alignof(handle_slot_t),
+                  "handle_slot_t::size is too small for this standard library's control block");
+    if (n != 1 || next_slot == nullptr) throw std::bad_alloc{};
+    return reinterpret_cast<T*>(std::exchange(next_slot, nullptr)->storage);
+  }
+  void deallocate(T* p, std::size_t) noexcept {
+    // storage is the first member of the standard-layout handle_slot_t: same address.
+    auto* slot = reinterpret_cast<handle_slot_t*>(p);
+    static_cast<ws_connection_t*>(slot)->release();
+  }
+  template <typename U>
+  bool operator==(const slot_allocator_t<U>&) const noexcept {
+    return true;
+  }
+};
+
+void ws_connection_t::handle_deleter_t::operator()(ws_t* ws) const noexcept {
+  // The last handle is gone: shut down gracefully (a no-op once closed).
+  try {
+    static_cast<ws_connection_t*>(ws)->shutdown_from_any_thread(status_code_t::normal_closure, {});
+  } catch (...) {
+    // Posting can only fail on memory exhaustion; the socket then closes with the connection.
+  }
+}
+
+ws_handle_t ws_connection_t::make_handle() {
+  retain();  // the control block's, dropped by slot_allocator_t::deallocate()
+  next_slot = this;
+  ws_handle_t handle{static_cast<ws_t*>(this), handle_deleter_t{}, slot_allocator_t<ws_t>{}};
+  if (keep_open_) {
+    owner_weak_.~weak_ptr();
+    new (&owner_strong_) std::shared_ptr<ws_t>{handle};  // dropped when the connection closes
+    owner_is_strong_ = true;
+  } else {
+    owner_weak_ = handle;
+  }
+  return handle;
+}
+
+void ws_connection_t::drop_owner() noexcept {
+  // Our last use of the slot: with keep_open, this may be the last handle (its deleter then
+  // finds the connection closed).
+  if (owner_is_strong_) {
+    auto last = std::move(owner_strong_);
+    owner_strong_.~shared_ptr();
+    new (&owner_weak_) std::weak_ptr<ws_t>;
+    owner_is_strong_ = false;
+  } else {
+    owner_weak_.reset();
+  }
 }
 
 template <typename F>
 void ws_connection_t::run_on_io_thread(F&& f) {
-  asio::dispatch(io(), [self = shared_from_this(), f = std::forward<F>(f)]() mutable { f(); });
+  asio::dispatch(io(), [self = connection_ref_t{this}, f = std::forward<F>(f)]() mutable { f(); });
 }
 
-void ws_connection_t::start(std::string response_head, std::weak_ptr<ws_t> owner, bool activate_now,
+void ws_connection_t::start(std::string response_head, bool activate_now,
                             std::shared_ptr<handoff_registration_t> registration) {
-  owner_ = std::move(owner);
-  if (keep_open_) kept_open_ = owner_.lock();  // released when the connection closes
   std::error_code ec;
-  if (fd_ >= 0) {
-    registered_ = poller_->add(fd_, shared_from_this(), std::move(registration), ec);
+  if (fd >= 0) {
+    registered_ = poller_->add(this, std::move(registration), ec);
     if (registered_ && want_io_uring_) {
       std::error_code uring_ec;
       batches_io_ = poller_->enable_uring(uring_ec);
@@ -321,7 +423,7 @@ void ws_connection_t::start_read() {
   read_scheduled_ = true;
   // Posted, never inline: read_loop() uses the thread's buffer, which a caller up the stack (a
   // handler run from another connection's read_loop()) may be parsing right now.
-  asio::post(io(), [self = shared_from_this()] {
+  asio::post(io(), [self = connection_ref_t{this}] {
     self->read_scheduled_ = false;
     self->read_loop();
     self->rest();
@@ -352,7 +454,7 @@ void ws_connection_t::read_loop() {
     }
     const bool own = pending_len() != 0;
     const std::span<std::byte> space = own ? own_read_space() : thread_read_buffer();
-    const ssize_t got = ::recv(fd_, space.data(), space.size(), 0);
+    const ssize_t got = ::recv(fd, space.data(), space.size(), 0);
     const int err = got < 0 ? errno : 0;
     if (got < 0 && err == EINTR) continue;
     if (!consume_read(space, own, got, err)) return;
@@ -502,12 +604,12 @@ void ws_connection_t::on_frame(const protocol::read_result_t& frame) {
 }
 
 void ws_connection_t::deliver(final_frame_flag_t fin, opcode_t opcode, std::string_view payload) {
-  if (owner_.expired()) return;  // every handle is gone: the connection is closing
+  if (owner_expired()) return;  // every handle is gone: the connection is closing
   deliver(fin, opcode, recycled_payload(payload));
 }
 
 void ws_connection_t::deliver(final_frame_flag_t fin, opcode_t opcode, shared_payload_t payload) {
-  auto owner = owner_.lock();
+  auto owner = lock_owner();
   if (!owner) return;  // every handle is gone: the connection is closing
   message_handle_t message = recycled_message();
   message->final_flag_ = fin;
@@ -537,7 +639,7 @@ void ws_connection_t::release_handler() {
   // hold handles to this very connection (a registry captured by value), so such cycles end
   // with the connection. Not while the handler runs; deliver() comes back here when it returns.
   if (delivering_ != 0 || !handler_) return;
-  auto keep_alive = shared_from_this();  // the handler's captures may own our last ws_t
+  const connection_ref_t keep_alive{this};  // the handler's captures may own our last ref
   auto handler = std::move(handler_);
   handler_ = nullptr;
 }
@@ -613,7 +715,7 @@ bool ws_connection_t::send_single_frame() {
     std::memcpy(buffer.data(), f.header.data(), f.header_size);
     if (payload_size != 0)
       std::memcpy(buffer.data() + f.header_size, f.payload->data(), payload_size);
-    sent = ::send(fd_, buffer.data(), total, MSG_NOSIGNAL);
+    sent = ::send(fd, buffer.data(), total, MSG_NOSIGNAL);
   } else {
     const std::array<iovec, 2> pieces{iovec{f.header.data(), f.header_size},
                                       iovec{const_cast<char*>(f.payload->data()), payload_size}};
@@ -706,11 +808,11 @@ ssize_t ws_connection_t::send_pending() {
 ssize_t ws_connection_t::send_pieces(std::span<const iovec> pieces) {
   const auto buffer = thread_write_buffer();
   if (const std::size_t joined = join_small_write(pieces, buffer.data()))
-    return ::send(fd_, buffer.data(), joined, MSG_NOSIGNAL);
+    return ::send(fd, buffer.data(), joined, MSG_NOSIGNAL);
   msghdr msg{};
   msg.msg_iov = const_cast<iovec*>(pieces.data());
   msg.msg_iovlen = std::min<std::size_t>(pieces.size(), IOV_MAX);
-  return ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+  return ::sendmsg(fd, &msg, MSG_NOSIGNAL);
 }
 
 void ws_connection_t::finish_written() {
@@ -730,7 +832,7 @@ void ws_connection_t::finish_written() {
   for (auto& f : writing)
     if (f.cb) callbacks.push_back(std::move(f.cb));
   writing.clear();
-  asio::post(io(), [self = shared_from_this(), callbacks = std::move(callbacks)] {
+  asio::post(io(), [self = connection_ref_t{this}, callbacks = std::move(callbacks)] {
     for (const auto& cb : callbacks) {
       try {
         cb(std::error_code{});
@@ -755,17 +857,16 @@ void ws_connection_t::on_write_error(int error) {
     return "ws [" + std::to_string(connection_id_) +
            "]: write failed: " + std::error_code{error, std::system_category()}.message();
   });
-  asio::post(io(), [self = shared_from_this()] { self->close_socket(); });
+  asio::post(io(), [self = connection_ref_t{this}] { self->close_socket(); });
 }
 
 void ws_connection_t::arm_write_watchdog() {
   if (write_timer_armed_ || socket_closed_) return;
-  if (!write_timer_) write_timer_ = std::make_unique<asio::steady_timer>(io());
+  asio::steady_timer& t = timer(timers().write);
   write_timer_armed_ = true;
-  write_timer_->expires_after(config_->write_timeout);
-  write_timer_->async_wait([weak = weak_from_this()](const std::error_code& ec) {
-    auto self = weak.lock();
-    if (!self) return;
+  t.expires_after(config_->write_timeout);
+  // A reference until it runs: close_socket() cancels it, the io_context's end destroys it.
+  t.async_wait([self = connection_ref_t{this}](const std::error_code& ec) {
     self->write_timer_armed_ = false;
     if (ec || self->socket_closed_ || !self->write_blocked_) return;
     if (std::chrono::steady_clock::now() - self->busy_->write_started >=
@@ -806,7 +907,7 @@ void ws_connection_t::finish_after_close_sent() {
   // Handshake complete (or the connection failed): the server closes TCP first (RFC 6455 §7.1.1).
   // Half-close and drain until the peer's FIN, so that our close frame is not lost to a reset.
   shut_down_send_ = true;
-  ::shutdown(fd_, SHUT_WR);
+  ::shutdown(fd, SHUT_WR);
   start_read();
 }
 
@@ -822,13 +923,11 @@ void ws_connection_t::fail(status_code_t code, std::string_view reason) {
 }
 
 void ws_connection_t::arm_close_timer() {
-  if (close_timer_ || socket_closed_) return;
-  close_timer_ = std::make_unique<asio::steady_timer>(io());
-  close_timer_->expires_after(config_->close_timeout);
-  close_timer_->async_wait([weak = weak_from_this()](const std::error_code& ec) {
-    auto self = weak.lock();
-    if (!self || ec) return;
-    self->close_socket();
+  if ((timers_ && timers_->close) || socket_closed_) return;
+  asio::steady_timer& t = timer(timers().close);
+  t.expires_after(config_->close_timeout);
+  t.async_wait([self = connection_ref_t{this}](const std::error_code& ec) {
+    if (!ec) self->close_socket();
   });
 }
 
@@ -838,8 +937,7 @@ void ws_connection_t::close_socket(status_code_t code, std::string_view reason) 
   // and its io_context, and must then touch nothing of it.
   if (registered_) poller_->remove(this);  // releases us later, never here
   mark_socket_closed();
-  write_timer_.reset();
-  close_timer_.reset();
+  timers_.reset();  // their handlers run with operation_aborted and drop their references
   std::vector<out_frame_t> unsent;
   if (busy_) {
     // The state itself goes at the next rest(): a caller up the stack may be parsing its buffer.
@@ -859,9 +957,9 @@ void ws_connection_t::close_socket(status_code_t code, std::string_view reason) 
     }
   if (!close_notified_) notify_closed(code, reason);
   release_handler();
-  // Our own handle goes last: the handler above still got one with the close. Its ws_t finds
-  // the connection detached and sends nothing.
-  kept_open_.reset();
+  // Our own handle goes last: the handler above still got one with the close. If it was the last
+  // handle, its deleter finds the connection detached and sends nothing.
+  drop_owner();
   rest();
 }
 
@@ -870,8 +968,8 @@ void ws_connection_t::mark_socket_closed() noexcept {
   socket_closed_ = true;
   send_closed_.store(true, std::memory_order_release);
   detached_.store(true, std::memory_order_release);
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  if (fd >= 0) ::close(fd);
+  fd = -1;
 }
 
 void ws_connection_t::detach_from_poller() noexcept {
@@ -882,7 +980,7 @@ void ws_connection_t::detach_from_poller() noexcept {
     release_handler();  // its captures may hold handles to this connection
   } catch (...) {
   }
-  kept_open_.reset();
+  drop_owner();
 }
 
 void ws_connection_t::notify_closed(status_code_t code, std::string_view reason) {

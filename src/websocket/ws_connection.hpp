@@ -15,6 +15,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <sys/uio.h>
@@ -77,16 +78,66 @@ struct ws_config_t {
   }
 };
 
-// The poller's entry is a base: ws_poller_t links connections without allocating.
-class ws_connection_t : public std::enable_shared_from_this<ws_connection_t>, public poll_entry_t {
+/// Room for the reference count of a connection's handles (the control block of its
+/// ws_handle_t, std::shared_ptr's own): kept inside the connection, not allocated apart.
+struct handle_slot_t {
+#if defined(__GLIBCXX__)
+  static constexpr std::size_t size = 3 * sizeof(void*);
+#else
+  static constexpr std::size_t size = 4 * sizeof(void*);
+#endif
+  alignas(void*) std::byte storage[size];
+};
+
+/// A counted reference to a connection (see ws_connection_t's lifetime).
+class connection_ref_t {
  public:
+  connection_ref_t() noexcept = default;
+  explicit connection_ref_t(ws_connection_t* c) noexcept;  ///< takes a new reference
+  connection_ref_t(const connection_ref_t& o) noexcept : connection_ref_t{o.c_} {}
+  connection_ref_t(connection_ref_t&& o) noexcept : c_{std::exchange(o.c_, nullptr)} {}
+  connection_ref_t& operator=(connection_ref_t o) noexcept {
+    std::swap(c_, o.c_);
+    return *this;
+  }
+  ~connection_ref_t();
+  ws_connection_t* operator->() const noexcept { return c_; }
+  ws_connection_t& operator*() const noexcept { return *c_; }
+  ws_connection_t* get() const noexcept { return c_; }
+
+ private:
+  ws_connection_t* c_ = nullptr;
+};
+
+/// Lifetime: a connection counts its references itself (an idle WebSocket would pay 32 bytes for
+/// std::shared_ptr's control block and enable_shared_from_this). They are held by the poller
+/// while the socket is registered, by work posted or timers armed for it, and by its handles'
+/// control block (handle_slot_t) until the last ws_handle_t and std::weak_ptr<ws_t> are gone.
+/// The connection drops its own weak handle (owner_) once closed, so nothing cycles.
+///
+/// The poller's entry is a base too: ws_poller_t links connections without allocating.
+class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
+ public:
+  /// Made with new and held by connection_ref_t at once (no reference yet); never deleted.
   ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
                   const ws_settings_t& settings);
   ~ws_connection_t();
+  /// From a slab_pool_t: idle WebSockets, packed, pin no freed HTTP buffers (slab_pool.hpp).
+  static void* operator new(std::size_t size);
+  static void operator delete(void* p, std::size_t size) noexcept;
+
+  void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void release() noexcept {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  /// The first handle (once only, on the creating thread). The connection shuts down when the
+  /// last copy of it goes.
+  ws_handle_t make_handle();
 
   /// Writes the 101 response, then starts reading if `activate_now`. On the io thread.
   /// `registration` is the server's record of the connection (see ws_poller_t::add()).
-  void start(std::string response_head, std::weak_ptr<ws_t> owner, bool activate_now,
+  void start(std::string response_head, bool activate_now,
              std::shared_ptr<handoff_registration_t> registration);
 
   std::uint64_t connection_id() const noexcept { return connection_id_; }
@@ -110,7 +161,7 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t>, pu
 
   // Batched I/O through the poller's io_uring (ws_poller.hpp), when ws_settings_t::io_uring.
   bool batches_io() const noexcept { return batches_io_; }
-  int native_handle() const noexcept { return fd_; }
+  int native_handle() const noexcept { return fd; }
   /// True if on_readable() would read now.
   bool wants_read() const noexcept { return activated_ && !socket_closed_ && !read_scheduled_; }
   /// True if the last read was large: read on its own then (on_readable()), not in a batch.
@@ -198,36 +249,55 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t>, pu
   void release_handler();
   void notify_closed(protocol::status_code_t code, std::string_view reason);
 
+  // Handles.
+  struct handle_deleter_t {
+    void operator()(ws_t* ws) const noexcept;
+  };
+  template <typename T>
+  struct slot_allocator_t;
+  /// A handle for the handler, or null once every handle is gone.
+  ws_handle_t lock_owner() const noexcept {
+    return owner_is_strong_ ? owner_strong_ : owner_weak_.lock();
+  }
+  bool owner_expired() const noexcept { return !owner_is_strong_ && owner_weak_.expired(); }
+  /// Drops our own handle (strong with keep_open) or weak one: the last may free the slot.
+  void drop_owner() noexcept;
+
   // Touched for every message: kept together, first, so that a message costs few cache lines
-  // when many connections are busy.
-  int fd_ = -1;  ///< the socket (non-blocking), -1 once closed
-  bool activated_ = false;
-  bool read_scheduled_ = false;  ///< a read_loop() is posted
-  bool processing_ = false;
-  bool socket_closed_ = false;
-  bool failed_ = false;          ///< a protocol violation: input is ignored from now on
-  bool close_received_ = false;  ///< the peer's close frame arrived
-  bool write_blocked_ = false;   ///< the socket is full: waiting for on_writable()
-  bool write_failed_ = false;
-  bool batches_io_ = false;    ///< reads and writes go through the poller's io_uring batches
-  bool flush_queued_ = false;  ///< in the poller's list of connections with writes to batch
-  bool auto_pong_ = false;
-  bool deliver_whole_messages_ = false;
-  bool want_io_uring_ = false;
-  bool large_reads_ = false;              ///< the last read was too large to batch the next one
+  // when many connections are busy. The socket is poll_entry_t::fd (-1 once closed). Flags are
+  // bit-fields: only the io thread touches them (send_closed_ and detached_ are apart).
+  std::atomic<std::uint32_t> refs_{0};
+  bool activated_ : 1 = false;
+  bool read_scheduled_ : 1 = false;  ///< a read_loop() is posted
+  bool processing_ : 1 = false;
+  bool socket_closed_ : 1 = false;
+  bool failed_ : 1 = false;          ///< a protocol violation: input is ignored from now on
+  bool close_received_ : 1 = false;  ///< the peer's close frame arrived
+  bool write_blocked_ : 1 = false;   ///< the socket is full: waiting for on_writable()
+  bool write_failed_ : 1 = false;
+  bool batches_io_ : 1 = false;    ///< reads and writes go through the poller's io_uring batches
+  bool flush_queued_ : 1 = false;  ///< in the poller's list of connections with writes to batch
+  bool auto_pong_ : 1 = false;
+  bool deliver_whole_messages_ : 1 = false;
+  bool want_io_uring_ : 1 = false;
+  bool large_reads_ : 1 = false;  ///< the last read was too large to batch the next one
+  // Seldom used.
+  bool write_timer_armed_ : 1 = false;
+  bool close_written_ : 1 = false;   ///< our close frame left
+  bool close_notified_ : 1 = false;  ///< the handler saw a close message
+  bool shut_down_send_ : 1 = false;
+  bool registered_ : 1 = false;           ///< in poller_'s epoll set (we are its poll_entry_t)
+  bool keep_open_ : 1 = false;            ///< ws_settings_t::keep_open
+  bool owner_is_strong_ : 1 = false;      ///< owner_strong_ is the live member of the union
   std::atomic<bool> send_closed_{false};  ///< a close frame is queued, or the socket is gone
-  // Seldom used, packed into the same word.
-  bool write_timer_armed_ = false;
-  bool close_written_ = false;   ///< our close frame left
-  bool close_notified_ = false;  ///< the handler saw a close message
-  bool shut_down_send_ = false;
-  bool registered_ = false;             ///< in poller_'s epoll set (we are its poll_entry_t)
-  bool keep_open_ = false;              ///< ws_settings_t::keep_open
-  std::atomic<bool> detached_{false};   ///< socket closed and destroyed: no more work to post
-  std::unique_ptr<busy_state_t> busy_;  ///< null while idle
+  std::atomic<bool> detached_{false};     ///< socket closed and destroyed: no more work to post
+  std::unique_ptr<busy_state_t> busy_;    ///< null while idle
   message_handler_t handler_;
-  std::weak_ptr<ws_t> owner_;
-  std::shared_ptr<ws_t> kept_open_;  ///< with keep_open_: our own handle, until we close
+  // Our handle for the handler's calls: strong with keep_open (until we close), else weak.
+  union {
+    std::weak_ptr<ws_t> owner_weak_;
+    std::shared_ptr<ws_t> owner_strong_;
+  };
 
   // Seldom used.
   ws_poller_t* poller_;  ///< our reactor's (null once it is gone)
@@ -236,8 +306,27 @@ class ws_connection_t : public std::enable_shared_from_this<ws_connection_t>, pu
   asio::ip::tcp::endpoint remote_endpoint_;
   int delivering_ = 0;  ///< depth of handler calls in progress (fills the endpoint's padding)
   // Timers exist only while needed (a blocked write, a close in progress).
-  std::unique_ptr<asio::steady_timer> write_timer_;
-  std::unique_ptr<asio::steady_timer> close_timer_;
+  struct timers_t {
+    std::optional<asio::steady_timer> write;
+    std::optional<asio::steady_timer> close;
+  };
+  std::unique_ptr<timers_t> timers_;
+  asio::steady_timer& timer(std::optional<asio::steady_timer>& t) {
+    if (!t) t.emplace(io());
+    return *t;
+  }
+  timers_t& timers() {
+    if (!timers_) timers_ = std::make_unique<timers_t>();
+    return *timers_;
+  }
 };
+
+inline connection_ref_t::connection_ref_t(ws_connection_t* c) noexcept : c_{c} {
+  if (c_) c_->retain();
+}
+
+inline connection_ref_t::~connection_ref_t() {
+  if (c_) c_->release();
+}
 
 }  // namespace restws::websocket::basic::detail

@@ -135,22 +135,21 @@ bool ws_poller_t::enable_uring(std::error_code& ec) {
 #endif
 }
 
-bool ws_poller_t::add(int fd, std::shared_ptr<ws_connection_t> connection,
+bool ws_poller_t::add(ws_connection_t* connection,
                       std::shared_ptr<handoff_registration_t> registration, std::error_code& ec) {
   if (epfd_ < 0) {
     ec = std::error_code{EMFILE, std::system_category()};
     return false;
   }
-  poll_entry_t* e = connection.get();
+  poll_entry_t* e = connection;
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.ptr = e;
-  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, e->fd, &ev) != 0) {
     ec = std::error_code{errno, std::system_category()};
     return false;
   }
-  e->fd = fd;
-  e->connection = std::move(connection);
+  connection->retain();  // released by release_retired() or shutdown()
   if (!registration_ && registration) {
     // The server calls these on this io_context's thread.
     registration->set_stop_handler([this] {
@@ -179,16 +178,18 @@ std::shared_ptr<const ws_config_t> ws_poller_t::share_config(ws_config_t config)
 template <typename F>
 void ws_poller_t::for_each_live(F f) {
   // Closing a connection removes it from live_ (and may release the last one): walk a copy.
-  std::vector<std::shared_ptr<ws_connection_t>> connections;
-  for (poll_entry_t* e = live_; e; e = e->next) connections.push_back(e->connection);
+  std::vector<connection_ref_t> connections;
+  for (poll_entry_t* e = live_; e; e = e->next)
+    connections.emplace_back(static_cast<ws_connection_t*>(e));
   for (const auto& c : connections) f(*c);
 }
 
-void ws_poller_t::remove(poll_entry_t* entry) noexcept {
-  if (!entry || entry->fd < 0) return;
+void ws_poller_t::remove(ws_connection_t* connection) noexcept {
+  poll_entry_t* entry = connection;
+  if (entry->fd < 0) return;
   epoll_event ev{};
   ::epoll_ctl(epfd_, EPOLL_CTL_DEL, entry->fd, &ev);
-  entry->fd = -1;  // events already taken from epoll for it are skipped
+  // Events already taken from epoll for it are skipped: its socket is closed (fd -1) next.
   if (entry->prev) entry->prev->next = entry->next;
   if (entry->next) entry->next->prev = entry->prev;
   if (live_ == entry) live_ = entry->next;
@@ -237,15 +238,15 @@ void ws_poller_t::on_ready() {
     collecting_writes_ = batching;
     for (int i = 0; i < n; ++i) {
       auto* entry = static_cast<poll_entry_t*>(events_[static_cast<std::size_t>(i)].data.ptr);
+      auto* connection = static_cast<ws_connection_t*>(entry);
       const std::uint32_t ev = events_[static_cast<std::size_t>(i)].events;
       // An entry removed earlier in this batch stays allocated until the batch ends.
-      if (entry->fd >= 0 && (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
-        entry->connection->on_writable();
+      if (entry->fd >= 0 && (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))) connection->on_writable();
       if (entry->fd >= 0 && (ev & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP))) {
-        if (batching && entry->connection->batches_io() && !entry->connection->reads_large())
+        if (batching && connection->batches_io() && !connection->reads_large())
           batch_reads_.push_back(entry);
         else
-          entry->connection->on_readable();
+          connection->on_readable();
       }
     }
     if (!batch_reads_.empty()) {
@@ -276,13 +277,14 @@ void ws_poller_t::read_batched(std::span<poll_entry_t* const> entries) {
     unsigned count = 0;
     for (poll_entry_t* entry : chunk) {
       // Handlers run earlier in this batch may have closed the connection or posted a read.
-      if (entry->fd < 0 || !entry->connection->wants_read()) continue;
-      std::span<std::byte> space = entry->connection->own_read_space();
+      auto* connection = static_cast<ws_connection_t*>(entry);
+      if (entry->fd < 0 || !connection->wants_read()) continue;
+      std::span<std::byte> space = connection->own_read_space();
       own[count] = !space.empty();
       if (space.empty())
         space = {u.read_arena.get() + count * uring_t::read_slot, uring_t::read_slot};
       spaces[count] = space;
-      connections[count] = entry->connection.get();
+      connections[count] = connection;
       io_uring_sqe* sqe = io_uring_get_sqe(&u.ring);
       io_uring_prep_recv(sqe, entry->fd, space.data(), space.size(), MSG_DONTWAIT);
       io_uring_sqe_set_data64(sqe, count);
@@ -339,7 +341,7 @@ bool ws_poller_t::uring_broken() const noexcept { return false; }
 
 void ws_poller_t::read_batched(std::span<poll_entry_t* const> entries) {
   for (poll_entry_t* entry : entries)
-    if (entry->fd >= 0) entry->connection->on_readable();
+    if (entry->fd >= 0) static_cast<ws_connection_t*>(entry)->on_readable();
 }
 
 void ws_poller_t::flush_batched() { flush_.clear(); }
@@ -351,7 +353,7 @@ void ws_poller_t::release_retired() {
   while (retired) {
     poll_entry_t* entry = retired;
     retired = entry->next;
-    entry->connection.reset();  // may destroy the connection, and the entry in it
+    static_cast<ws_connection_t*>(entry)->release();  // may destroy it, and the entry in it
   }
 }
 
@@ -366,9 +368,9 @@ void ws_poller_t::shutdown() {
   while (live_) {
     poll_entry_t* entry = live_;
     live_ = entry->next;
-    entry->fd = -1;
-    const std::shared_ptr<ws_connection_t> connection = std::move(entry->connection);
-    connection->detach_from_poller();
+    auto* connection = static_cast<ws_connection_t*>(entry);
+    connection->detach_from_poller();  // closes the socket
+    connection->release();
   }
   registration_.reset();
   last_config_.reset();

@@ -50,11 +50,11 @@ std::size_t join_small_write(std::span<const iovec> pieces, char* out) noexcept;
 
 /// What the poller knows of one registered socket: a base of ws_connection_t, so registering
 /// allocates nothing (a separate entry cost every idle WebSocket 48 bytes).
+/// While registered, the poller holds a reference to the connection (ws_connection_t::retain()).
 struct poll_entry_t {
-  std::shared_ptr<ws_connection_t> connection;  ///< itself, kept alive while registered
-  poll_entry_t* prev = nullptr;                 ///< the poller's list of live (or retired) entries
+  poll_entry_t* prev = nullptr;  ///< the poller's list of live (or retired) entries
   poll_entry_t* next = nullptr;
-  int fd = -1;
+  int fd = -1;  ///< the connection's socket, -1 once closed: events for it are then skipped
 };
 
 class ws_poller_t final : public asio::execution_context::service {
@@ -80,11 +80,11 @@ class ws_poller_t final : public asio::execution_context::service {
   /// every registered connection. The registrations of later sockets are dropped: one per
   /// connection cost ~200 bytes of every idle WebSocket.
   /// Returns false (and sets `ec`) if epoll refuses the socket.
-  bool add(int fd, std::shared_ptr<ws_connection_t> connection,
-           std::shared_ptr<handoff_registration_t> registration, std::error_code& ec);
-  /// Unregisters the entry. The connection is released later, never inside this call, so a
-  /// connection may remove itself from one of its own member functions.
-  void remove(poll_entry_t* entry) noexcept;
+  bool add(ws_connection_t* connection, std::shared_ptr<handoff_registration_t> registration,
+           std::error_code& ec);
+  /// Unregisters the connection, which then closes its socket. It is released later, never
+  /// inside this call, so a connection may remove itself from one of its own member functions.
+  void remove(ws_connection_t* connection) noexcept;
 
   /// Sets up io_uring for the connections that ask for it (once; later calls return the first
   /// answer). False if this build or kernel has none.

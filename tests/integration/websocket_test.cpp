@@ -409,6 +409,60 @@ TEST_F(websocket_test, releasing_the_last_handle_closes_gracefully) {
   EXPECT_EQ(f->close_code(), 1000);
 }
 
+TEST_F(websocket_test, handles_and_weak_handles_may_outlive_the_connection_and_the_server) {
+  start(mode_t::record_only);
+  auto c = connect();
+  rws::ws_handle_t strong = state_->handle();
+  ASSERT_TRUE(strong);
+  const std::uint64_t id = strong->connection_id();
+  const std::weak_ptr<rws::ws_t> weak = strong;
+  {
+    std::lock_guard lock{state_->mutex};
+    state_->handles.clear();
+  }
+  strong->kill();
+  EXPECT_TRUE(c->wait_for_eof());
+  server_->close();
+  server_.reset();
+  // The io_context is gone; the handle still answers what it knows and refuses to send.
+  EXPECT_EQ(strong->connection_id(), id);
+  EXPECT_THROW(strong->send_message(rws::final_frame, opcode_t::text_frame, "late"),
+               rws::ws_closed_error_t);
+  EXPECT_NO_THROW(strong->shutdown());
+  EXPECT_FALSE(weak.expired());
+  strong.reset();  // the last handle: nothing is sent, nothing is posted
+  EXPECT_TRUE(weak.expired());
+  EXPECT_EQ(weak.lock(), nullptr);
+}
+
+TEST_F(websocket_test, a_weak_handle_kept_after_the_close_stays_expired) {
+  start(mode_t::record_only);
+  std::weak_ptr<rws::ws_t> weak;
+  {
+    auto c = connect();
+    weak = state_->handle();
+    ASSERT_FALSE(weak.expired());
+    ASSERT_TRUE(c->send_frame(opcode_t::connection_close_frame, std::string{"\x03\xe8", 2}));
+    EXPECT_TRUE(c->read_frame());
+    EXPECT_TRUE(c->wait_for_eof());
+  }
+  ASSERT_TRUE(state_->wait([&] {
+    return !state_->received.empty() &&
+           state_->received.back().opcode() == opcode_t::connection_close_frame;
+  }));
+  {
+    std::lock_guard lock{state_->mutex};
+    state_->handles.clear();
+  }
+  // A second connection works while the first one's weak handle lives on; once its message is
+  // in, the reactor is past the first one's last handler call (one thread runs both).
+  auto d = connect();
+  ASSERT_TRUE(d->send_frame(opcode_t::text_frame, "next"));
+  EXPECT_TRUE(state_->wait([&] { return state_->received.back().payload() == "next"; }));
+  EXPECT_TRUE(weak.expired());
+  EXPECT_EQ(weak.lock(), nullptr);
+}
+
 TEST_F(websocket_test, delayed_activation_reads_nothing_until_activate) {
   start(mode_t::echo, rws::activation_t::delayed);
   auto c = connect();

@@ -1,10 +1,10 @@
 #pragma once
 // ws_t: the user's side of an upgraded WebSocket connection (RESTinio's ws_t, made thread-safe).
 //
-// A ws_t is created by upgrade() and always owned through ws_handle_t (std::shared_ptr). The
+// A ws_t is created by upgrade() and only ever reached through ws_handle_t (std::shared_ptr). The
 // connection lives as long as some handle does: when the last handle goes, the WebSocket is shut
 // down gracefully, as by shutdown(). The message handler receives a handle too, so code inside it
-// may keep or drop the connection as it likes.
+// may keep or drop the connection as it likes. A std::weak_ptr<ws_t> may outlive the connection.
 //
 // Thread-safety: every member function may be called from any thread at once. Work is passed to
 // the connection's io_context thread; frames queued meanwhile leave in one gather write, never
@@ -40,11 +40,8 @@ class ws_closed_error_t : public std::runtime_error {
 
 class ws_t {
  public:
-  explicit ws_t(std::shared_ptr<detail::ws_connection_t> connection);
   ws_t(const ws_t&) = delete;
   ws_t& operator=(const ws_t&) = delete;
-  /// Shuts the connection down gracefully (close 1000), as shutdown().
-  ~ws_t();
 
   /// Queues one frame. Throws ws_closed_error_t once a close frame was sent or the socket is
   /// gone (as RESTinio does); `cb` is then not called. Otherwise `cb` (if any) is called on the
@@ -70,8 +67,14 @@ class ws_t {
   const asio::ip::tcp::endpoint& remote_endpoint() const noexcept;
 
  private:
-  // The only member: an idle WebSocket costs every byte here once per connection.
-  std::shared_ptr<detail::ws_connection_t> connection_;
+  // The connection itself (a base of it, with no data: an idle WebSocket costs every byte of a
+  // separate handle object once per connection). Its handles share one reference count, kept
+  // inside the connection too; when it drops to zero the connection shuts down (close 1000).
+  friend class detail::ws_connection_t;
+  ws_t() = default;
+  ~ws_t() = default;
+  detail::ws_connection_t& connection() noexcept;
+  const detail::ws_connection_t& connection() const noexcept;
 };
 
 using ws_handle_t = std::shared_ptr<ws_t>;
