@@ -14,6 +14,7 @@
 #include "reactor.hpp"
 #include "restws/http/request_parser.hpp"
 #include "restws/server/request.hpp"
+#include "slab_pool.hpp"
 
 namespace restws::detail {
 
@@ -110,7 +111,11 @@ class connection_t final : public response_sink_t,
   asio::ip::tcp::endpoint remote_;
   http::request_parser_t parser_;
 
-  std::string buffer_;
+  /// Read buffers of the default size come from a pool, as connections do (reactor.cpp):
+  /// handshakes in flight then leave no holes in the heap among the WebSockets they open.
+  using buffer_allocator_t =
+      pooled_allocator_t<char, 16 * 1024, default_buffer_size + 1>;  // + 1: std::string's NUL
+  std::basic_string<char, std::char_traits<char>, buffer_allocator_t> buffer_;
   std::size_t begin_ = 0;  ///< unparsed input is buffer_[begin_, end_)
   std::size_t end_ = 0;
   bool head_parsed_ = false;  ///< reading the body of the request at the back of pending_

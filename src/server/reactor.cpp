@@ -6,6 +6,7 @@
 
 #include "connection.hpp"
 #include "server_core_impl.hpp"
+#include "slab_pool.hpp"
 
 namespace restws::detail {
 namespace {
@@ -113,7 +114,9 @@ void reactor_t::add_connection(asio::ip::tcp::socket socket, connection_id_t id)
     socket.close(ec);
     return;
   }
-  auto c = std::make_shared<connection_t>(*this, std::move(socket), id);
+  // From a pool of connections, not the heap: see slab_pool.hpp.
+  auto c = std::allocate_shared<connection_t>(pooled_allocator_t<connection_t, 16 * 1024>{}, *this,
+                                              std::move(socket), id);
   c->self_ = c;
   c->next_ = first_;
   if (first_) first_->prev_ = c.get();

@@ -12,7 +12,9 @@
 // goes. One mutex, taken once per allocation and per free (never per message).
 
 #include <cstddef>
+#include <memory>
 #include <mutex>
+#include <type_traits>
 
 // Under AddressSanitizer objects are heap blocks of their own, so that a use after free is
 // caught (a pool hands a slot out again at once): users of a pool check RESTWS_SLAB_POOLS.
@@ -64,6 +66,47 @@ class slab_pool_t {
   slab_t* full_ = nullptr;     ///< slabs without (doubly linked)
   std::size_t slabs_ = 0;
   std::size_t empty_slabs_ = 0;  ///< slabs in partial_ with no slot in use (at most one kept)
+};
+
+/// A stateless allocator (for std::allocate_shared, containers): a block of exactly
+/// `PooledBytes` bytes (0: one T) comes from a slab_pool_t kept for that size (one per
+/// allocator type, never destroyed); any other block from the heap.
+template <typename T, std::size_t SlabSize = 64 * 1024, std::size_t PooledBytes = 0>
+struct pooled_allocator_t {
+  using value_type = T;
+  template <typename U>
+  struct rebind {
+    // To another type: pools single objects of it (std::allocate_shared's control block).
+    using other = pooled_allocator_t<U, SlabSize, std::is_same_v<U, T> ? PooledBytes : 0>;
+  };
+
+  pooled_allocator_t() noexcept = default;
+  template <typename U, std::size_t B>
+  pooled_allocator_t(const pooled_allocator_t<U, SlabSize, B>&) noexcept {}  // NOLINT: implicit
+
+  static constexpr std::size_t pooled_bytes() noexcept {
+    return PooledBytes == 0 ? sizeof(T) : PooledBytes;
+  }
+  static slab_pool_t& pool() {
+    static slab_pool_t* const p = new slab_pool_t{
+        pooled_bytes(), SlabSize, alignof(T) < sizeof(void*) ? sizeof(void*) : alignof(T)};
+    return *p;
+  }
+  T* allocate(std::size_t n) {
+    if (RESTWS_SLAB_POOLS && n * sizeof(T) == pooled_bytes())
+      return static_cast<T*>(pool().allocate());
+    return std::allocator<T>{}.allocate(n);
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    if (RESTWS_SLAB_POOLS && n * sizeof(T) == pooled_bytes())
+      pool().deallocate(p);
+    else
+      std::allocator<T>{}.deallocate(p, n);
+  }
+  template <typename U, std::size_t B>
+  bool operator==(const pooled_allocator_t<U, SlabSize, B>&) const noexcept {
+    return true;
+  }
 };
 
 }  // namespace restws::detail

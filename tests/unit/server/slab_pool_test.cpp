@@ -4,10 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <set>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -128,3 +131,48 @@ TEST(slab_pool, threads_allocate_and_free_concurrently) {
 }
 
 }  // namespace
+
+namespace restws::detail {
+namespace {
+
+struct widget_t {
+  explicit widget_t(int v) : value{v} {}
+  int value;
+  char payload[200]{};
+};
+
+TEST(pooled_allocator, allocate_shared_takes_its_block_from_the_pool) {
+  using alloc_t = pooled_allocator_t<widget_t, 16 * 1024>;
+  auto a = std::allocate_shared<widget_t>(alloc_t{}, 1);
+  auto b = std::allocate_shared<widget_t>(alloc_t{}, 2);
+  EXPECT_EQ(a->value, 1);
+  EXPECT_EQ(b->value, 2);
+#if RESTWS_SLAB_POOLS
+  // Both blocks (control block and widget) sit in one 16 KiB slab of the pool.
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(a.get()) / (16 * 1024),
+            reinterpret_cast<std::uintptr_t>(b.get()) / (16 * 1024));
+#endif
+}
+
+TEST(pooled_allocator, a_string_pools_only_blocks_of_its_pooled_size) {
+  using alloc_t = pooled_allocator_t<char, 16 * 1024, 1025>;
+  using string_t = std::basic_string<char, std::char_traits<char>, alloc_t>;
+#if RESTWS_SLAB_POOLS
+  const std::size_t slabs_before = alloc_t::pool().slab_count();
+#endif
+  string_t s;
+  s.resize(1024);  // 1025 bytes with the terminating NUL: pooled
+  s.assign(1024, 'x');
+#if RESTWS_SLAB_POOLS
+  EXPECT_GE(alloc_t::pool().slab_count(), std::max<std::size_t>(slabs_before, 1));
+  const auto slab = reinterpret_cast<std::uintptr_t>(s.data()) / (16 * 1024);
+  string_t t(1024, 'y');
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(t.data()) / (16 * 1024), slab);
+#endif
+  s.resize(4096, 'z');  // larger: from the heap, contents kept
+  EXPECT_EQ(s.substr(0, 1024), string_t(1024, 'x'));
+  EXPECT_EQ(s.back(), 'z');
+}
+
+}  // namespace
+}  // namespace restws::detail

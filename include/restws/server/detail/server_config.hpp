@@ -46,12 +46,15 @@ class erased_request_handler_t {
   request_handling_status_t (*call_)(void*, request_handle_t) = nullptr;
 };
 
+/// A connection's first read buffer (server_settings_t::buffer_size).
+inline constexpr std::size_t default_buffer_size = 1024;
+
 struct server_config_t {
   std::size_t thread_count = 1;
   std::uint16_t port = 8080;
   /// Empty: IPv4 any (0.0.0.0). Otherwise an IPv4/IPv6 literal or a host name ("localhost").
   std::string address;
-  std::size_t buffer_size = 1024;
+  std::size_t buffer_size = default_buffer_size;
   std::chrono::steady_clock::duration read_next_http_message_timelimit = std::chrono::seconds{60};
   std::chrono::steady_clock::duration write_http_response_timelimit = std::chrono::seconds{5};
   std::chrono::steady_clock::duration handle_request_timeout = std::chrono::seconds{10};
