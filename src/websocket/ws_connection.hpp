@@ -264,31 +264,16 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   void drop_owner() noexcept;
 
   // Touched for every message: kept together, first, so that a message costs few cache lines
-  // when many connections are busy. The socket is poll_entry_t::fd (-1 once closed). Flags are
-  // bit-fields: only the io thread touches them (send_closed_ and detached_ are apart).
+  // when many connections are busy. The socket is poll_entry_t::fd (-1 once closed). Only the
+  // io thread touches the flags (send_closed_ and detached_ are atomic); those used for every
+  // message are plain bools, the others bit-fields in the endpoint's shadow (below).
   std::atomic<std::uint32_t> refs_{0};
-  bool activated_ : 1 = false;
-  bool read_scheduled_ : 1 = false;  ///< a read_loop() is posted
-  bool processing_ : 1 = false;
-  bool socket_closed_ : 1 = false;
-  bool failed_ : 1 = false;          ///< a protocol violation: input is ignored from now on
-  bool close_received_ : 1 = false;  ///< the peer's close frame arrived
-  bool write_blocked_ : 1 = false;   ///< the socket is full: waiting for on_writable()
-  bool write_failed_ : 1 = false;
-  bool batches_io_ : 1 = false;    ///< reads and writes go through the poller's io_uring batches
-  bool flush_queued_ : 1 = false;  ///< in the poller's list of connections with writes to batch
-  bool auto_pong_ : 1 = false;
-  bool deliver_whole_messages_ : 1 = false;
-  bool want_io_uring_ : 1 = false;
-  bool large_reads_ : 1 = false;  ///< the last read was too large to batch the next one
-  // Seldom used.
-  bool write_timer_armed_ : 1 = false;
-  bool close_written_ : 1 = false;   ///< our close frame left
-  bool close_notified_ : 1 = false;  ///< the handler saw a close message
-  bool shut_down_send_ : 1 = false;
-  bool registered_ : 1 = false;           ///< in poller_'s epoll set (we are its poll_entry_t)
-  bool keep_open_ : 1 = false;            ///< ws_settings_t::keep_open
-  bool owner_is_strong_ : 1 = false;      ///< owner_strong_ is the live member of the union
+  bool activated_ = false;
+  bool read_scheduled_ = false;  ///< a read_loop() is posted
+  bool processing_ = false;
+  bool socket_closed_ = false;
+  bool write_blocked_ = false;            ///< the socket is full: waiting for on_writable()
+  bool large_reads_ = false;              ///< the last read was too large to batch the next one
   std::atomic<bool> send_closed_{false};  ///< a close frame is queued, or the socket is gone
   std::atomic<bool> detached_{false};     ///< socket closed and destroyed: no more work to post
   std::unique_ptr<busy_state_t> busy_;    ///< null while idle
@@ -304,7 +289,22 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   std::shared_ptr<const ws_config_t> config_;
   std::uint64_t connection_id_;
   asio::ip::tcp::endpoint remote_endpoint_;
-  int delivering_ = 0;  ///< depth of handler calls in progress (fills the endpoint's padding)
+  std::uint16_t delivering_ = 0;     ///< depth of handler calls in progress
+  bool failed_ : 1 = false;          ///< a protocol violation: input is ignored from now on
+  bool close_received_ : 1 = false;  ///< the peer's close frame arrived
+  bool write_failed_ : 1 = false;
+  bool batches_io_ : 1 = false;    ///< reads and writes go through the poller's io_uring batches
+  bool flush_queued_ : 1 = false;  ///< in the poller's list of connections with writes to batch
+  bool auto_pong_ : 1 = false;
+  bool deliver_whole_messages_ : 1 = false;
+  bool want_io_uring_ : 1 = false;
+  bool write_timer_armed_ : 1 = false;
+  bool close_written_ : 1 = false;   ///< our close frame left
+  bool close_notified_ : 1 = false;  ///< the handler saw a close message
+  bool shut_down_send_ : 1 = false;
+  bool registered_ : 1 = false;       ///< in poller_'s epoll set (we are its poll_entry_t)
+  bool keep_open_ : 1 = false;        ///< ws_settings_t::keep_open
+  bool owner_is_strong_ : 1 = false;  ///< owner_strong_ is the live member of the union
   // Timers exist only while needed (a blocked write, a close in progress).
   struct timers_t {
     std::optional<asio::steady_timer> write;
