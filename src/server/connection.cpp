@@ -1,11 +1,17 @@
 #include "connection.hpp"
 
-#include <asio/bind_allocator.hpp>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <asio/post.hpp>
-#include <asio/write.hpp>
+#include <cerrno>
 #include <charconv>
+#include <climits>
 #include <cstring>
 #include <utility>
+
+#include "join_buffer.hpp"
 
 namespace restws::detail {
 namespace {
@@ -15,8 +21,6 @@ http_connection_header_t connection_kind(const http::request_head_t& h) noexcept
   return h.keep_alive ? http_connection_header_t::keep_alive : http_connection_header_t::close;
 }
 
-// Asio gathers at most this many buffers in one send; longer lists go through async_write.
-constexpr std::size_t max_direct_write_buffers = 64;
 // Largest read buffer a connection grows to when reads keep filling it (unless buffer_size is
 // larger; long request heads may grow it further, up to the header limit).
 constexpr std::size_t max_read_buffer = 16 * 1024;
@@ -39,19 +43,57 @@ connection_t::connection_t(reactor_t& reactor, asio::ip::tcp::socket socket, con
     : reactor_{reactor},
       gate_{reactor.gate()},
       config_{reactor.config()},
-      socket_{std::move(socket)},
       id_{id},
       parser_{reactor.config().limits} {
   std::error_code ec;
-  remote_ = socket_.remote_endpoint(ec);
-  socket_.set_option(asio::ip::tcp::no_delay{true}, ec);
-  socket_.non_blocking(true, ec);  // try_write() sends at once and never blocks
+  remote_ = socket.remote_endpoint(ec);
+  socket.set_option(asio::ip::tcp::no_delay{true}, ec);
+  socket.non_blocking(true, ec);  // reads and writes never block
+  // The socket leaves Asio for the reactor's fd_poller_t (see fd_poller.hpp).
+  fd_ = socket.release(ec);
+  if (ec) fd_ = -1;
+  if (fd_ >= 0 && !reactor_.poller().add(fd_, this, ec)) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  if (fd_ < 0) {
+    reactor_.logger().error([&] {
+      return "connection [" + std::to_string(id_) + "]: cannot watch the socket: " + ec.message();
+    });
+  }
   buffer_.resize(config_.buffer_size);
 }
 
-connection_t::~connection_t() = default;
+// Never touches the reactor: a request handle may keep its connection past the server's end.
+connection_t::~connection_t() {
+  if (fd_ >= 0) ::close(fd_);
+}
 
-void connection_t::start() { process_input(); }
+void connection_t::start() {
+  if (fd_ < 0) {
+    close_now();
+    return;
+  }
+  process_input();
+}
+
+// ---- readiness -----------------------------------------------------------------------------
+
+void connection_t::on_poll_event(std::uint32_t events) {
+  if (fd_ < 0) return;  // closed or handed off earlier in this round
+  if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+    if (write_blocked_) {
+      write_blocked_ = false;
+      continue_write();
+      if (fd_ < 0) return;
+    }
+  }
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) {
+    readable_ = true;
+    if (events & (EPOLLRDHUP | EPOLLERR | EPOLLHUP)) input_ended_ = true;
+    if (reading_) do_read();
+  }
+}
 
 // ---- input ---------------------------------------------------------------------------------
 
@@ -167,7 +209,6 @@ bool connection_t::parse_step() {
 void connection_t::dispatch(request_id_t id) {
   pending_t* p = find_pending(id);
   p->dispatched = true;
-  dispatched_since_read_ = true;
   p->handle_deadline = clock_t::now() + config_.handle_request_timeout;
   auto req = std::make_shared<request_t>(id, std::move(current_header_), std::move(current_body_),
                                          shared_from_this(), id_, remote_);
@@ -303,46 +344,77 @@ void connection_t::try_write() {
     }
   }
   if (write_strings_.empty()) return;
-  write_buffers_.clear();
-  std::size_t total = 0;
-  for (const auto& s : write_strings_) {
-    write_buffers_.emplace_back(s.data(), s.size());
-    total += s.size();
-  }
+  write_iov_.clear();
+  for (auto& s : write_strings_) write_iov_.push_back({s.data(), s.size()});
+  write_pos_ = 0;
   writing_ = true;
-  // Most responses fit in the socket's buffer: one non-blocking send, no operation to allocate
-  // and no handler to queue. What does not fit goes out through async_write.
-  std::error_code ec;
-  std::size_t sent = 0;
-  if (write_buffers_.size() <= max_direct_write_buffers) {
-    sent = socket_.write_some(std::span<const asio::const_buffer>{write_buffers_}, ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
-  }
-  if (!ec && sent == total) {
-    on_write(ec);
-    return;
-  }
-  if (ec) sent = 0;    // async_write meets the error again and reports it from a handler
-  while (sent != 0) {  // drop what left already
-    auto& b = write_buffers_.front();
-    if (sent >= b.size()) {
-      sent -= b.size();
-      write_buffers_.erase(write_buffers_.begin());
+  // Most responses fit in the socket's buffer: sent at once, completed at once (on_write()).
+  continue_write();
+}
+
+void connection_t::continue_write() {
+  while (write_pos_ < write_iov_.size()) {
+    const std::span<iovec> pieces{write_iov_.data() + write_pos_, write_iov_.size() - write_pos_};
+    ssize_t sent;
+    std::size_t total = 0;
+    if (pieces.size() > 1) {
+      for (const iovec& v : pieces) total += v.iov_len;
+    }
+    if (pieces.size() == 1) {
+      sent = ::send(fd_, pieces[0].iov_base, pieces[0].iov_len, MSG_NOSIGNAL);
+    } else if (total <= join_buffer_size) {  // join_buffer.hpp says why
+      char* const joined = thread_join_buffer().data();
+      std::size_t at = 0;
+      for (const iovec& v : pieces) {
+        std::memcpy(joined + at, v.iov_base, v.iov_len);
+        at += v.iov_len;
+      }
+      sent = ::send(fd_, joined, total, MSG_NOSIGNAL);
     } else {
-      b += sent;
-      sent = 0;
+      msghdr m{};
+      m.msg_iov = pieces.data();
+      m.msg_iovlen = std::min<std::size_t>(pieces.size(), IOV_MAX);
+      sent = ::sendmsg(fd_, &m, MSG_NOSIGNAL);
+    }
+    if (sent < 0) {
+      const int err = errno;
+      if (err == EINTR) continue;
+      if (err == EAGAIN || err == EWOULDBLOCK) {
+        // The socket is full: on_poll_event() goes on at the next edge, within the deadline.
+        write_blocked_ = true;
+        if (write_deadline_ == never)
+          write_deadline_ = clock_t::now() + config_.write_http_response_timelimit;
+        return;
+      }
+      // Reported from a handler of its own, never inside the write_response() that wrote.
+      write_blocked_ = false;
+      asio::post(reactor_.io(), [self = shared_from_this(), err] {
+        self->on_write(std::error_code{err, std::system_category()});
+      });
+      return;
+    }
+    auto left = static_cast<std::size_t>(sent);  // drop what left
+    while (left != 0 && write_pos_ < write_iov_.size()) {
+      iovec& v = write_iov_[write_pos_];
+      if (left >= v.iov_len) {
+        left -= v.iov_len;
+        ++write_pos_;
+      } else {
+        v.iov_base = static_cast<char*>(v.iov_base) + left;
+        v.iov_len -= left;
+        left = 0;
+      }
     }
   }
-  write_deadline_ = clock_t::now() + config_.write_http_response_timelimit;
-  asio::async_write(
-      socket_, std::span<const asio::const_buffer>{write_buffers_},
-      [self = shared_from_this()](const std::error_code& ec, std::size_t) { self->on_write(ec); });
+  on_write({});
 }
 
 void connection_t::on_write(const std::error_code& ec) {
   writing_ = false;
   write_deadline_ = never;
   write_strings_.clear();
+  write_iov_.clear();
+  write_pos_ = 0;
   if (state_ != state_t::active && state_ != state_t::closing) return;
   if (ec) {
     close_now();
@@ -384,29 +456,49 @@ void connection_t::start_read() {
     begin_ = end_ = 0;  // closing or lingering: bytes are read only to be discarded
   }
   reading_ = true;
-  if (std::exchange(dispatched_since_read_, false) && state_ == state_t::active && end_ == 0) {
-    // A request was just dispatched (usually answered at once) and nothing of the next one is
-    // here: a read now would almost surely fail (EAGAIN; Asio tries one at once) and cost a
-    // system call. Behind the handlers already queued and the reactor's next look at its
-    // sockets, it often finds the next request there already, and otherwise waits for it as it
-    // would have.
-    reactor_.defer_read(shared_from_this());
-    return;
-  }
   issue_read();
 }
 
 void connection_t::issue_read() {
-  if (state_ == state_t::closed || state_ == state_t::handed_off) {
+  if (state_ == state_t::closed || state_ == state_t::handed_off || fd_ < 0) {
     reading_ = false;
     return;
   }
-  socket_.async_read_some(
-      asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
-      asio::bind_allocator(pool_allocator_t<void>{reactor_.read_pool()},
-                           [self = shared_from_this()](const std::error_code& ec, std::size_t n) {
-                             self->on_read(ec, n);
-                           }));
+  // The last read drained the socket (it returned less than it was offered, or EAGAIN): the
+  // next input raises an edge, and on_poll_event() reads it then. Otherwise read soon, never
+  // here: the caller may be the parse loop, which must not be re-entered.
+  if (readable_) reactor_.defer_read(shared_from_this());
+}
+
+void connection_t::read_deferred() {
+  if (reading_ && readable_ && fd_ >= 0 && state_ != state_t::closed &&
+      state_ != state_t::handed_off)
+    do_read();
+}
+
+void connection_t::do_read() {
+  const std::size_t space = buffer_.size() - end_;
+  if (space == 0) return;  // start_read() makes room before it asks for input
+  ssize_t got;
+  do {
+    got = ::recv(fd_, buffer_.data() + end_, space, 0);
+  } while (got < 0 && errno == EINTR);
+  if (got < 0) {
+    const int err = errno;
+    if (err == EAGAIN || err == EWOULDBLOCK) {
+      readable_ = false;  // wait for the next edge
+      return;
+    }
+    on_read(std::error_code{err, std::system_category()}, 0);
+    return;
+  }
+  if (got == 0) {
+    on_read(asio::error::eof, 0);
+    return;
+  }
+  if (static_cast<std::size_t>(got) < space && !input_ended_)
+    readable_ = false;  // drained (a stream socket): new input raises an edge
+  on_read({}, static_cast<std::size_t>(got));
 }
 
 void connection_t::on_read(const std::error_code& ec, std::size_t n) {

@@ -3,11 +3,15 @@
 // requests to the handler (at most max_pipelined_requests at once), writes responses strictly in
 // request order with gather writes, enforces its deadlines when the reactor's timer asks.
 // Every member function runs on the reactor's thread except write_response(), which marshals.
+// The socket leaves Asio at once: the reactor's fd_poller_t reports it ready, and the connection
+// reads and writes it with plain non-blocking system calls (fd_poller.hpp says why).
 
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
+
+#include <sys/uio.h>
 
 #include <asio/ip/tcp.hpp>
 
@@ -37,6 +41,12 @@ class connection_t final : public response_sink_t,
 
   void write_response(request_id_t id, response_part_t part) override;
   connection_handoff_t take_connection(request_id_t id) override;
+
+  /// From the reactor's fd_poller_t: the socket has input (or its end, or an error) and/or
+  /// output space.
+  void on_poll_event(std::uint32_t events);
+  /// A read deferred by start_read(): reads now if one is still wanted.
+  void read_deferred();
 
   // Intrusive list links and the list's ownership (managed by reactor_t).
   connection_t* prev_ = nullptr;
@@ -94,8 +104,12 @@ class connection_t final : public response_sink_t,
 
   void start_read();
   void issue_read();
+  /// One recv() into the buffer (a read is wanted and the socket may have input).
+  void do_read();
   void on_read(const std::error_code& ec, std::size_t n);
   void try_write();
+  /// Sends what write_iov_ still holds until done (on_write()) or the socket is full.
+  void continue_write();
   static void announce_close(std::string& head);
   void on_write(const std::error_code& ec);
 
@@ -106,7 +120,7 @@ class connection_t final : public response_sink_t,
   reactor_t& reactor_;  ///< used on the reactor's thread only; other threads go through gate_
   std::shared_ptr<reactor_gate_t> gate_;
   const server_config_t& config_;
-  asio::ip::tcp::socket socket_;
+  int fd_ = -1;  ///< the socket (non-blocking), -1 once closed or handed off
   connection_id_t id_;
   asio::ip::tcp::endpoint remote_;
   http::request_parser_t parser_;
@@ -131,17 +145,21 @@ class connection_t final : public response_sink_t,
   request_id_t next_id_ = 1;
 
   state_t state_ = state_t::active;
-  bool reading_ = false;
+  bool reading_ = false;   ///< a read is wanted: the next input is read when it comes
+  bool readable_ = false;  ///< the socket may hold input (no read drained it since its last edge)
+  /// The peer's end of input (or an error) was reported: a short read no longer means drained
+  /// (the end may wait behind the data, and no further edge would announce it).
+  bool input_ended_ = false;
   bool writing_ = false;
+  bool write_blocked_ = false;  ///< the socket is full: continue_write() at the next edge
   bool peer_eof_ = false;
   bool processing_ = false;
   bool linked_ = false;
-  /// A request was dispatched since the last read was started.
-  bool dispatched_since_read_ = false;
   /// The last read filled the buffer: the next one gets a larger one (up to max_read_buffer).
   bool read_filled_ = false;
   std::vector<std::string> write_strings_;
-  std::vector<asio::const_buffer> write_buffers_;
+  std::vector<iovec> write_iov_;  ///< write_strings_' bytes; [write_pos_..] are still to send
+  std::size_t write_pos_ = 0;
 
   clock_t::time_point read_deadline_ = clock_t::time_point::max();
   clock_t::time_point write_deadline_ = clock_t::time_point::max();

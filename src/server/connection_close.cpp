@@ -1,4 +1,9 @@
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <stdexcept>
+#include <system_error>
 
 #include "connection.hpp"
 
@@ -12,9 +17,8 @@ namespace restws::detail {
 void connection_t::close_gracefully() {
   if (state_ == state_t::closed || state_ == state_t::handed_off || state_ == state_t::lingering)
     return;
-  std::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-  if (peer_eof_ || ec) {
+  const bool failed = fd_ < 0 || ::shutdown(fd_, SHUT_WR) != 0;
+  if (peer_eof_ || failed) {
     close_now();
     return;
   }
@@ -28,8 +32,13 @@ void connection_t::close_gracefully() {
 void connection_t::close_now() {
   if (state_ == state_t::closed || state_ == state_t::handed_off) return;
   state_ = state_t::closed;
-  std::error_code ec;
-  socket_.close(ec);
+  if (fd_ >= 0) {
+    ::close(fd_);  // takes it out of the reactor's epoll set
+    fd_ = -1;
+    reactor_.poller().forget();
+  }
+  reading_ = false;
+  write_blocked_ = false;
   pending_.clear();
   unlink();
 }
@@ -115,9 +124,22 @@ connection_handoff_t connection_t::take_connection(request_id_t id) {
     throw std::logic_error{
         "restws: take_connection() on a request that was answered, or whose connection is "
         "busy or closing (only a `Connection: upgrade` request can be handed off)"};
+  // The socket goes back to Asio for its new owner, in blocking mode as Asio gives sockets out.
+  reactor_.poller().remove(fd_);
+  const int flags = ::fcntl(fd_, F_GETFL, 0);
+  if (flags >= 0) ::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK);
+  asio::ip::tcp::socket socket{reactor_.io()};
   std::error_code ec;
-  socket_.non_blocking(false, ec);  // the new owner gets the socket as Asio gives it
-  connection_handoff_t h{std::move(socket_),
+  socket.assign(remote_.protocol(), fd_, ec);
+  if (ec) {
+    // Asio could not watch it (out of memory or descriptors): the connection is lost.
+    ::close(fd_);
+    fd_ = -1;
+    close_now();
+    throw std::system_error{ec, "restws: take_connection()"};
+  }
+  fd_ = -1;
+  connection_handoff_t h{std::move(socket),
                          &reactor_.io(),
                          std::string{buffer_.data() + begin_, end_ - begin_},
                          id_,

@@ -42,6 +42,7 @@ void reactor_t::run() {
 
 reactor_t::reactor_t(server_core_impl_t& core, const server_config_t& config)
     : core_{core}, config_{config} {
+  poller_.emplace(io_);
   gate_->reactor = this;
   // A few ticks per shortest timeout, at most every 100 ms, at least every 5 ms.
   const auto shortest =
@@ -74,7 +75,7 @@ void reactor_t::defer_read(std::shared_ptr<connection_t> c) {
   if (deferred_reads_.size() != 1) return;
   asio::post(io_, [this] {
     std::swap(deferred_reads_, draining_reads_);
-    for (const auto& connection : draining_reads_) connection->issue_read();
+    for (const auto& connection : draining_reads_) connection->read_deferred();
     draining_reads_.clear();
   });
 }

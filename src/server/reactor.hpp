@@ -8,12 +8,14 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "fd_poller.hpp"
 #include "restws/server/connection_handoff.hpp"
 #include "restws/server/detail/server_config.hpp"
 
@@ -58,62 +60,6 @@ struct reactor_gate_t {
   reactor_t* reactor = nullptr;
 };
 
-/// Memory for the reads connections re-arm, one block per outstanding read, kept for reuse by
-/// the reactor's thread: re-arming a read allocates nothing once a reactor has as many blocks as
-/// it has connections waiting (up to max_blocks). Asio's own per-thread cache holds only two,
-/// fewer than a reactor's connections re-arm in one pass; a block in every connection would cost
-/// idle WebSockets memory (their HTTP phase leaves it in the heap). Used on the reactor's thread,
-/// and where its io_context is destroyed, never at once.
-class handler_pool_t {
- public:
-  static constexpr std::size_t block_size = 256;  ///< a read operation takes ~200 bytes
-  static constexpr std::size_t max_blocks = 256;
-
-  handler_pool_t() { free_.reserve(max_blocks); }
-  handler_pool_t(const handler_pool_t&) = delete;
-  handler_pool_t& operator=(const handler_pool_t&) = delete;
-  ~handler_pool_t() {
-    for (void* p : free_) ::operator delete(p);
-  }
-
-  void* allocate(std::size_t size) {
-    if (size > block_size) return ::operator new(size);
-    if (free_.empty()) return ::operator new(block_size);
-    void* p = free_.back();
-    free_.pop_back();
-    return p;
-  }
-  void deallocate(void* p, std::size_t size) noexcept {
-    if (size <= block_size && free_.size() < max_blocks)
-      free_.push_back(p);  // within the capacity reserved: cannot throw
-    else
-      ::operator delete(p);
-  }
-
- private:
-  std::vector<void*> free_;
-};
-
-template <typename T>
-class pool_allocator_t {
- public:
-  using value_type = T;
-  explicit pool_allocator_t(handler_pool_t& pool) noexcept : pool_{&pool} {}
-  template <typename U>
-  pool_allocator_t(const pool_allocator_t<U>& other) noexcept : pool_{other.pool()} {}
-
-  T* allocate(std::size_t n) { return static_cast<T*>(pool_->allocate(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t n) noexcept { pool_->deallocate(p, n * sizeof(T)); }
-  handler_pool_t* pool() const noexcept { return pool_; }
-  template <typename U>
-  bool operator==(const pool_allocator_t<U>& other) const noexcept {
-    return pool_ == other.pool();
-  }
-
- private:
-  handler_pool_t* pool_;
-};
-
 class reactor_t {
  public:
   reactor_t(server_core_impl_t& core, const server_config_t& config);
@@ -126,7 +72,7 @@ class reactor_t {
   abstract_logger_t& logger() const noexcept { return *config_.logger; }
   bool stopping() const noexcept { return stopping_; }
   const std::shared_ptr<reactor_gate_t>& gate() const noexcept { return gate_; }
-  handler_pool_t& read_pool() noexcept { return read_pool_; }
+  fd_poller_t& poller() noexcept { return *poller_; }
 
   /// The reactor whose io_context this thread runs (nullptr on other threads).
   static reactor_t* current() noexcept;
@@ -139,9 +85,8 @@ class reactor_t {
   void add_connection(asio::ip::tcp::socket socket, connection_id_t id);
   /// Forgets a connection that closed or was handed off (on this reactor's thread).
   void remove_connection(connection_t& c);
-  /// Starts the connection's next read once the handlers already queued have run and the reactor
-  /// has looked at its sockets again (on this reactor's thread): one handler for all the reads
-  /// deferred meanwhile.
+  /// Calls the connection's read_deferred() once the handlers already queued have run (on this
+  /// reactor's thread): one handler for all the reads deferred meanwhile.
   void defer_read(std::shared_ptr<connection_t> c);
   /// Records a handed-off connection (on this reactor's thread).
   std::shared_ptr<handoff_registration_t> register_handoff();
@@ -162,8 +107,8 @@ class reactor_t {
   server_core_impl_t& core_;
   std::shared_ptr<reactor_gate_t> gate_ = std::make_shared<reactor_gate_t>();
   const server_config_t& config_;
-  handler_pool_t read_pool_;  ///< outlives io_: its operations are destroyed with io_
   asio::io_context io_{1};
+  std::optional<fd_poller_t> poller_;  ///< made with io_, destroyed before it
   asio::steady_timer ticker_{io_};
   clock_t::duration tick_period_;
   std::vector<std::shared_ptr<connection_t>> deferred_reads_;

@@ -13,6 +13,7 @@
 #include <asio/dispatch.hpp>
 #include <asio/post.hpp>
 
+#include "../server/join_buffer.hpp"
 #include "../server/slab_pool.hpp"
 #include "ws_poller.hpp"
 
@@ -497,7 +498,7 @@ bool ws_connection_t::consume_read(std::span<std::byte> space, bool own, ssize_t
   if (busy_ && busy_->pending_len == 0 && busy_->pending.size() > max_idle_pending) {
     std::vector<std::byte>{}.swap(busy_->pending);  // a large frame is done: give its memory back
   }
-  return !socket_closed_ && n == space.size();
+  return !socket_closed_ && (n == space.size() || input_ended_);
 }
 
 void ws_connection_t::on_batched_read(std::span<std::byte> space, bool own, int result) {
@@ -671,9 +672,10 @@ void ws_connection_t::queue_raw(std::string bytes) {
 }
 
 namespace {
+// Shared with the HTTP connections of the thread (join_buffer.hpp).
 std::span<char> thread_write_buffer() {
-  thread_local std::vector<char> buffer(max_joined_write);
-  return buffer;
+  static_assert(restws::detail::join_buffer_size >= max_joined_write);
+  return restws::detail::thread_join_buffer();
 }
 }  // namespace
 

@@ -154,6 +154,10 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   void activate_from_any_thread();
 
   // Called by the reactor's ws_poller_t.
+  /// The peer's end of input (or an error) was reported. A read that returns less than it was
+  /// offered no longer means the socket is drained: the end may wait behind the data, and no
+  /// further edge would announce it.
+  void note_input_end() noexcept { input_ended_ = true; }
   void on_readable();
   void on_writable();
   /// The io_context is being destroyed: close the socket, tell nobody.
@@ -305,6 +309,7 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   bool registered_ : 1 = false;       ///< in poller_'s epoll set (we are its poll_entry_t)
   bool keep_open_ : 1 = false;        ///< ws_settings_t::keep_open
   bool owner_is_strong_ : 1 = false;  ///< owner_strong_ is the live member of the union
+  bool input_ended_ : 1 = false;  ///< the peer's FIN (or an error) was reported: read to the end
   // Timers exist only while needed (a blocked write, a close in progress).
   struct timers_t {
     std::optional<asio::steady_timer> write;

@@ -243,6 +243,7 @@ void ws_poller_t::on_ready() {
       // An entry removed earlier in this batch stays allocated until the batch ends.
       if (entry->fd >= 0 && (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))) connection->on_writable();
       if (entry->fd >= 0 && (ev & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP))) {
+        if (ev & (EPOLLRDHUP | EPOLLERR | EPOLLHUP)) connection->note_input_end();
         if (batching && connection->batches_io() && !connection->reads_large())
           batch_reads_.push_back(entry);
         else

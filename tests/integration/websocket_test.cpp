@@ -742,6 +742,24 @@ TEST_F(websocket_test, client_disconnect_reaches_the_handler_as_1006) {
   EXPECT_EQ(static_cast<int>(state_->received[0].close_code()), 1006);
 }
 
+TEST_F(websocket_test, a_fin_that_came_with_the_last_frame_still_closes_the_connection) {
+  // The frame and the end of input wait in the socket before the first read (delayed
+  // activation): one read takes the frame, and no further edge will announce the end.
+  start(mode_t::record_only, rws::activation_t::delayed);
+  auto c = connect();
+  ASSERT_TRUE(c->send_frame(opcode_t::text_frame, "last words"));
+  c->shutdown_write();
+  rws::activate(*state_->handle());
+  ASSERT_TRUE(state_->wait_for_messages(2));
+  {
+    std::lock_guard lock{state_->mutex};
+    EXPECT_EQ(state_->received[0].payload(), "last words");
+    EXPECT_EQ(state_->received[1].opcode(), opcode_t::connection_close_frame);
+    EXPECT_EQ(static_cast<int>(state_->received[1].close_code()), 1006);
+  }
+  EXPECT_TRUE(c->wait_for_eof());
+}
+
 TEST_F(websocket_test, handler_exception_does_not_break_the_connection) {
   std::atomic<int> calls{0};
   server_ = std::make_unique<http_server_t<traits_t>>(

@@ -69,6 +69,8 @@ class ws_test_client_t {
   ws_test_client_t& operator=(const ws_test_client_t&) = delete;
 
   bool connected() const { return fd_ >= 0; }
+  /// Half-closes: sends our FIN, still reads.
+  void shutdown_write() { ::shutdown(fd_, SHUT_WR); }
 
   /// Sends an upgrade request for `path` and reads the response head; returns it ("" on
   /// timeout). Bytes after the head stay buffered for read_frame().
