@@ -1,26 +1,20 @@
 #include "fd_poller.hpp"
 
-#include <unistd.h>
-
 #include <cerrno>
 
 #include "connection.hpp"
 
 namespace restws::detail {
 
-fd_poller_t::fd_poller_t(asio::io_context& io) {
-  epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  if (epfd_ < 0) throw std::system_error{errno, std::system_category(), "restws: epoll_create1"};
-  descriptor_.emplace(io, epfd_);  // owns epfd_ from now on
+fd_poller_t::fd_poller_t(asio::io_context& io) : set_{io, set_error_} {
+  if (set_error_) throw std::system_error{set_error_, "restws: an epoll set for the reactor"};
 }
-
-fd_poller_t::~fd_poller_t() = default;
 
 bool fd_poller_t::add(int fd, connection_t* c, std::error_code& ec) {
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.ptr = c;
-  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+  if (::epoll_ctl(set_.fd(), EPOLL_CTL_ADD, fd, &ev) != 0) {
     ec = std::error_code{errno, std::system_category()};
     return false;
   }
@@ -31,39 +25,24 @@ bool fd_poller_t::add(int fd, connection_t* c, std::error_code& ec) {
 
 void fd_poller_t::remove(int fd) noexcept {
   epoll_event ev{};
-  ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, &ev);
+  ::epoll_ctl(set_.fd(), EPOLL_CTL_DEL, fd, &ev);
   forget();
 }
 
 void fd_poller_t::forget() noexcept {
   if (watched_ > 0) --watched_;
-  if (watched_ == 0 && armed_) {
-    // Nothing left to watch: let the io_context run out of work. A completion already queued
-    // belongs to an old generation and is ignored.
-    armed_ = false;
-    ++wait_generation_;
-    std::error_code ignored;
-    descriptor_->cancel(ignored);
-  }
+  if (watched_ == 0) set_.disarm();  // nothing left to watch: let the io_context run out
 }
 
 void fd_poller_t::arm() {
-  if (armed_ || watched_ == 0) return;
-  armed_ = true;
-  descriptor_->async_wait(asio::posix::stream_descriptor::wait_read,
-                          [this, generation = ++wait_generation_](const std::error_code& ec) {
-                            // Cancelled, or superseded: armed_ belongs to a newer wait.
-                            if (ec || generation != wait_generation_) return;
-                            armed_ = false;
-                            on_ready();
-                          });
+  if (watched_ != 0) set_.arm([this] { on_ready(); });
 }
 
 void fd_poller_t::on_ready() {
   // A connection closed by the handling of an earlier event stays allocated until a posted
   // release (reactor_t::remove_connection()), so every pointer of a round stays valid.
   for (int round = 0; round < max_rounds; ++round) {
-    const int n = ::epoll_wait(epfd_, events_.data(), max_events, 0);
+    const int n = ::epoll_wait(set_.fd(), events_.data(), max_events, 0);
     if (n <= 0) break;
     for (int i = 0; i < n; ++i) {
       const epoll_event& e = events_[static_cast<std::size_t>(i)];

@@ -17,11 +17,11 @@
 
 #include <array>
 #include <cstdint>
-#include <optional>
 #include <system_error>
 
 #include <asio/io_context.hpp>
-#include <asio/posix/stream_descriptor.hpp>
+
+#include "epoll_set.hpp"
 
 namespace restws::detail {
 
@@ -31,7 +31,6 @@ class fd_poller_t {
  public:
   /// Throws std::system_error if the system gives no epoll set.
   explicit fd_poller_t(asio::io_context& io);
-  ~fd_poller_t();
   fd_poller_t(const fd_poller_t&) = delete;
   fd_poller_t& operator=(const fd_poller_t&) = delete;
 
@@ -51,10 +50,8 @@ class fd_poller_t {
   void arm();
   void on_ready();
 
-  int epfd_ = -1;
-  std::optional<asio::posix::stream_descriptor> descriptor_;  ///< Asio's view of epfd_
-  bool armed_ = false;
-  std::uint64_t wait_generation_ = 0;  ///< identifies the wait armed_ refers to
+  std::error_code set_error_;  ///< set_'s creation (before set_: initialised first)
+  epoll_set_t set_;
   std::size_t watched_ = 0;
   std::array<epoll_event, max_events> events_{};
 };

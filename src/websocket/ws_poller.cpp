@@ -88,18 +88,7 @@ struct ws_poller_t::uring_t {};
 #endif
 
 ws_poller_t::ws_poller_t(asio::io_context& io)
-    : asio::execution_context::service{io}, io_{io}, events_(max_events) {
-  epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  if (epfd_ < 0) return;  // add() reports it
-  std::error_code ec;
-  descriptor_.emplace(io_);
-  descriptor_->assign(epfd_, ec);  // the descriptor owns epfd_ from here on
-  if (ec) {
-    descriptor_.reset();
-    ::close(epfd_);
-    epfd_ = -1;
-  }
-}
+    : asio::execution_context::service{io}, io_{io}, set_{io, set_error_}, events_(max_events) {}
 
 ws_poller_t::~ws_poller_t() { shutdown(); }
 
@@ -137,15 +126,15 @@ bool ws_poller_t::enable_uring(std::error_code& ec) {
 
 bool ws_poller_t::add(ws_connection_t* connection,
                       std::shared_ptr<handoff_registration_t> registration, std::error_code& ec) {
-  if (epfd_ < 0) {
-    ec = std::error_code{EMFILE, std::system_category()};
+  if (!set_.valid()) {
+    ec = set_error_ ? set_error_ : std::error_code{EMFILE, std::system_category()};
     return false;
   }
   poll_entry_t* e = connection;
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.ptr = e;
-  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, e->fd, &ev) != 0) {
+  if (::epoll_ctl(set_.fd(), EPOLL_CTL_ADD, e->fd, &ev) != 0) {
     ec = std::error_code{errno, std::system_category()};
     return false;
   }
@@ -188,7 +177,7 @@ void ws_poller_t::remove(ws_connection_t* connection) noexcept {
   poll_entry_t* entry = connection;
   if (entry->fd < 0) return;
   epoll_event ev{};
-  ::epoll_ctl(epfd_, EPOLL_CTL_DEL, entry->fd, &ev);
+  ::epoll_ctl(set_.fd(), EPOLL_CTL_DEL, entry->fd, &ev);
   // Events already taken from epoll for it are skipped: its socket is closed (fd -1) next.
   if (entry->prev) entry->prev->next = entry->next;
   if (entry->next) entry->next->prev = entry->prev;
@@ -199,14 +188,7 @@ void ws_poller_t::remove(ws_connection_t* connection) noexcept {
   // The last WebSocket of this reactor is closed: the server no longer waits for us. (A stop
   // or kill handler running now was taken out of the registration first: it outlives this.)
   if (!live_) registration_.reset();
-  if (!live_ && armed_ && descriptor_) {
-    // Nothing left to watch: let the io_context run out of work. A completion already queued
-    // belongs to an old generation and is ignored.
-    armed_ = false;
-    ++wait_generation_;
-    std::error_code ignored;
-    descriptor_->cancel(ignored);
-  }
+  if (!live_) set_.disarm();  // nothing left to watch: let the io_context run out of work
   if (!in_batch_ && !release_posted_) {
     release_posted_ = true;
     asio::post(io_, [this] {
@@ -217,21 +199,13 @@ void ws_poller_t::remove(ws_connection_t* connection) noexcept {
 }
 
 void ws_poller_t::arm() {
-  if (armed_ || !descriptor_ || !live_) return;
-  armed_ = true;
-  descriptor_->async_wait(asio::posix::stream_descriptor::wait_read,
-                          [this, generation = ++wait_generation_](const std::error_code& ec) {
-                            // Cancelled, or superseded: armed_ belongs to a newer wait.
-                            if (ec || generation != wait_generation_) return;
-                            armed_ = false;
-                            on_ready();
-                          });
+  if (live_) set_.arm([this] { on_ready(); });
 }
 
 void ws_poller_t::on_ready() {
   in_batch_ = true;
   for (int round = 0; round < max_rounds; ++round) {
-    const int n = ::epoll_wait(epfd_, events_.data(), max_events, 0);
+    const int n = ::epoll_wait(set_.fd(), events_.data(), max_events, 0);
     if (n <= 0) break;
     // A round of one socket gains nothing from a submission: plain system calls, as without.
     const bool batching = uring_ != nullptr && n >= min_batch;
@@ -361,9 +335,7 @@ void ws_poller_t::release_retired() {
 void ws_poller_t::shutdown() {
   // The io_context is going away: its sockets must not outlive it. Close every WebSocket still
   // registered (without telling its handler: no handler may run any more) and drop our hold.
-  armed_ = false;
-  descriptor_.reset();  // closes epfd_
-  epfd_ = -1;
+  set_.close();
   flush_.clear();
   batch_reads_.clear();
   while (live_) {

@@ -31,6 +31,7 @@
 #include <asio/io_context.hpp>
 #include <asio/posix/stream_descriptor.hpp>
 
+#include "../server/epoll_set.hpp"
 #include "restws/server/connection_handoff.hpp"
 
 namespace restws::websocket::basic::detail {
@@ -120,10 +121,8 @@ class ws_poller_t final : public asio::execution_context::service {
   bool uring_broken() const noexcept;
 
   asio::io_context& io_;
-  int epfd_ = -1;
-  std::optional<asio::posix::stream_descriptor> descriptor_;  ///< Asio's view of epfd_
-  bool armed_ = false;
-  std::uint64_t wait_generation_ = 0;  ///< identifies the wait armed_ refers to
+  std::error_code set_error_;  ///< set_'s creation (add() reports it)
+  restws::detail::epoll_set_t set_;
   bool in_batch_ = false;
   bool release_posted_ = false;
   poll_entry_t* live_ = nullptr;     ///< registered entries (doubly linked)
