@@ -111,14 +111,14 @@ void* ws_connection_t::operator new(std::size_t size) {
   return ::operator new(size);
 }
 
-void ws_connection_t::operator delete(void* p, std::size_t size) noexcept {
+void ws_connection_t::operator delete(void* p, [[maybe_unused]] std::size_t size) noexcept {
 #if RESTWS_SLAB_POOLS
   if (size == sizeof(ws_connection_t)) {
     connection_pool().deallocate(p);
     return;
   }
 #endif
-  ::operator delete(p, size);
+  ::operator delete(p);  // unsized: clang declares the sized one only with -fsized-deallocation
 }
 
 // ---- handles -----------------------------------------------------------------------------
