@@ -280,6 +280,31 @@ TEST(http_server, response_from_another_thread_is_delivered) {
   for (auto& t : workers) t.join();
 }
 
+TEST(http_server, responses_larger_than_the_socket_buffers_arrive_whole_and_in_order) {
+  // 8 MiB each, more than loopback's socket buffers hold: the server's sends block and go on at
+  // each output edge. Two pipelined requests: the second response must follow the first intact.
+  std::string big(8 * 1024 * 1024, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 23);
+  test_server_t server{settings_with([&big](request_handle_t req) {
+    std::string body = big;
+    body.append(req->header().path());  // which request this answers
+    return req->create_response().set_body(std::move(body)).done();
+  })};
+  test_client_t c{server.port()};
+  ASSERT_TRUE(c.send(get("/first") + get("/second")));
+  for (const std::string path : {"/first", "/second"}) {
+    auto r = c.read_response(20s);
+    ASSERT_TRUE(r) << path;
+    ASSERT_EQ(r->body.size(), big.size() + path.size()) << path;
+    EXPECT_TRUE(r->body.compare(0, big.size(), big) == 0) << path;
+    EXPECT_EQ(r->body.substr(big.size()), path);
+  }
+  ASSERT_TRUE(c.send(get("/third")));  // still usable
+  auto r = c.read_response(20s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body.substr(big.size()), "/third");
+}
+
 TEST(http_server, chunked_output_is_streamed) {
   test_server_t server{settings_with([](request_handle_t req) {
     auto resp = req->create_response<chunked_output_t>();
