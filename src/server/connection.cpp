@@ -460,7 +460,7 @@ void connection_t::start_read() {
 }
 
 void connection_t::issue_read() {
-  if (state_ == state_t::closed || state_ == state_t::handed_off || fd_ < 0) {
+  if (fd_ < 0) {  // closed or handed off (both give up the socket)
     reading_ = false;
     return;
   }
@@ -471,9 +471,7 @@ void connection_t::issue_read() {
 }
 
 void connection_t::read_deferred() {
-  if (reading_ && readable_ && fd_ >= 0 && state_ != state_t::closed &&
-      state_ != state_t::handed_off)
-    do_read();
+  if (reading_ && readable_ && fd_ >= 0) do_read();
 }
 
 void connection_t::do_read() {

@@ -92,7 +92,6 @@ struct handle_slot_t {
 /// A counted reference to a connection (see ws_connection_t's lifetime).
 class connection_ref_t {
  public:
-  connection_ref_t() noexcept = default;
   explicit connection_ref_t(ws_connection_t* c) noexcept;  ///< takes a new reference
   connection_ref_t(const connection_ref_t& o) noexcept : connection_ref_t{o.c_} {}
   connection_ref_t(connection_ref_t&& o) noexcept : c_{std::exchange(o.c_, nullptr)} {}
@@ -103,7 +102,6 @@ class connection_ref_t {
   ~connection_ref_t();
   ws_connection_t* operator->() const noexcept { return c_; }
   ws_connection_t& operator*() const noexcept { return *c_; }
-  ws_connection_t* get() const noexcept { return c_; }
 
  private:
   ws_connection_t* c_ = nullptr;
