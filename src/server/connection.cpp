@@ -299,12 +299,18 @@ void connection_t::write_response(request_id_t id, response_part_t part) {
              });
 }
 
-void connection_t::on_response(request_id_t id, response_part_t&& part) {
+void connection_t::on_response(request_id_t id, response_part_t&& part, bool try_at_once) {
   if (state_ == state_t::closed || state_ == state_t::handed_off) return;
   pending_t* p = find_pending(id);
   if (!p || p->complete || !p->dispatched) return;  // answered already (timeout) or unknown
   if (state_ == state_t::closing && !p->started && !part.close_connection && !part.head.empty())
     announce_close(part.head);  // the server is stopping: tell the client not to reuse this
+  if (try_at_once && part.last && part.body.empty() && !part.head.empty() &&
+      can_send_at_once(*p, part.close_connection)) {
+    const std::size_t sent = send_at_once(part.head);
+    if (sent == part.head.size()) return;
+    part.head.erase(0, sent);
+  }
   p->parts.add(std::move(part.head));
   p->parts.add(std::move(part.body));
   p->started = true;
@@ -324,6 +330,45 @@ void connection_t::announce_close(std::string& head) {
     head.replace(ka, keep_alive.size(), close);
   else
     head.insert(end + 2, close);
+}
+
+void connection_t::write_whole_response(request_id_t id, std::string_view head,
+                                        std::string_view body, bool close_connection) {
+  if (reactor_t::current() == &reactor_ && !pending_.empty() && pending_.front().id == id &&
+      can_send_at_once(pending_.front(), close_connection) &&
+      head.size() + body.size() <= join_buffer_size) {
+    std::string_view bytes = head;
+    if (!body.empty()) {  // one send() of both (join_buffer.hpp says why)
+      char* const joined = thread_join_buffer().data();
+      std::memcpy(joined, head.data(), head.size());
+      std::memcpy(joined + head.size(), body.data(), body.size());
+      bytes = {joined, head.size() + body.size()};
+    }
+    const std::size_t sent = send_at_once(bytes);
+    if (sent == bytes.size()) return;
+    response_part_t part;  // what the socket did not take goes the queued way
+    part.head.assign(bytes.substr(sent));
+    on_response(id, std::move(part), false);
+    return;
+  }
+  response_sink_t::write_whole_response(id, head, body, close_connection);
+}
+
+bool connection_t::can_send_at_once(const pending_t& p, bool close_connection) const noexcept {
+  return &p == &pending_.front() && p.dispatched && !p.started && !p.complete && !writing_ &&
+         state_ == state_t::active && !close_connection;
+}
+
+std::size_t connection_t::send_at_once(std::string_view bytes) {
+  const ssize_t sent = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  if (sent == static_cast<ssize_t>(bytes.size())) {
+    pending_.erase(pending_.begin());
+    if (!pending_.empty()) try_write();  // responses to later requests may be waiting for it
+    process_input();                     // a handling slot is free
+    return bytes.size();
+  }
+  // Full socket, partial send or an error: the queued way sends the rest or reports the error.
+  return sent > 0 ? static_cast<std::size_t>(sent) : 0;
 }
 
 void connection_t::try_write() {

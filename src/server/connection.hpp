@@ -40,6 +40,8 @@ class connection_t final : public response_sink_t,
   void on_server_stop();
 
   void write_response(request_id_t id, response_part_t part) override;
+  void write_whole_response(request_id_t id, std::string_view head, std::string_view body,
+                            bool close_connection) override;
   connection_handoff_t take_connection(request_id_t id) override;
 
   /// From the reactor's fd_poller_t: the socket has input (or its end, or an error) and/or
@@ -89,7 +91,15 @@ class connection_t final : public response_sink_t,
     bool close_requested = false;  ///< the request asked for the connection to close
   };
 
-  void on_response(request_id_t id, response_part_t&& part);
+  /// A response part for request `id`, on the reactor's thread. `try_at_once`: a whole response
+  /// may be sent from here (false: the socket just refused it).
+  void on_response(request_id_t id, response_part_t&& part, bool try_at_once = true);
+  /// The whole response to `p` may be sent from here: `p` is the oldest request, its first
+  /// bytes, nothing is being written and the connection stays open.
+  bool can_send_at_once(const pending_t& p, bool close_connection) const noexcept;
+  /// One send() of the whole response to the oldest request (can_send_at_once()). If all of it
+  /// went, the request is done (and the next input processed). Returns the bytes sent.
+  std::size_t send_at_once(std::string_view bytes);
   pending_t* find_pending(request_id_t id);
   std::size_t in_handling() const noexcept;
 

@@ -29,6 +29,20 @@ std::string_view http_request_header_t::query() const noexcept {
   return t.substr(0, t.find('#'));
 }
 
+void response_sink_t::write_whole_response(request_id_t id, std::string_view head,
+                                           std::string_view body, bool close_connection) {
+  response_part_t part;
+  if (body.size() <= small_body_size) {
+    part.head.reserve(head.size() + body.size());
+    part.head.append(head).append(body);
+  } else {
+    part.head.assign(head);
+    part.body.assign(body);
+  }
+  part.close_connection = close_connection;
+  write_response(id, std::move(part));
+}
+
 connection_handoff_t response_sink_t::take_connection(request_id_t) {
   throw std::logic_error{"restws: this request's connection cannot be handed off (no socket)"};
 }

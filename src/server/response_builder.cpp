@@ -66,9 +66,7 @@ response_builder_base_t::response_builder_base_t(std::shared_ptr<request_t> req,
   char code[24];
   const auto r = std::to_chars(code, code + sizeof code, static_cast<std::uint64_t>(status.code));
   const auto code_size = static_cast<std::size_t>(r.ptr - code);
-  head_.reserve(256);
-  head_.resize(9 + code_size + 1 + status.reason.size() + 2);
-  char* p = head_.data();
+  char* p = extend_head(9 + code_size + 1 + status.reason.size() + 2);
   std::memcpy(p, "HTTP/1.1 ", 9);
   p += 9;
   std::memcpy(p, code, code_size);
@@ -80,11 +78,27 @@ response_builder_base_t::response_builder_base_t(std::shared_ptr<request_t> req,
   *p = '\n';
 }
 
+char* response_builder_base_t::extend_big_head(std::size_t n) {
+  if (!spilled_) {
+    big_head_.reserve(2 * (small_size_ + n));
+    big_head_.assign(small_head_, small_size_);
+    spilled_ = true;
+  }
+  const std::size_t at = big_head_.size();
+  big_head_.resize(at + n);
+  return big_head_.data() + at;
+}
+
+std::string response_builder_base_t::take_head() {
+  std::string out = spilled_ ? std::move(big_head_) : std::string{small_head_, small_size_};
+  big_head_ = std::string{};
+  small_size_ = 0;
+  spilled_ = false;
+  return out;
+}
+
 void response_builder_base_t::add_field(std::string_view name, std::string_view value) {
-  // One resize and plain copies: four appends cost twice as much on every response.
-  const std::size_t at = head_.size();
-  head_.resize(at + name.size() + value.size() + 4);
-  char* p = head_.data() + at;
+  char* p = extend_head(name.size() + value.size() + 4);
   std::memcpy(p, name.data(), name.size());
   p += name.size();
   *p++ = ':';
@@ -106,18 +120,25 @@ bool response_builder_base_t::head_only() const noexcept {
 }
 
 void response_builder_base_t::end_head(std::string_view framing_field) {
-  head_.append(framing_field);
+  std::string_view connection;
   if (closing())
-    head_.append("Connection: close\r\n");
+    connection = "Connection: close\r\n";
   else if (req_->header().http_minor() == 0)
-    head_.append("Connection: keep-alive\r\n");
-  head_.append("\r\n");
+    connection = "Connection: keep-alive\r\n";
+  char* p = extend_head(framing_field.size() + connection.size() + 2);
+  if (!framing_field.empty()) std::memcpy(p, framing_field.data(), framing_field.size());
+  p += framing_field.size();
+  if (!connection.empty()) std::memcpy(p, connection.data(), connection.size());
+  p += connection.size();
+  p[0] = '\r';
+  p[1] = '\n';
 }
 
 void response_builder_base_t::send_whole(bool add_length) {
   done_ = true;
   // Status code sits at a fixed place: "HTTP/1.1 NNN".
-  const int code = (head_[9] - '0') * 100 + (head_[10] - '0') * 10 + (head_[11] - '0');
+  const char* const h = head_data();
+  const int code = (h[9] - '0') * 100 + (h[10] - '0') * 10 + (h[11] - '0');
   const bool no_body_allowed = code < 200 || code == 204 || code == 304;
   if (!no_body_allowed && add_length) {
     char digits[24];
@@ -125,16 +146,19 @@ void response_builder_base_t::send_whole(bool add_length) {
     add_field("Content-Length", {digits, static_cast<std::size_t>(r.ptr - digits)});
   }
   end_head({});
-  response_part_t part;
-  part.close_connection = closing();
-  if (!no_body_allowed && !head_only()) {
-    if (body_.size() <= 2048) {
-      head_.append(body_);  // one buffer for small responses
-    } else {
-      part.body = std::move(body_);
-    }
+  const bool close = closing();
+  const bool with_body = !no_body_allowed && !head_only();
+  if (!with_body || body_.size() <= response_sink_t::small_body_size) {
+    // Lent to the sink, which sends them at once or copies them.
+    req_->sink().write_whole_response(req_->request_id(), {head_data(), head_size()},
+                                      with_body ? std::string_view{body_} : std::string_view{},
+                                      close);
+    return;
   }
-  part.head = std::move(head_);
+  response_part_t part;
+  part.close_connection = close;
+  part.head = take_head();
+  part.body = std::move(body_);
   req_->sink().write_response(req_->request_id(), std::move(part));
 }
 
@@ -156,7 +180,7 @@ void response_builder_base_t::send_chunks(bool last) {
   response_part_t part;
   if (!head_sent_) {
     end_head(http10 ? std::string_view{} : std::string_view{"Transfer-Encoding: chunked\r\n"});
-    part.head = std::move(head_);
+    part.head = take_head();
     head_sent_ = true;
   }
   if (last) {

@@ -305,6 +305,28 @@ TEST(http_server, responses_larger_than_the_socket_buffers_arrive_whole_and_in_o
   EXPECT_EQ(r->body.substr(big.size()), "/third");
 }
 
+TEST(http_server, small_responses_to_a_client_that_does_not_read_are_all_delivered_in_order) {
+  // Small whole responses are sent from the handler's call while nothing is queued; when the
+  // socket buffers fill (the client reads only after sending everything), a send takes part of
+  // one or none, the rest is queued and later responses queue behind it. However the two ways
+  // interleave, every response must arrive whole and in request order.
+  const std::string filler(1500, 'x');
+  test_server_t server{settings_with([&filler](request_handle_t req) {
+    return req->create_response().set_body(filler + std::string{req->header().path()}).done();
+  })};
+  test_client_t c{server.port()};
+  constexpr int requests = 20000;  // 30 MB of responses: more than loopback's buffers hold
+  std::string all;
+  for (int i = 0; i < requests; ++i) all += get("/r" + std::to_string(i));
+  ASSERT_TRUE(c.send(all));
+  for (int i = 0; i < requests; ++i) {
+    auto r = c.read_response(20s);
+    ASSERT_TRUE(r) << i;
+    ASSERT_EQ(r->body, filler + "/r" + std::to_string(i));
+  }
+  EXPECT_TRUE(c.stays_silent(50ms));
+}
+
 TEST(http_server, chunked_output_is_streamed) {
   test_server_t server{settings_with([](request_handle_t req) {
     auto resp = req->create_response<chunked_output_t>();

@@ -7,6 +7,7 @@
 // Thread-safety: a builder is used by one thread at a time, any thread; sending is marshalled to
 // the connection's io_context by the sink.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -56,7 +57,6 @@ class response_builder_base_t {
   void send_chunks(bool last);
 
   std::shared_ptr<request_t> req_;
-  std::string head_;
   std::string body_;
   bool close_ = false;
   bool head_sent_ = false;
@@ -66,6 +66,28 @@ class response_builder_base_t {
   bool closing() const noexcept;
   bool head_only() const noexcept;
   void end_head(std::string_view framing_field);
+  /// Room for `n` more head bytes at the end of the head (which grows by `n`).
+  char* extend_head(std::size_t n) {
+    if (!spilled_ && n <= small_head_capacity - small_size_) {
+      char* p = small_head_ + small_size_;
+      small_size_ += static_cast<std::uint32_t>(n);
+      return p;
+    }
+    return extend_big_head(n);
+  }
+  char* extend_big_head(std::size_t n);
+  const char* head_data() const noexcept { return spilled_ ? big_head_.data() : small_head_; }
+  std::size_t head_size() const noexcept { return spilled_ ? big_head_.size() : small_size_; }
+  /// The head as one string; the head is empty afterwards.
+  std::string take_head();
+
+  // The head (status line and fields) as appended: in small_head_ while it fits (no heap block
+  // per response), then in big_head_.
+  static constexpr std::size_t small_head_capacity = 192;
+  std::string big_head_;
+  std::uint32_t small_size_ = 0;
+  bool spilled_ = false;
+  char small_head_[small_head_capacity];
 };
 
 }  // namespace detail

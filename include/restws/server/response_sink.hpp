@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace restws {
@@ -32,11 +33,22 @@ class response_sink_t {
  public:
   virtual ~response_sink_t() = default;
 
+  /// A body up to this size travels in the head's buffer (one write, one string).
+  static constexpr std::size_t small_body_size = 2048;
+
   /// Queues a part of the response to request `id`. Responses leave the connection in request
   /// order whatever the order of calls. Thread-safety: may be called from any thread; the
   /// connection marshals the call to its own io_context. Parts for a request that was already
   /// answered (e.g. by a timeout) are dropped.
   virtual void write_response(request_id_t id, response_part_t part) = 0;
+
+  /// The whole (last) response to request `id`, head then body, whose bytes are lent for the
+  /// duration of the call only: a sink that keeps them copies them. Same ordering and
+  /// thread-safety as write_response(). Default: copies them into a response_part_t (one string
+  /// when the body is small) for write_response(). The connection overrides it to send the bytes
+  /// at once when nothing is ahead of them.
+  virtual void write_whole_response(request_id_t id, std::string_view head, std::string_view body,
+                                    bool close_connection);
 
   /// Takes the connection away from the HTTP layer (WebSocket upgrade), see connection_handoff.hpp.
   /// Default: throws std::logic_error (a sink without a socket cannot hand one over).
