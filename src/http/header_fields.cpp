@@ -6,8 +6,6 @@
 namespace restws::http {
 namespace {
 
-constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? char(c + ('a' - 'A')) : c; }
-
 constexpr bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
 
 std::string_view trim(std::string_view s) noexcept {
@@ -20,8 +18,14 @@ std::string_view trim(std::string_view s) noexcept {
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto x = static_cast<unsigned char>(a[i]);
+    const auto y = static_cast<unsigned char>(b[i]);
+    if (x == y) continue;
+    // Otherwise equal only as the two cases of one ASCII letter (they differ in bit 0x20).
+    const auto l = static_cast<unsigned char>(x | 0x20);
+    if ((x ^ y) != 0x20 || l < 'a' || l > 'z') return false;
+  }
   return true;
 }
 

@@ -342,12 +342,14 @@ parse_status_t request_parser_t::on_request_line(std::string_view line, std::siz
   for (char c : target)
     if (!is_target_char(c)) return fail(parse_error_t::bad_request_line);
   const auto version = rest.substr(sp2 + 1);
-  for (char c : version)
-    if (c == ' ' || c == '\t') return fail(parse_error_t::bad_request_line);
   // HTTP-version = "HTTP" "/" DIGIT "." DIGIT, case-sensitive (RFC 9112 §2.3).
   if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || !is_digit(version[5]) ||
-      version[6] != '.' || !is_digit(version[7]))
+      version[6] != '.' || !is_digit(version[7])) {
+    // More whitespace is a malformed request line rather than a malformed version.
+    if (version.find_first_of(" \t") != std::string_view::npos)
+      return fail(parse_error_t::bad_request_line);
     return fail(parse_error_t::bad_version_syntax);
+  }
   head_.version_major = static_cast<unsigned>(version[5] - '0');
   head_.version_minor = static_cast<unsigned>(version[7] - '0');
   if (head_.version_major != 1 || head_.version_minor > 1)

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "join_buffer.hpp"
+#include "recycling_allocator.hpp"
 
 namespace restws::detail {
 namespace {
@@ -210,8 +211,9 @@ void connection_t::dispatch(request_id_t id) {
   pending_t* p = find_pending(id);
   p->dispatched = true;
   p->handle_deadline = clock_t::now() + config_.handle_request_timeout;
-  auto req = std::make_shared<request_t>(id, std::move(current_header_), std::move(current_body_),
-                                         shared_from_this(), id_, remote_);
+  auto req = std::allocate_shared<request_t>(recycling_allocator_t<request_t>{}, id,
+                                             std::move(current_header_), std::move(current_body_),
+                                             shared_from_this(), id_, remote_);
   current_body_ = std::string{};
   if (!current_trailers_.empty()) req->set_trailers(std::move(current_trailers_));
   current_trailers_ = http_header_fields_t{};

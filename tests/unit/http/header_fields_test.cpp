@@ -52,5 +52,24 @@ TEST(header_fields, has_token_finds_tokens_in_lists) {
   EXPECT_TRUE(has_token(" close ,", "close"));
 }
 
+TEST(header_fields, iequals_folds_ascii_letters_only) {
+  EXPECT_TRUE(iequals("Content-Length", "content-LENGTH"));
+  EXPECT_TRUE(iequals("", ""));
+  EXPECT_FALSE(iequals("host", "hosts"));
+  EXPECT_FALSE(iequals("host", "hast"));
+  // Pairs that differ in bit 0x20 like letters do, but are not letters.
+  EXPECT_FALSE(iequals("@", "`"));
+  EXPECT_FALSE(iequals("[", "{"));
+  EXPECT_FALSE(iequals("^", "~"));
+  EXPECT_FALSE(iequals("\x01", "!"));
+  EXPECT_FALSE(iequals("\xc1", "\xe1"));  // not ASCII
+  // Every ASCII letter against its other case, and against its neighbours.
+  for (char c = 'a'; c <= 'z'; ++c) {
+    const char upper = static_cast<char>(c - 'a' + 'A');
+    EXPECT_TRUE(iequals(std::string(1, c), std::string(1, upper))) << c;
+    EXPECT_FALSE(iequals(std::string(1, c), std::string(1, static_cast<char>(upper + 1)))) << c;
+  }
+}
+
 }  // namespace
 }  // namespace restws::http
