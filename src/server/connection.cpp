@@ -155,6 +155,7 @@ bool connection_t::parse_step() {
       return false;
     if (read_deadline_ == never)
       read_deadline_ = clock_t::now() + config_.read_next_http_message_timelimit;
+    if (begin_ == end_) return need_more_input();  // the usual state after an answer
     const auto status = parser_.parse_head({buffer_.data() + begin_, end_ - begin_});
     if (status == http::parse_status_t::incomplete) return need_more_input();
     if (status == http::parse_status_t::error) {
