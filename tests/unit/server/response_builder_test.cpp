@@ -94,6 +94,43 @@ TEST(response_builder, large_body_is_not_copied_into_head) {
   EXPECT_EQ(f.sink->output().size(), big.size() + 43);
 }
 
+TEST(response_builder, a_head_of_any_size_is_kept_whole) {
+  // Heads from a few bytes (kept in the builder's own buffer) to several KiB (moved to the
+  // heap at some field), with the builder moved midway: each arrives whole, in order.
+  for (const std::size_t fields : {0u, 1u, 5u, 6u, 7u, 40u, 400u}) {
+    fixture_t f;
+    auto builder = f.make()->create_response(status_created());
+    std::string expected = "HTTP/1.1 201 Created\r\n";
+    for (std::size_t i = 0; i < fields; ++i) {
+      const std::string name = "X-Field-" + std::to_string(i);
+      const std::string value(i % 50, static_cast<char>('a' + i % 26));
+      builder.append_header(name, value);
+      expected.append(name).append(": ").append(value).append("\r\n");
+      if (i == fields / 2) {
+        auto moved = std::move(builder);
+        builder = std::move(moved);
+      }
+    }
+    builder.set_body("body").done();
+    expected.append("Content-Length: 4\r\n\r\nbody");
+    EXPECT_EQ(f.sink->output(), expected) << fields << " fields";
+  }
+}
+
+TEST(response_builder, a_large_head_goes_before_chunks) {
+  fixture_t f;
+  auto resp = f.make()->create_response<chunked_output_t>();
+  std::string fields;
+  for (int i = 0; i < 30; ++i) {
+    const std::string name = "X-Long-" + std::to_string(i);
+    resp.append_header(name, std::string(20, 'v'));
+    fields.append(name).append(": ").append(std::string(20, 'v')).append("\r\n");
+  }
+  resp.append_chunk("abc").done();
+  EXPECT_EQ(f.sink->output(), "HTTP/1.1 200 OK\r\n" + fields +
+                                  "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+}
+
 TEST(response_builder, date_field_is_imf_fixdate) {
   fixture_t f;
   f.make()->create_response().append_header_date_field().done();
