@@ -8,6 +8,7 @@
 // the connection's io_context by the sink.
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -36,8 +37,34 @@ namespace detail {
 /// Non-template machinery shared by the builders (compiled in src/server/response_builder.cpp).
 class response_builder_base_t {
  public:
-  response_builder_base_t(response_builder_base_t&&) noexcept = default;
-  response_builder_base_t& operator=(response_builder_base_t&&) noexcept = default;
+  response_builder_base_t(response_builder_base_t&& o) noexcept
+      : req_{std::move(o.req_)},
+        body_{std::move(o.body_)},
+        close_{o.close_},
+        head_sent_{o.head_sent_},
+        done_{o.done_},
+        big_head_{std::move(o.big_head_)},
+        small_size_{o.small_size_},
+        spilled_{o.spilled_} {
+    std::memcpy(small_head_, o.small_head_, small_size_);  // only the bytes in use
+    o.small_size_ = 0;
+    o.spilled_ = false;
+  }
+  response_builder_base_t& operator=(response_builder_base_t&& o) noexcept {
+    if (this == &o) return *this;
+    req_ = std::move(o.req_);
+    body_ = std::move(o.body_);
+    close_ = o.close_;
+    head_sent_ = o.head_sent_;
+    done_ = o.done_;
+    big_head_ = std::move(o.big_head_);
+    small_size_ = o.small_size_;
+    spilled_ = o.spilled_;
+    std::memcpy(small_head_, o.small_head_, small_size_);
+    o.small_size_ = 0;
+    o.spilled_ = false;
+    return *this;
+  }
   response_builder_base_t(const response_builder_base_t&) = delete;
   response_builder_base_t& operator=(const response_builder_base_t&) = delete;
   ~response_builder_base_t() = default;
@@ -87,7 +114,7 @@ class response_builder_base_t {
   std::string big_head_;
   std::uint32_t small_size_ = 0;
   bool spilled_ = false;
-  char small_head_[small_head_capacity];
+  char small_head_[small_head_capacity];  ///< [0, small_size_) in use, the rest unset
 };
 
 }  // namespace detail
