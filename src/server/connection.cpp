@@ -4,10 +4,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <asio/post.hpp>
 #include <cerrno>
 #include <charconv>
-#include <climits>
 #include <cstring>
 #include <utility>
 
@@ -310,7 +310,7 @@ void connection_t::on_response(request_id_t id, response_part_t&& part, bool try
     announce_close(part.head);  // the server is stopping: tell the client not to reuse this
   if (try_at_once && part.last && part.body.empty() && !part.head.empty() &&
       can_send_at_once(*p, part.close_connection)) {
-    const std::size_t sent = send_at_once(part.head);
+    const std::size_t sent = send_at_once(part.head, {});
     if (sent == part.head.size()) return;
     part.head.erase(0, sent);
   }
@@ -338,19 +338,16 @@ void connection_t::announce_close(std::string& head) {
 void connection_t::write_whole_response(request_id_t id, std::string_view head,
                                         std::string_view body, bool close_connection) {
   if (reactor_t::current() == &reactor_ && !pending_.empty() && pending_.front().id == id &&
-      can_send_at_once(pending_.front(), close_connection) &&
-      head.size() + body.size() <= join_buffer_size) {
-    std::string_view bytes = head;
-    if (!body.empty()) {  // one send() of both (join_buffer.hpp says why)
-      char* const joined = thread_join_buffer().data();
-      std::memcpy(joined, head.data(), head.size());
-      std::memcpy(joined + head.size(), body.data(), body.size());
-      bytes = {joined, head.size() + body.size()};
-    }
-    const std::size_t sent = send_at_once(bytes);
-    if (sent == bytes.size()) return;
+      can_send_at_once(pending_.front(), close_connection)) {
+    const std::size_t sent = send_at_once(head, body);
+    if (sent == head.size() + body.size()) return;
     response_part_t part;  // what the socket did not take goes the queued way
-    part.head.assign(bytes.substr(sent));
+    if (sent < head.size()) {
+      part.head.reserve(head.size() - sent + body.size());
+      part.head.append(head.substr(sent)).append(body);
+    } else {
+      part.head.assign(body.substr(sent - head.size()));
+    }
     on_response(id, std::move(part), false);
     return;
   }
@@ -362,13 +359,16 @@ bool connection_t::can_send_at_once(const pending_t& p, bool close_connection) c
          state_ == state_t::active && !close_connection;
 }
 
-std::size_t connection_t::send_at_once(std::string_view bytes) {
-  const ssize_t sent = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-  if (sent == static_cast<ssize_t>(bytes.size())) {
+std::size_t connection_t::send_at_once(std::string_view head, std::string_view body) {
+  const std::array<iovec, 2> pieces{iovec{const_cast<char*>(head.data()), head.size()},
+                                    iovec{const_cast<char*>(body.data()), body.size()}};
+  const std::size_t total = head.size() + body.size();
+  const ssize_t sent = send_pieces(fd_, std::span{pieces}.first(body.empty() ? 1 : 2));
+  if (sent == static_cast<ssize_t>(total)) {
     pending_.erase(pending_.begin());
     if (!pending_.empty()) try_write();  // responses to later requests may be waiting for it
     process_input();                     // a handling slot is free
-    return bytes.size();
+    return total;
   }
   // Full socket, partial send or an error: the queued way sends the rest or reports the error.
   return sent > 0 ? static_cast<std::size_t>(sent) : 0;
@@ -402,28 +402,8 @@ void connection_t::try_write() {
 
 void connection_t::continue_write() {
   while (write_pos_ < write_iov_.size()) {
-    const std::span<iovec> pieces{write_iov_.data() + write_pos_, write_iov_.size() - write_pos_};
-    ssize_t sent;
-    std::size_t total = 0;
-    if (pieces.size() > 1) {
-      for (const iovec& v : pieces) total += v.iov_len;
-    }
-    if (pieces.size() == 1) {
-      sent = ::send(fd_, pieces[0].iov_base, pieces[0].iov_len, MSG_NOSIGNAL);
-    } else if (total <= join_buffer_size) {  // join_buffer.hpp says why
-      char* const joined = thread_join_buffer().data();
-      std::size_t at = 0;
-      for (const iovec& v : pieces) {
-        std::memcpy(joined + at, v.iov_base, v.iov_len);
-        at += v.iov_len;
-      }
-      sent = ::send(fd_, joined, total, MSG_NOSIGNAL);
-    } else {
-      msghdr m{};
-      m.msg_iov = pieces.data();
-      m.msg_iovlen = std::min<std::size_t>(pieces.size(), IOV_MAX);
-      sent = ::sendmsg(fd_, &m, MSG_NOSIGNAL);
-    }
+    const ssize_t sent =
+        send_pieces(fd_, {write_iov_.data() + write_pos_, write_iov_.size() - write_pos_});
     if (sent < 0) {
       const int err = errno;
       if (err == EINTR) continue;

@@ -97,9 +97,10 @@ class connection_t final : public response_sink_t,
   /// The whole response to `p` may be sent from here: `p` is the oldest request, its first
   /// bytes, nothing is being written and the connection stays open.
   bool can_send_at_once(const pending_t& p, bool close_connection) const noexcept;
-  /// One send() of the whole response to the oldest request (can_send_at_once()). If all of it
-  /// went, the request is done (and the next input processed). Returns the bytes sent.
-  std::size_t send_at_once(std::string_view bytes);
+  /// One send() of the whole response to the oldest request (can_send_at_once()), head then
+  /// body. If all of it went, the request is done (and the next input processed). Returns the
+  /// bytes sent.
+  std::size_t send_at_once(std::string_view head, std::string_view body);
   pending_t* find_pending(request_id_t id);
   std::size_t in_handling() const noexcept;
 

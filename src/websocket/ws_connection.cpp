@@ -808,13 +808,7 @@ ssize_t ws_connection_t::send_pending() {
 }
 
 ssize_t ws_connection_t::send_pieces(std::span<const iovec> pieces) {
-  const auto buffer = thread_write_buffer();
-  if (const std::size_t joined = join_small_write(pieces, buffer.data()))
-    return ::send(fd, buffer.data(), joined, MSG_NOSIGNAL);
-  msghdr msg{};
-  msg.msg_iov = const_cast<iovec*>(pieces.data());
-  msg.msg_iovlen = std::min<std::size_t>(pieces.size(), IOV_MAX);
-  return ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+  return restws::detail::send_pieces(fd, pieces);
 }
 
 void ws_connection_t::finish_written() {

@@ -27,18 +27,6 @@ constexpr int max_rounds = 4;
 constexpr int min_batch = 2;
 }  // namespace
 
-std::size_t join_small_write(std::span<const iovec> pieces, char* out) noexcept {
-  if (pieces.size() < 2 || pieces.size() > max_joined_pieces) return 0;
-  std::size_t total = 0;
-  for (const auto& v : pieces) total += v.iov_len;
-  if (total > max_joined_write) return 0;
-  for (const auto& v : pieces) {
-    std::memcpy(out, v.iov_base, v.iov_len);
-    out += v.iov_len;
-  }
-  return total;
-}
-
 #if RESTWS_HAVE_IO_URING
 // The ring and the buffers of one batch. Reads of connections without a partial frame go to
 // slots of read_arena (one per read of a submission), small writes are joined into slots of

@@ -32,6 +32,7 @@
 #include <asio/posix/stream_descriptor.hpp>
 
 #include "../server/epoll_set.hpp"
+#include "../server/join_buffer.hpp"
 #include "restws/server/connection_handoff.hpp"
 
 namespace restws::websocket::basic::detail {
@@ -40,14 +41,9 @@ class ws_connection_t;
 struct busy_state_t;
 struct ws_config_t;
 
-/// Small writes are joined into one buffer and sent with send(): the kernel's sendmsg() path
-/// (iovec import, one copy per piece) costs more than a memcpy of a few KiB.
-inline constexpr std::size_t max_joined_write = 16 * 1024;
-inline constexpr std::size_t max_joined_pieces = 64;
-/// Copies `pieces` into `out` (room for max_joined_write bytes) if they are 2 to
-/// max_joined_pieces pieces of at most max_joined_write bytes in all. Returns the bytes joined,
-/// or 0 if they are not worth joining (send them with sendmsg()).
-std::size_t join_small_write(std::span<const iovec> pieces, char* out) noexcept;
+/// Small writes are joined into one buffer and sent with send() (join_buffer.hpp says why).
+inline constexpr std::size_t max_joined_write = restws::detail::join_buffer_size;
+using restws::detail::join_small_write;
 
 /// What the poller knows of one registered socket: a base of ws_connection_t, so registering
 /// allocates nothing (a separate entry cost every idle WebSocket 48 bytes).
