@@ -2,8 +2,9 @@
 // exactly what it delivers when the whole input arrives at once, never touch memory outside the
 // buffer, and only deliver frames that obey RFC 6455 (cross-checked here independently).
 //
-// Input layout: byte 0 picks the settings (role, RSV1 allowed, small limits), bytes 1–4 seed the
-// split points, the rest is the byte stream.
+// Input layout: byte 0 picks the settings (role, RSV1 allowed, small limits) and whether the
+// piecewise run gives payload space through a payload_sink_t (for every frame, or for some),
+// bytes 1–4 seed the split points, the rest is the byte stream.
 
 #include <algorithm>
 #include <cstddef>
@@ -92,9 +93,22 @@ class rules_checker_t {
   std::string message_;
 };
 
+// Gives an exact-size heap block (ASan catches a write past it) for every payload, or only for
+// payloads of even length.
+struct sink_t final : p::payload_sink_t {
+  bool only_even = false;
+  std::vector<std::byte> space;
+  std::span<std::byte> payload_space(const p::frame_header_t& h) noexcept override {
+    require(h.payload_length > 0);
+    if (only_even && h.payload_length % 2 != 0) return {};
+    space.assign(static_cast<std::size_t>(h.payload_length), std::byte{0});
+    return space;
+  }
+};
+
 std::vector<event_t> receive(const std::uint8_t* data, std::size_t size,
                              const p::validator_settings_t& settings, std::uint32_t seed,
-                             bool in_pieces) {
+                             bool in_pieces, sink_t* sink = nullptr) {
   p::frame_reader_t reader{settings};
   std::vector<std::byte> buffer;
   std::vector<event_t> events;
@@ -111,7 +125,7 @@ std::vector<event_t> receive(const std::uint8_t* data, std::size_t size,
     for (;;) {
       // An exact-size heap copy lets ASan catch any access past the bytes received so far.
       std::vector<std::byte> exact(buffer);
-      const auto r = reader.parse(exact);
+      const auto r = reader.parse(exact, sink);
       buffer.assign(exact.begin(), exact.end());
       if (r.status == p::read_status_t::need_more) {
         require(r.bytes_needed > buffer.size());
@@ -123,8 +137,13 @@ std::vector<event_t> receive(const std::uint8_t* data, std::size_t size,
         return events;
       }
       require(r.frame_size <= buffer.size());
-      require(r.payload.data() >= exact.data() &&
-              r.payload.data() + r.payload.size() == exact.data() + r.frame_size);
+      if (r.payload_in_sink) {
+        require(sink && r.payload.data() == sink->space.data() &&
+                r.payload.size() == sink->space.size());
+      } else {
+        require(r.payload.data() >= exact.data() &&
+                r.payload.data() + r.payload.size() == exact.data() + r.frame_size);
+      }
       events.push_back(
           {r.status,
            r.header,
@@ -140,6 +159,7 @@ std::vector<event_t> receive(const std::uint8_t* data, std::size_t size,
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 5) return 0;
+  const std::uint8_t options = data[0];
   p::validator_settings_t settings;
   settings.role = (data[0] & 1) ? p::role_t::client : p::role_t::server;
   settings.rsv1_allowed = (data[0] & 2) != 0;
@@ -151,7 +171,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   size -= 5;
 
   const auto whole = receive(data, size, settings, seed, false);
-  const auto pieces = receive(data, size, settings, seed, true);
+  sink_t sink;
+  sink.only_even = (options & 32) != 0;
+  const auto pieces = receive(data, size, settings, seed, true, (options & 16) ? &sink : nullptr);
   require(whole == pieces);
 
   rules_checker_t checker{settings};

@@ -319,6 +319,14 @@ shared_payload_t ws_connection_t::recycled_payload(std::string_view bytes) {
   return p;
 }
 
+std::shared_ptr<std::string> ws_connection_t::recycled_block(std::size_t size) {
+  recycler_t& r = thread_recycler();
+  if (r.payload_count == 0) return std::make_shared<std::string>(size, '\0');
+  auto p = std::move(r.payloads[--r.payload_count]);
+  p->resize(size);  // keeps the capacity; only bytes past the old size are filled
+  return p;
+}
+
 void ws_connection_t::recycle(shared_payload_t payload) noexcept {
   recycler_t& r = thread_recycler();
   // use_count() == 1: ours is the only reference, so no other thread can hold or copy it. Every
@@ -531,16 +539,45 @@ std::size_t ws_connection_t::pending_target(std::size_t len) const noexcept {
   return std::max(len + min_read_space, std::min(needed, std::max(2 * len, min_frame_growth)));
 }
 
+namespace {
+// Data frames whose payload is all in the read buffer are unmasked straight into the block the
+// message will carry: one pass over the payload instead of an unmasking pass then a copy.
+// Control frames stay in the buffer (their payload is small and not always delivered), and so
+// do the fragments of a message that is being assembled.
+struct message_payload_sink_t final : protocol::payload_sink_t {
+  using block_fn_t = std::shared_ptr<std::string> (*)(std::size_t);
+  block_fn_t make_block;
+  bool assembling_messages;
+  std::shared_ptr<std::string> block;
+
+  message_payload_sink_t(block_fn_t fn, bool assembling)
+      : make_block{fn}, assembling_messages{assembling} {}
+
+  std::span<std::byte> payload_space(const protocol::frame_header_t& h) noexcept override {
+    if (!protocol::is_data_opcode(h.opcode)) return {};
+    if (assembling_messages && (!h.fin || h.opcode == opcode_t::continuation_frame)) return {};
+    const auto size = static_cast<std::size_t>(h.payload_length);  // within max_frame_size
+    try {
+      block = make_block(size);
+    } catch (const std::bad_alloc&) {
+      return {};  // left in the buffer; the copy out of it will report the shortage
+    }
+    return std::as_writable_bytes(std::span{block->data(), size});
+  }
+};
+}  // namespace
+
 std::size_t ws_connection_t::process(std::span<std::byte> data) {
   std::size_t used = 0;
   busy_state_t& b = busy();  // stays ours while processing_
+  message_payload_sink_t sink{&recycled_block, deliver_whole_messages_};
   processing_ = true;
   while (activated_ && !socket_closed_ && !failed_ && !close_received_) {
     if (used == data.size()) {  // ends on a frame boundary: nothing is pending
       b.needed = 0;
       break;
     }
-    const auto r = b.reader.parse(data.subspan(used));
+    const auto r = b.reader.parse(data.subspan(used), owner_expired() ? nullptr : &sink);
     if (r.status == protocol::read_status_t::need_more) {
       b.needed = r.bytes_needed;
       break;
@@ -550,7 +587,7 @@ std::size_t ws_connection_t::process(std::span<std::byte> data) {
       break;
     }
     b.needed = 0;
-    on_frame(r);
+    on_frame(r, r.payload_in_sink ? std::move(sink.block) : nullptr);
     used += r.frame_size;
   }
   processing_ = false;
@@ -558,7 +595,8 @@ std::size_t ws_connection_t::process(std::span<std::byte> data) {
   return (failed_ || close_received_) ? data.size() : used;
 }
 
-void ws_connection_t::on_frame(const protocol::read_result_t& frame) {
+void ws_connection_t::on_frame(const protocol::read_result_t& frame,
+                               std::shared_ptr<std::string> sunk) {
   const auto& h = frame.header;
   const std::string_view payload{reinterpret_cast<const char*>(frame.payload.data()),
                                  frame.payload.size()};
@@ -589,8 +627,12 @@ void ws_connection_t::on_frame(const protocol::read_result_t& frame) {
     default:
       break;
   }
-  if (!deliver_whole_messages_) {
-    deliver(h.final_flag(), h.opcode, payload);
+  if (sunk) {
+    deliver(h.final_flag(), h.opcode, shared_payload_t{std::move(sunk)});
+    return;
+  }
+  if (!deliver_whole_messages_ || (h.fin && h.opcode != opcode_t::continuation_frame)) {
+    deliver(h.final_flag(), h.opcode, payload);  // a frame, or an unfragmented message
     return;
   }
   busy_state_t& b = busy();

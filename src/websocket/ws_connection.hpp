@@ -208,12 +208,15 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   std::size_t process(std::span<std::byte> data);
   void keep_pending(std::span<const std::byte> rest);
   std::size_t pending_target(std::size_t len) const noexcept;
-  void on_frame(const protocol::read_result_t& frame);
+  /// `sunk`: the payload's own block when the reader wrote the payload there (payload_in_sink).
+  void on_frame(const protocol::read_result_t& frame, std::shared_ptr<std::string> sunk);
   void deliver(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,
                std::string_view payload);
   void deliver(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,
                shared_payload_t payload);
   static shared_payload_t recycled_payload(std::string_view bytes);
+  /// A payload block of `size` bytes (contents unspecified) to be filled, then delivered.
+  static std::shared_ptr<std::string> recycled_block(std::size_t size);
   static void recycle(shared_payload_t payload) noexcept;
   static message_handle_t recycled_message();
   static void recycle(message_handle_t message) noexcept;

@@ -230,6 +230,35 @@ TEST_F(websocket_test, whole_message_mode_joins_fragments) {
   EXPECT_EQ(state_->received[1].payload(), "abcdef");
 }
 
+TEST_F(websocket_test, kept_messages_keep_their_payloads_whatever_comes_next) {
+  // Whole frames are unmasked straight into the message's block; a frame cut across reads is
+  // unmasked in the connection's buffer and copied out. Either way a message the handler keeps
+  // owns its bytes: later messages (which reuse freed blocks) must not change them.
+  rws::ws_settings_t s;
+  s.deliver_whole_messages = true;
+  start(mode_t::record_only, rws::activation_t::immediate, s);
+  auto c = connect();
+  std::vector<std::string> sent;
+  for (int i = 0; i < 8; ++i)
+    sent.push_back(std::string(static_cast<std::size_t>(1 + i * 700), static_cast<char>('a' + i)));
+  ASSERT_TRUE(c->send_frame(opcode_t::binary_frame, sent[0]));
+  ASSERT_TRUE(c->send_frame(opcode_t::text_frame, sent[1]));
+  const std::string cut = ws_test_client_t::encode(opcode_t::binary_frame, sent[2]);
+  ASSERT_TRUE(c->send_raw(std::string_view{cut}.substr(0, 100)));
+  ASSERT_TRUE(state_->wait_for_messages(2));
+  ASSERT_TRUE(c->send_raw(std::string_view{cut}.substr(100)));
+  ASSERT_TRUE(c->send_frame(opcode_t::text_frame, sent[3].substr(0, 5), false));
+  ASSERT_TRUE(c->send_frame(opcode_t::continuation_frame, sent[3].substr(5), true));
+  for (std::size_t i = 4; i < sent.size(); ++i)
+    ASSERT_TRUE(c->send_frame(i % 2 ? opcode_t::text_frame : opcode_t::binary_frame, sent[i]));
+  ASSERT_TRUE(state_->wait_for_messages(sent.size()));
+  std::lock_guard lock{state_->mutex};
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_EQ(state_->received[i].payload(), sent[i]) << "message " << i;
+    EXPECT_EQ(state_->received[i].opcode(), i % 2 ? opcode_t::text_frame : opcode_t::binary_frame);
+  }
+}
+
 TEST_F(websocket_test, ping_is_delivered_to_the_handler_and_echoed_by_it) {
   start();
   auto c = connect();

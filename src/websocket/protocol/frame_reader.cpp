@@ -1,6 +1,7 @@
 #include "restws/websocket/protocol/frame_reader.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "restws/websocket/protocol/masking.hpp"
 
@@ -13,7 +14,7 @@ read_result_t frame_reader_t::error_result() const noexcept {
   return r;
 }
 
-read_result_t frame_reader_t::parse(std::span<std::byte> buffer) noexcept {
+read_result_t frame_reader_t::parse(std::span<std::byte> buffer, payload_sink_t* sink) noexcept {
   if (failed()) return error_result();
 
   if (!have_header_) {
@@ -39,6 +40,27 @@ read_result_t frame_reader_t::parse(std::span<std::byte> buffer) noexcept {
   const std::size_t total = header_size_ + payload_length;
   const std::size_t available =
       buffer.size() > header_size_ ? std::min(buffer.size() - header_size_, payload_length) : 0;
+  if (sink && payload_done_ == 0 && available == payload_length && payload_length != 0) {
+    const auto space = sink->payload_space(header_);
+    if (space.size() == payload_length) {  // the whole payload, unmasked while copied
+      const auto source = buffer.subspan(header_size_, payload_length);
+      if (header_.masked) {
+        copy_masked(space, source, header_.mask_key);
+      } else {
+        std::memcpy(space.data(), source.data(), payload_length);
+      }
+      payload_done_ = payload_length;
+      if (validator_.payload(space) || validator_.end_frame()) return error_result();
+      have_header_ = false;
+      read_result_t r;
+      r.status = read_status_t::frame_ready;
+      r.header = header_;
+      r.payload = space;
+      r.payload_in_sink = true;
+      r.frame_size = total;
+      return r;
+    }
+  }
   if (available > payload_done_) {
     const auto piece = buffer.subspan(header_size_ + payload_done_, available - payload_done_);
     if (header_.masked) apply_mask(piece, header_.mask_key, payload_done_);

@@ -149,6 +149,87 @@ TEST(frame_reader, every_three_piece_split_of_a_fragmented_message_gives_the_sam
       ASSERT_EQ(receive(stream, {a, b}), expected) << a << "," << b;
 }
 
+// ---- unmasking into a sink's space ---------------------------------------------------------
+
+TEST(frame_reader, unmasks_a_whole_payload_into_the_sink_and_leaves_the_buffer_as_it_was) {
+  const auto stream = client_frame(opcode_t::binary_frame, "abcdefghij");
+  auto buffer = stream;
+  test_sink_t sink;
+  frame_reader_t reader;
+  const auto r = reader.parse(buffer, &sink);
+  ASSERT_EQ(r.status, read_status_t::frame_ready);
+  EXPECT_TRUE(r.payload_in_sink);
+  EXPECT_EQ(sink.asked, 1u);
+  EXPECT_EQ(r.payload.data(), sink.space.data());
+  EXPECT_EQ(test::as_text(r.payload), "abcdefghij");
+  EXPECT_EQ(r.frame_size, stream.size());
+  EXPECT_EQ(buffer, stream);  // still masked: the caller drops these bytes
+}
+
+TEST(frame_reader, unmasks_in_place_when_the_sink_declines) {
+  auto buffer = client_frame(opcode_t::text_frame, "abc");
+  test_sink_t sink;
+  sink.decline = true;
+  frame_reader_t reader;
+  const auto r = reader.parse(buffer, &sink);
+  ASSERT_EQ(r.status, read_status_t::frame_ready);
+  EXPECT_EQ(sink.asked, 1u);
+  EXPECT_FALSE(r.payload_in_sink);
+  EXPECT_EQ(r.payload.data(), buffer.data() + 6);
+  EXPECT_EQ(test::as_text(r.payload), "abc");
+}
+
+TEST(frame_reader, asks_the_sink_only_for_a_payload_whole_at_its_first_parse) {
+  const auto stream = client_frame(opcode_t::binary_frame, std::string(300, 'p'));
+  test_sink_t sink;
+  // Header first, then all of the payload: the sink gets it.
+  EXPECT_EQ(receive(stream, {4}, {}, &sink),
+            ev{frame(opcode_t::binary_frame, std::string(300, 'p'))});
+  EXPECT_EQ(sink.asked, 1u);
+  // Part of the payload seen (and unmasked in place) before the rest came: not asked.
+  sink.asked = 0;
+  EXPECT_EQ(receive(stream, {100}, {}, &sink),
+            ev{frame(opcode_t::binary_frame, std::string(300, 'p'))});
+  EXPECT_EQ(sink.asked, 0u);
+  // Empty payloads are never asked about.
+  EXPECT_EQ(receive(client_frame(opcode_t::text_frame, ""), {}, {}, &sink),
+            ev{frame(opcode_t::text_frame, "")});
+  EXPECT_EQ(sink.asked, 0u);
+}
+
+TEST(frame_reader, with_a_sink_every_split_gives_the_same_frames_and_failures) {
+  for (const bool decline : {false, true}) {
+    for (const auto* stream : {&mixed_stream, &failing_stream}) {
+      const auto expected = receive(*stream);
+      for (std::size_t cut = 0; cut <= stream->size(); ++cut) {
+        test_sink_t sink;
+        sink.decline = decline;
+        ASSERT_EQ(receive(*stream, {cut}, {}, &sink), expected) << "cut at " << cut;
+      }
+    }
+  }
+}
+
+TEST(frame_reader, with_a_sink_checks_the_text_it_unmasks) {
+  test_sink_t sink;
+  EXPECT_EQ(receive(client_frame(opcode_t::text_frame, "bad \xC0\xAF utf-8"), {}, {}, &sink),
+            ev{error(invalid_payload)});
+  EXPECT_EQ(sink.asked, 1u);
+  // Text split across frames: the sink's bytes carry the UTF-8 state to the next frame.
+  const auto split = concat({client_frame(opcode_t::text_frame, "\xE2\x82", false),
+                             client_frame(opcode_t::continuation_frame, "\xAC!")});
+  EXPECT_EQ(receive(split, {}, {}, &sink), (ev{frame(opcode_t::text_frame, "\xE2\x82", false),
+                                               frame(opcode_t::continuation_frame, "\xAC!")}));
+}
+
+TEST(frame_reader, with_a_sink_copies_unmasked_server_frames) {
+  const auto stream = server_frame(opcode_t::binary_frame, bytes("from the server"));
+  test_sink_t sink;
+  EXPECT_EQ(receive(stream, {}, client_role(), &sink),
+            ev{frame(opcode_t::binary_frame, "from the server")});
+  EXPECT_EQ(sink.asked, 1u);
+}
+
 // ---- errors are final --------------------------------------------------------------------------
 
 TEST(frame_reader, error_is_sticky) {

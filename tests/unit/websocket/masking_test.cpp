@@ -54,6 +54,21 @@ TEST(masking, unmasking_in_pieces_equals_one_shot) {
   }
 }
 
+TEST(masking, copy_masked_matches_bytewise_reference_and_writes_only_its_target) {
+  const mask_key_t key{std::byte{0x89}, std::byte{0xAB}, std::byte{0xCD}, std::byte{0xEF}};
+  for (std::size_t n = 0; n <= 200; ++n) {
+    for (std::uint64_t offset = 0; offset < 8; ++offset) {
+      const auto source = pattern(n);
+      test::bytes_t target(n + 1, std::byte{0x11});  // one byte more: must stay untouched
+      copy_masked(std::span{target}.first(n), source, key, offset);
+      EXPECT_EQ(test::bytes_t(target.begin(), target.begin() + static_cast<std::ptrdiff_t>(n)),
+                reference_mask(source, key, offset))
+          << "n=" << n << " offset=" << offset;
+      EXPECT_EQ(target.back(), std::byte{0x11});
+    }
+  }
+}
+
 TEST(masking, masking_twice_restores_the_payload) {
   const auto original = pattern(1000);
   auto data = original;

@@ -35,10 +35,28 @@ inline event_t frame(opcode_t op, std::string payload, bool fin = true) {
 }
 inline event_t error(status_code_t code) { return {read_status_t::error, {}, false, {}, code}; }
 
+// A payload sink that gives space for every frame it is asked about (or for none, if
+// `decline`), and counts the calls.
+struct test_sink_t final : payload_sink_t {
+  bool decline = false;
+  std::size_t asked = 0;
+  bytes_t space;
+
+  std::span<std::byte> payload_space(const frame_header_t& header) noexcept override {
+    ++asked;
+    EXPECT_GT(header.payload_length, 0u);
+    if (decline) return {};
+    space.assign(static_cast<std::size_t>(header.payload_length), std::byte{0xEE});
+    return space;
+  }
+};
+
 // Plays the I/O layer: receives `stream` in pieces cut at `cuts`, keeps one buffer, parses after
-// each piece, drops delivered frames from the front. Stops at the first error.
+// each piece (with `sink`, if given), drops delivered frames from the front. Stops at the first
+// error.
 inline std::vector<event_t> receive(const bytes_t& stream, const std::vector<std::size_t>& cuts,
-                                    const validator_settings_t& settings = {}) {
+                                    const validator_settings_t& settings = {},
+                                    test_sink_t* sink = nullptr) {
   frame_reader_t reader{settings};
   bytes_t buffer;
   std::vector<event_t> events;
@@ -49,7 +67,11 @@ inline std::vector<event_t> receive(const bytes_t& stream, const std::vector<std
     buffer.insert(buffer.end(), stream.begin() + from, stream.begin() + to);
     from = to;
     for (;;) {
-      const auto r = reader.parse(buffer);
+      const auto r = reader.parse(buffer, sink);
+      if (r.payload_in_sink) {
+        EXPECT_TRUE(sink && !sink->decline);
+        EXPECT_EQ(r.payload.data(), sink->space.data());
+      }
       if (r.status == read_status_t::need_more) {
         EXPECT_GT(r.bytes_needed, buffer.size());
         break;

@@ -10,6 +10,9 @@
 //      has already unmasked and validated, so each byte is processed once however small the
 //      pieces; those bytes are rewritten in place (unmasked), so between calls the caller must keep
 //      them as they are (moving the buffer, e.g. compacting it, is fine).
+//      With a payload_sink_t, a frame whose payload is all in the buffer on its first parse() is
+//      unmasked straight into the space the sink gives (one pass instead of unmasking in place
+//      then copying out); the buffer is then left as it was.
 //   3. frame_ready: `header`, `payload` (unmasked, a view into the buffer, valid until the buffer
 //      changes) and `frame_size` (header + payload bytes). Hand the frame on, drop `frame_size`
 //      bytes from the front of the buffer, and go to 1 for the next frame.
@@ -49,8 +52,11 @@ struct read_result_t {
   read_status_t status = read_status_t::need_more;
   /// frame_ready: the frame's header (also set in need_more once the header is complete).
   frame_header_t header{};
-  /// frame_ready: the unmasked payload, inside the buffer given to parse().
+  /// frame_ready: the unmasked payload, inside the buffer given to parse() or, if
+  /// payload_in_sink, the space the sink gave.
   std::span<std::byte> payload{};
+  /// frame_ready: the payload was written to the sink's space (the buffer still holds it masked).
+  bool payload_in_sink = false;
   /// frame_ready: bytes the frame took in the buffer (header + payload).
   std::size_t frame_size = 0;
   /// need_more: the buffer length needed to make progress.
@@ -59,14 +65,26 @@ struct read_result_t {
   violation_t error{};
 };
 
+/// Where parse() may put a frame's payload instead of unmasking it in place; see the contract.
+class payload_sink_t {
+ public:
+  /// Asked once per frame whose payload (of header.payload_length bytes, at least 1) is all in
+  /// the buffer before any of it was parsed. Returns that many writable bytes, valid until
+  /// parse() returns, or an empty span to keep the payload in the buffer (unmasked in place).
+  virtual std::span<std::byte> payload_space(const frame_header_t& header) noexcept = 0;
+
+ protected:
+  ~payload_sink_t() = default;
+};
+
 class frame_reader_t {
  public:
   explicit frame_reader_t(const validator_settings_t& settings = {}) noexcept
       : validator_{settings} {}
 
   /// Parses, unmasks and validates as much of the current frame as `buffer` holds. See the
-  /// contract above. Never reads or writes outside `buffer`.
-  read_result_t parse(std::span<std::byte> buffer) noexcept;
+  /// contract above. Never reads or writes outside `buffer` (and the sink's space).
+  read_result_t parse(std::span<std::byte> buffer, payload_sink_t* sink = nullptr) noexcept;
 
   /// True between the frames of a fragmented data message.
   bool message_open() const noexcept { return validator_.message_open(); }

@@ -17,4 +17,10 @@ namespace restws::websocket::protocol {
 void apply_mask(std::span<std::byte> data, const mask_key_t& key,
                 std::uint64_t offset = 0) noexcept;
 
+/// Writes `src` XORed with `key` to `dst` (dst.size() == src.size(); the two must not overlap),
+/// src[0] being the payload byte at position `offset`: apply_mask() and a copy in one pass, as
+/// when a frame's payload is unmasked straight from the read buffer into its message.
+void copy_masked(std::span<std::byte> dst, std::span<const std::byte> src, const mask_key_t& key,
+                 std::uint64_t offset = 0) noexcept;
+
 }  // namespace restws::websocket::protocol
