@@ -541,7 +541,8 @@ std::size_t ws_connection_t::pending_target(std::size_t len) const noexcept {
 
 namespace {
 // Data frames whose payload is all in the read buffer are unmasked straight into the block the
-// message will carry: one pass over the payload instead of an unmasking pass then a copy.
+// message will carry (a recycled one, in steady state): one pass over the payload instead of an
+// unmasking pass then a copy.
 // Control frames stay in the buffer (their payload is small and not always delivered), and so
 // do the fragments of a message that is being assembled.
 struct message_payload_sink_t final : protocol::payload_sink_t {
@@ -557,6 +558,9 @@ struct message_payload_sink_t final : protocol::payload_sink_t {
     if (!protocol::is_data_opcode(h.opcode)) return {};
     if (assembling_messages && (!h.fin || h.opcode == opcode_t::continuation_frame)) return {};
     const auto size = static_cast<std::size_t>(h.payload_length);  // within max_frame_size
+    // A block over this size is never recycled: a new one would be zero-filled by
+    // std::string, then written; the in-place path allocates it with the copy instead.
+    if (size > recycler_t::max_payload_capacity) return {};
     try {
       block = make_block(size);
     } catch (const std::bad_alloc&) {

@@ -231,9 +231,10 @@ TEST_F(websocket_test, whole_message_mode_joins_fragments) {
 }
 
 TEST_F(websocket_test, kept_messages_keep_their_payloads_whatever_comes_next) {
-  // Whole frames are unmasked straight into the message's block; a frame cut across reads is
-  // unmasked in the connection's buffer and copied out. Either way a message the handler keeps
-  // owns its bytes: later messages (which reuse freed blocks) must not change them.
+  // Whole frames are unmasked straight into the message's block; a frame cut across reads, or
+  // one too large for a recycled block, is unmasked in the connection's buffer and copied out.
+  // Either way a message the handler keeps owns its bytes: later messages (which reuse freed
+  // blocks) must not change them.
   rws::ws_settings_t s;
   s.deliver_whole_messages = true;
   start(mode_t::record_only, rws::activation_t::immediate, s);
@@ -241,6 +242,7 @@ TEST_F(websocket_test, kept_messages_keep_their_payloads_whatever_comes_next) {
   std::vector<std::string> sent;
   for (int i = 0; i < 8; ++i)
     sent.push_back(std::string(static_cast<std::size_t>(1 + i * 700), static_cast<char>('a' + i)));
+  sent.push_back(std::string(100000, 'z'));  // over the recycled blocks' size
   ASSERT_TRUE(c->send_frame(opcode_t::binary_frame, sent[0]));
   ASSERT_TRUE(c->send_frame(opcode_t::text_frame, sent[1]));
   const std::string cut = ws_test_client_t::encode(opcode_t::binary_frame, sent[2]);
