@@ -7,8 +7,8 @@
 namespace restws::websocket::protocol {
 
 namespace {
-// 32 bytes of the key pattern at a time: one AVX2 register, or two SSE2 ones (GCC lowers the
-// type to what the target has).
+// 64 bytes of the key pattern at a time: one AVX-512 register, two AVX2 or four SSE2 ones (GCC
+// lowers the type to what the target has).
 using block_t = std::uint64_t __attribute__((vector_size(64)));
 
 // The key rotated so that its first byte lines up with the payload byte at `offset`, as a 4-byte
@@ -54,7 +54,8 @@ __attribute__((always_inline)) inline void mask_bytes(std::byte* dst, const std:
 }
 }  // namespace
 
-// Each built twice, for AVX2 and for the baseline; the loader picks one for the CPU at start.
+// Each built three times, for AVX-512, AVX2 and the baseline; the loader picks one for the CPU
+// at start.
 __attribute__((target_clones("avx512f", "avx2", "default"))) void apply_mask(
     std::span<std::byte> data, const mask_key_t& key, std::uint64_t offset) noexcept {
   mask_bytes(data.data(), data.data(), data.size(), rotated_key(key, offset));
