@@ -14,7 +14,10 @@ read_result_t frame_reader_t::error_result() const noexcept {
   return r;
 }
 
-read_result_t frame_reader_t::parse(std::span<std::byte> buffer, payload_sink_t* sink) noexcept {
+// Flattened: the header parser and the validator's checks, compiled in the same unit (the
+// websocket_read_path group in CMakeLists.txt), are inlined here, once per frame.
+__attribute__((flatten)) read_result_t frame_reader_t::parse(std::span<std::byte> buffer,
+                                                             payload_sink_t* sink) noexcept {
   if (failed()) return error_result();
 
   if (!have_header_) {
