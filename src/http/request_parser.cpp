@@ -274,7 +274,9 @@ parse_status_t request_parser_t::fail(parse_error_t e) noexcept {
   return parse_status_t::error;
 }
 
-parse_status_t request_parser_t::parse_head(std::string_view buffer) {
+// Flattened: the line handlers and syntax checks below are inlined into this one entry point
+// (per request: ~80 instructions fewer).
+__attribute__((flatten)) parse_status_t request_parser_t::parse_head(std::string_view buffer) {
   if (error_ != parse_error_t::none) return parse_status_t::error;
   if (head_phase_ == 2) return parse_status_t::complete;
   if (buffer.size() < scanned_) reset();  // not the growing buffer we saw: start over
