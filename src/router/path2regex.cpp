@@ -18,6 +18,10 @@ struct token_t {
   bool partial = false;
 };
 
+constexpr bool is_ascii_letter(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 constexpr bool is_word_char(char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
@@ -60,6 +64,12 @@ std::string read_group(std::string_view route, std::size_t open, std::size_t& en
     const char c = route[i];
     if (c == '\\') {
       if (i + 1 >= route.size()) throw std::invalid_argument{"route: trailing backslash"};
+      // "\cX" (a control character) takes the character after it too, whatever it is, in
+      // std::regex: "\c]" would end no class there, and the group's end found here would not
+      // be the regex's. Only a letter is valid (ECMAScript).
+      if (route[i + 1] == 'c' && (i + 2 >= route.size() || !is_ascii_letter(route[i + 2])))
+        throw std::invalid_argument{"route: '\\c' not followed by a letter in " +
+                                    std::string{route}};
       out += c;
       out += route[++i];
       continue;

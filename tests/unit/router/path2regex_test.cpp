@@ -142,5 +142,20 @@ TEST(path2regex, rejects_unbalanced_or_empty_groups) {
   EXPECT_THROW(path2regex("/a\\"), std::invalid_argument);
 }
 
+TEST(path2regex, a_control_escape_needs_a_letter) {
+  // std::regex reads "\c]" as the control character of ']': the class would not end where the
+  // route's parser saw it end, and a group would be swallowed (found by router_fuzzer).
+  EXPECT_THROW(path2regex("/:a([x\\c])/:b(\\d+)"), std::invalid_argument);
+  EXPECT_THROW(path2regex("/:a(x\\c)"), std::invalid_argument);
+  const auto c = path2regex("/:a([\\cJx]+)/:b(\\d+)");
+  ASSERT_EQ(c.keys.size(), 2u);
+  const std::regex re{c.regex, std::regex::ECMAScript};
+  EXPECT_EQ(re.mark_count(), 2u);
+  std::smatch m;
+  const std::string path = "/xx/42";
+  ASSERT_TRUE(std::regex_match(path, m, re));
+  EXPECT_EQ(m[2], "42");
+}
+
 }  // namespace
 }  // namespace restws::router
