@@ -75,6 +75,19 @@ std::string read_group(std::string_view route, std::size_t open, std::size_t& en
       continue;
     }
     if (in_class) {
+      if (c == '[' && i + 1 < route.size() &&
+          (route[i + 1] == ':' || route[i + 1] == '.' || route[i + 1] == '=')) {
+        // "[:alpha:]", "[.a.]", "[=a=]": std::regex reads them inside a class, up to their own
+        // closing pair; a ']' or ')' in them ends neither the class nor the group.
+        const char closing[] = {route[i + 1], ']', '\0'};
+        const auto close = route.find(closing, i + 2);
+        if (close == std::string_view::npos)
+          throw std::invalid_argument{"route: unterminated '[" + std::string{route[i + 1]} +
+                                      "' in " + std::string{route}};
+        out.append(route.substr(i, close + 2 - i));
+        i = close + 1;
+        continue;
+      }
       if (c == ']') in_class = false;
       out += c;
       continue;

@@ -142,6 +142,18 @@ TEST(path2regex, rejects_unbalanced_or_empty_groups) {
   EXPECT_THROW(path2regex("/a\\"), std::invalid_argument);
 }
 
+TEST(path2regex, bracket_names_inside_a_class_end_neither_the_class_nor_the_group) {
+  // std::regex reads "[:alpha:]", "[.a.]" and "[=a=]" whole inside a class.
+  for (const char* route :
+       {"/:a([[:alpha:])]+)/:b(\\d+)", "/:a([[.a.])]+)/:b(\\d+)", "/:a([[=a=])]+)/:b(\\d+)"}) {
+    const auto c = path2regex(route);
+    ASSERT_EQ(c.keys.size(), 2u) << route;
+    const std::regex re{c.regex, std::regex::ECMAScript};
+    EXPECT_EQ(re.mark_count(), 2u) << route;
+  }
+  EXPECT_THROW(path2regex("/:a([[:alpha)/:b(\\d+)"), std::invalid_argument);
+}
+
 TEST(path2regex, a_control_escape_needs_a_letter) {
   // std::regex reads "\c]" as the control character of ']': the class would not end where the
   // route's parser saw it end, and a group would be swallowed (found by router_fuzzer).
