@@ -757,8 +757,9 @@ bool ws_connection_t::send_single_frame() {
   const std::size_t total = f.header_size + payload_size;
   ssize_t sent;
   if (total <= max_joined_write) {
-    // Copied inline, not through send_pieces(): join_small_write()'s loop cost ~70 instructions
-    // per echoed message more (callgrind).
+    // Joined here rather than by send_pieces(), which does the same for two pieces: here the
+    // header's copy (under 15 bytes) is inlined, where send_pieces() calls memcpy() for it,
+    // ~20 instructions per echoed message more (callgrind).
     const auto buffer = thread_write_buffer();
     std::memcpy(buffer.data(), f.header.data(), f.header_size);
     if (payload_size != 0)
