@@ -27,8 +27,10 @@
 # Environment:
 #   RESTWS_HTTP_SERVER  restws HTTP hello command (default build/bench/examples/hello)
 #   RESTWS_WS_SERVER    restws WebSocket echo command (default build/bench/examples/ws_echo)
-#   RESTWS_WS_IO_URING_SERVER  restws with ws_settings_t::io_uring, measured as "restws io_uring"
-#                       (default: RESTWS_WS_SERVER --io-uring when that is bench/echo_server)
+#   RESTWS_WS_IO_URING_SERVER  restws with ws_settings_t::io_uring on, measured as "restws io_uring"
+#                       (default: RESTWS_WS_SERVER --io-uring when that is bench/echo_server;
+#                       "restws" itself runs the library's default, io_uring_mode_t::automatic,
+#                       which batches only where a system call takes 500 ns or more)
 #   UWS_HTTP_SERVER, UWS_WS_SERVER   uWebSockets HelloWorld / EchoServer binaries (optional)
 #   UWS_LOAD_TEST       uWebSockets' load_test client: a second opinion on every WebSocket server
 #   *_PORT (RESTWS_HTTP_PORT, RESTWS_WS_PORT, UWS_HTTP_PORT=3000, UWS_WS_PORT=9001): a server
@@ -131,7 +133,7 @@ server_list() {  # $1 = http | ws
     ((beast_twice)) && list+=("Beast (again)|$PEERS/beast_ws_echo|")
     list+=("restws|${RESTWS_WS_SERVER:-build/bench/examples/ws_echo}|$(
       fixed_port "${RESTWS_WS_SERVER:-}" "${RESTWS_WS_PORT:-}" ws_echo)")
-    # The same server with ws_settings_t::io_uring, when it is bench/echo_server (--io-uring).
+    # The same server with io_uring forced on, when it is bench/echo_server (--io-uring).
     local uring=${RESTWS_WS_IO_URING_SERVER:-}
     if [[ -z "$uring" && "${RESTWS_WS_SERVER:-}" == */echo_server && -z "${RESTWS_WS_PORT:-}" ]]; then
       uring="$RESTWS_WS_SERVER --io-uring"

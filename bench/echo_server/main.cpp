@@ -5,8 +5,9 @@
 //                                answered with pongs
 //   any GET, no upgrade        -> 200 "Hello, World!" (so it doubles as the HTTP hello target)
 // No logging on the hot path (null_logger_t). Stops cleanly on SIGINT/SIGTERM.
-// Usage: echo_server [--port N] [--threads T] [--address A] [--io-uring]
-//        (defaults 8080, 1, 127.0.0.1; --io-uring sets ws_settings_t::io_uring)
+// Usage: echo_server [--port N] [--threads T] [--address A] [--io-uring | --no-io-uring]
+//        (defaults 8080, 1, 127.0.0.1; ws_settings_t::io_uring is the library's default,
+//        automatic, unless --io-uring (on) or --no-io-uring (off) is given)
 
 #include <cstdint>
 #include <cstdlib>
@@ -40,7 +41,8 @@ void on_message(const rws::ws_handle_t& wsh, const rws::message_handle_t& m) {
   }
 }
 
-restws::request_handling_status_t handle(bool io_uring, const restws::request_handle_t& req) {
+restws::request_handling_status_t handle(rws::io_uring_mode_t io_uring,
+                                         const restws::request_handle_t& req) {
   if (req->header().connection() == restws::http_connection_header_t::upgrade) {
     rws::ws_settings_t settings;
     settings.auto_pong = true;
@@ -68,14 +70,14 @@ struct options_t {
   std::uint16_t port = 8080;
   std::size_t threads = 1;
   std::string address = "127.0.0.1";
-  bool io_uring = false;
+  rws::io_uring_mode_t io_uring = rws::ws_settings_t{}.io_uring;
 };
 
 bool parse_options(int argc, char** argv, options_t& o) {
   for (int i = 1; i < argc; i += 2) {
     const std::string_view opt = argv[i];
-    if (opt == "--io-uring") {
-      o.io_uring = true;
+    if (opt == "--io-uring" || opt == "--no-io-uring") {
+      o.io_uring = opt == "--io-uring" ? rws::io_uring_mode_t::on : rws::io_uring_mode_t::off;
       --i;  // takes no value
       continue;
     }
@@ -104,7 +106,8 @@ bool parse_options(int argc, char** argv, options_t& o) {
 int main(int argc, char** argv) {
   options_t o;
   if (!parse_options(argc, argv, o)) {
-    std::cerr << "usage: echo_server [--port N] [--threads T] [--address A] [--io-uring]\n";
+    std::cerr << "usage: echo_server [--port N] [--threads T] [--address A] "
+                 "[--io-uring | --no-io-uring]\n";
     return 2;
   }
   try {

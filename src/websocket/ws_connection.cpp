@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -15,6 +16,7 @@
 
 #include "../server/join_buffer.hpp"
 #include "../server/slab_pool.hpp"
+#include "io_uring_choice.hpp"
 #include "ws_poller.hpp"
 
 namespace restws::websocket::basic::detail {
@@ -52,6 +54,25 @@ constexpr std::size_t max_batched_write = 4096;
 // would spread its bytes over many buffers and out of the CPU's caches before they are parsed.
 constexpr std::size_t max_batched_read = 4096;
 
+#if RESTWS_HAVE_IO_URING
+// io_uring_mode_t::automatic: what a system call costs here (io_uring_choice.hpp), and the choice
+// logged once per process, with the first logger to ask.
+std::chrono::nanoseconds automatic_io_uring_cost(abstract_logger_t& logger) {
+  const auto cost = system_call_cost();
+  static std::atomic<bool> logged{false};
+  if (!logged.exchange(true, std::memory_order_relaxed)) {
+    logger.info([cost] {
+      return "ws: a system call takes " + std::to_string(cost.count()) + " ns here, so " +
+             (cost >= dear_system_call ? "WebSockets batch reads and writes through io_uring"
+                                       : "WebSockets use plain system calls") +
+             " (ws_settings_t::io_uring automatic: io_uring from " +
+             std::to_string(dear_system_call.count()) + " ns)";
+    });
+  }
+  return cost;
+}
+#endif
+
 }  // namespace
 
 ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
@@ -67,7 +88,13 @@ ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t
   new (&owner_weak_) std::weak_ptr<ws_t>;
   auto_pong_ = settings.auto_pong;
   deliver_whole_messages_ = settings.deliver_whole_messages;
-  want_io_uring_ = settings.io_uring;
+#if RESTWS_HAVE_IO_URING
+  want_io_uring_ = wants_io_uring(settings.io_uring,
+                                  [this] { return automatic_io_uring_cost(*config_->logger); });
+#else
+  want_io_uring_ = settings.io_uring == io_uring_mode_t::on;  // start() logs the fallback
+#endif
+  io_uring_automatic_ = settings.io_uring == io_uring_mode_t::automatic;
   keep_open_ = settings.keep_open;
   // The socket leaves Asio: the reactor's ws_poller_t watches it (see ws_poller.hpp).
   std::error_code ec;
@@ -203,10 +230,16 @@ void ws_connection_t::start(std::string response_head, bool activate_now,
       std::error_code uring_ec;
       batches_io_ = poller_->enable_uring(uring_ec);
       if (!batches_io_ && uring_ec) {
-        config_->logger->warn([&] {
+        auto message = [&] {
           return "ws [" + std::to_string(connection_id_) +
                  "]: io_uring unavailable, using plain system calls: " + uring_ec.message();
-        });
+        };
+        // Asked for (on): a warning; chosen by the library (automatic): for information.
+        if (io_uring_automatic_) {
+          config_->logger->info(message);
+        } else {
+          config_->logger->warn(message);
+        }
       }
     }
   } else {

@@ -303,6 +303,7 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   bool auto_pong_ : 1 = false;
   bool deliver_whole_messages_ : 1 = false;
   bool want_io_uring_ : 1 = false;
+  bool io_uring_automatic_ : 1 = false;  ///< ws_settings_t::io_uring is automatic
   bool write_timer_armed_ : 1 = false;
   bool close_written_ : 1 = false;   ///< our close frame left
   bool close_notified_ : 1 = false;  ///< the handler saw a close message

@@ -58,11 +58,15 @@ struct server_state_t {
 
 enum class mode_t { echo, record_only };
 
-// CTest runs these tests twice: as they are, and with RESTWS_TEST_WS_IO_URING=1, where every
-// WebSocket batches its reads and writes through io_uring (ws_settings_t::io_uring).
+// CTest runs these tests twice: with plain system calls, and with RESTWS_TEST_WS_IO_URING=1, where
+// every WebSocket batches its reads and writes through io_uring (ws_settings_t::io_uring). Either
+// way the mode is forced: the default (automatic) would pick one by the machine.
 bool io_uring_run() {
   const char* v = std::getenv("RESTWS_TEST_WS_IO_URING");
   return v != nullptr && std::string_view{v} == "1";
+}
+rws::io_uring_mode_t io_uring_mode() {
+  return io_uring_run() ? rws::io_uring_mode_t::on : rws::io_uring_mode_t::off;
 }
 
 // "m<i>", built without operator+ (GCC 12 -O3 raises a false -Wrestrict on it).
@@ -78,7 +82,7 @@ class websocket_test : public ::testing::Test {
              rws::activation_t activation = rws::activation_t::immediate,
              rws::ws_settings_t settings = {}) {
     auto state = state_;
-    if (io_uring_run()) settings.io_uring = true;
+    settings.io_uring = io_uring_mode();
     server_ = std::make_unique<http_server_t<traits_t>>(
         on_thread_pool<traits_t>(1)
             .port(0)
@@ -950,7 +954,7 @@ TEST(websocket_keep_open, stays_open_without_handles_until_the_peer_or_the_serve
   auto state = std::make_shared<server_state_t>();
   rws::ws_settings_t s;
   s.keep_open = true;
-  if (io_uring_run()) s.io_uring = true;
+  s.io_uring = io_uring_mode();
   auto server = std::make_unique<http_server_t<traits_t>>(
       on_thread_pool<traits_t>(1)
           .port(0)
@@ -997,6 +1001,71 @@ TEST(websocket_keep_open, stays_open_without_handles_until_the_peer_or_the_serve
   closer.join();
   ASSERT_TRUE(going_away);
   EXPECT_EQ(going_away->close_code(), 1001);
+  EXPECT_FALSE(log->contains("still open after handoff_stop_timelimit"));
+}
+
+TEST(websocket_io_uring_automatic, echoes_and_logs_its_choice_once) {
+  // The default, io_uring_mode_t::automatic: the first WebSocket times a system call and picks
+  // io_uring or plain calls; the server says which, once, and WebSockets work either way.
+  rws::ws_settings_t s;
+  ASSERT_EQ(s.io_uring, rws::io_uring_mode_t::automatic);
+  auto log = std::make_shared<log_store_t>();
+  auto server = std::make_unique<http_server_t<traits_t>>(
+      on_thread_pool<traits_t>(1)
+          .port(0)
+          .address("127.0.0.1")
+          .logger(log)
+          .request_handler([](request_handle_t req) {
+            rws::ws_settings_t settings;
+            settings.keep_open = true;
+            rws::upgrade<traits_t>(
+                *req, rws::activation_t::immediate,
+                [](rws::ws_handle_t wsh, rws::message_handle_t m) {
+                  if (m->opcode() == opcode_t::text_frame) wsh->send_message(*m);
+                },
+                settings);
+            return request_accepted();
+          }));
+  server->open();
+  std::vector<std::unique_ptr<ws_test_client_t>> clients;
+  for (int i = 0; i < 2; ++i) {
+    clients.push_back(std::make_unique<ws_test_client_t>(server->port()));
+    ASSERT_NE(clients.back()->handshake().find("HTTP/1.1 101"), std::string::npos);
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (auto& c : clients) {
+      const std::string text = numbered(round);
+      ASSERT_TRUE(c->send_frame(opcode_t::text_frame, text));
+      auto echo = c->read_frame();
+      ASSERT_TRUE(echo);
+      EXPECT_EQ(echo->payload, text);
+    }
+  }
+  std::vector<std::string> choices;
+  {
+    std::lock_guard lock{log->mutex};
+    for (const auto& l : log->lines)
+      if (l.find("a system call takes") != std::string::npos) choices.push_back(l);
+  }
+  ASSERT_EQ(choices.size(), 1u);  // two WebSockets, one line
+  // "ws: a system call takes N ns here, so ...": the choice follows N.
+  const auto& line = choices.front();
+  const auto at = line.find("takes ") + 6;
+  const long ns = std::stol(line.substr(at));
+  EXPECT_GT(ns, 0);
+  const bool batches = line.find("through io_uring") != std::string::npos;
+  const bool plain = line.find("plain system calls") != std::string::npos;
+  EXPECT_NE(batches, plain) << line;
+  EXPECT_EQ(batches, ns >= 500) << line;
+  for (auto& c : clients) {
+    ASSERT_TRUE(c->send_frame(opcode_t::connection_close_frame, std::string{"\x03\xe8", 2}));
+    auto closing = c->read_frame();
+    ASSERT_TRUE(closing);
+    EXPECT_EQ(closing->opcode, opcode_t::connection_close_frame);
+    EXPECT_TRUE(c->wait_for_eof());
+  }
+  clients.clear();
+  server->close();
   EXPECT_FALSE(log->contains("still open after handoff_stop_timelimit"));
 }
 

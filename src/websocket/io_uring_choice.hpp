@@ -1,0 +1,35 @@
+#pragma once
+// io_uring_mode_t::automatic: batch through io_uring only where system calls are dear. Private
+// to the library.
+
+#include <chrono>
+
+#include "restws/websocket/settings.hpp"
+
+namespace restws::websocket::basic::detail {
+
+/// A null system call at least this slow makes io_uring batching pay (docs/benchmarks.md: it won
+/// every workload at ~1 µs per call and lost most at 0.15 µs).
+inline constexpr std::chrono::nanoseconds dear_system_call{500};
+
+/// The time a null system call (getppid) takes here: the least of 8 timed runs of 64 calls, so a
+/// run the scheduler interrupts does not count. Measured on the first call; later calls, from
+/// any thread, return that first answer.
+std::chrono::nanoseconds system_call_cost() noexcept;
+
+/// Whether a WebSocket with `mode` asks for io_uring, given what a system call costs here
+/// (`cost` is called only for automatic).
+template <typename Cost>
+bool wants_io_uring(io_uring_mode_t mode, Cost&& cost) {
+  switch (mode) {
+    case io_uring_mode_t::on:
+      return true;
+    case io_uring_mode_t::automatic:
+      return cost() >= dear_system_call;
+    case io_uring_mode_t::off:
+      break;
+  }
+  return false;
+}
+
+}  // namespace restws::websocket::basic::detail
