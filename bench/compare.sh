@@ -30,7 +30,7 @@
 #   RESTWS_WS_IO_URING_SERVER  restws with ws_settings_t::io_uring on, measured as "restws io_uring"
 #                       (default: RESTWS_WS_SERVER --io-uring when that is bench/echo_server;
 #                       "restws" itself runs the library's default, io_uring_mode_t::automatic,
-#                       which batches only where a system call takes 500 ns or more)
+#                       which batches only where a system call takes 300 ns or more)
 #   UWS_HTTP_SERVER, UWS_WS_SERVER   uWebSockets HelloWorld / EchoServer binaries (optional)
 #   UWS_LOAD_TEST       uWebSockets' load_test client: a second opinion on every WebSocket server
 #   *_PORT (RESTWS_HTTP_PORT, RESTWS_WS_PORT, UWS_HTTP_PORT=3000, UWS_WS_PORT=9001): a server
@@ -131,7 +131,11 @@ server_list() {  # $1 = http | ws
   else
     list+=("Beast|$PEERS/beast_ws_echo|")
     ((beast_twice)) && list+=("Beast (again)|$PEERS/beast_ws_echo|")
-    list+=("restws|${RESTWS_WS_SERVER:-build/bench/examples/ws_echo}|$(
+    # Under callgrind a system call looks dear, so io_uring_mode_t::automatic would batch:
+    # bench/echo_server is told to use plain calls there ("restws io_uring" measures the other).
+    local plain=""
+    [[ $mode == instr && "${RESTWS_WS_SERVER:-}" == */echo_server ]] && plain=" --no-io-uring"
+    list+=("restws|${RESTWS_WS_SERVER:-build/bench/examples/ws_echo}$plain|$(
       fixed_port "${RESTWS_WS_SERVER:-}" "${RESTWS_WS_PORT:-}" ws_echo)")
     # The same server with io_uring forced on, when it is bench/echo_server (--io-uring).
     local uring=${RESTWS_WS_IO_URING_SERVER:-}

@@ -10,10 +10,13 @@
 #     counts the server's recvfrom (and those failing with EAGAIN), sendmsg/sendto, epoll_wait and epoll_ctl
 #     calls with perf tracepoints (works without hardware counters), and its user/system CPU time.
 #     Set SERVER="cmd ..." and PORT to measure another server (e.g. uWebSockets' EchoServer).
+#   ECHO_ARGS: echo_server's extra arguments (default --no-io-uring: under callgrind a system call
+#     looks dear, and the default io_uring_mode_t::automatic would batch; --io-uring for that path).
 #
 # Loopback only; every run is bounded (timeout). Outputs go to build/bench/profile/.
 set -euo pipefail
 B=build/bench/bench
+ECHO_ARGS=${ECHO_ARGS---no-io-uring}
 OUT=build/bench/profile
 mkdir -p "$OUT"
 mode=${1:-instr}
@@ -27,7 +30,7 @@ wait_port() {
 callgrind_run() {  # connections size messages tag
   local port; port=$(free_port)
   valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.$4.out" \
-    "$B/echo_server/echo_server" --port "$port" 2> "$OUT/valgrind.$4.log" &
+    "$B/echo_server/echo_server" --port "$port" $ECHO_ARGS 2> "$OUT/valgrind.$4.log" &
   local pid=$!
   wait_port "$port"
   timeout 600 "$B/ws_load" --connections "$1" --size "$2" --seconds 500 --max-messages "$3" \
@@ -50,7 +53,7 @@ case "$mode" in
   syscalls)
     c=${2:-100}; s=${3:-20}; m=${4:-200000}
     port=${PORT:-$(free_port)}
-    server=${SERVER:-$B/echo_server/echo_server --port $port}
+    server=${SERVER:-$B/echo_server/echo_server --port $port $ECHO_ARGS}
     $server > /dev/null 2>&1 &
     pid=$!
     wait_port "$port"

@@ -9,8 +9,9 @@
 namespace restws::websocket::basic::detail {
 
 /// A null system call at least this slow makes io_uring batching pay (docs/benchmarks.md: it won
-/// every workload at ~1 µs per call and lost most at 0.15 µs).
-inline constexpr std::chrono::nanoseconds dear_system_call{500};
+/// every echo workload at ~1 µs per call and won or tied every small-message one from ~350 ns;
+/// below ~220 ns plain calls were level with it).
+inline constexpr std::chrono::nanoseconds dear_system_call{300};
 
 /// The time a null system call (getppid) takes here: the least of 8 timed runs of 64 calls, so a
 /// run the scheduler interrupts does not count. Measured on the first call; later calls, from

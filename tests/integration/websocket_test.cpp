@@ -1056,7 +1056,7 @@ TEST(websocket_io_uring_automatic, echoes_and_logs_its_choice_once) {
   const bool batches = line.find("through io_uring") != std::string::npos;
   const bool plain = line.find("plain system calls") != std::string::npos;
   EXPECT_NE(batches, plain) << line;
-  EXPECT_EQ(batches, ns >= 500) << line;
+  EXPECT_EQ(batches, ns >= 300) << line;
   for (auto& c : clients) {
     ASSERT_TRUE(c->send_frame(opcode_t::connection_close_frame, std::string{"\x03\xe8", 2}));
     auto closing = c->read_frame();

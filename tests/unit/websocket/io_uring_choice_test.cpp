@@ -26,11 +26,11 @@ TEST(io_uring_choice, on_and_off_ignore_the_machine) {
   EXPECT_EQ(asked, 0);  // nothing measured for a mode the user chose
 }
 
-TEST(io_uring_choice, automatic_batches_from_500_ns_per_system_call) {
-  EXPECT_EQ(dear_system_call, 500ns);
+TEST(io_uring_choice, automatic_batches_from_300_ns_per_system_call) {
+  EXPECT_EQ(dear_system_call, 300ns);
   EXPECT_FALSE(wants_io_uring(io_uring_mode_t::automatic, [] { return 150ns; }));
-  EXPECT_FALSE(wants_io_uring(io_uring_mode_t::automatic, [] { return 499ns; }));
-  EXPECT_TRUE(wants_io_uring(io_uring_mode_t::automatic, [] { return 500ns; }));
+  EXPECT_FALSE(wants_io_uring(io_uring_mode_t::automatic, [] { return 299ns; }));
+  EXPECT_TRUE(wants_io_uring(io_uring_mode_t::automatic, [] { return 300ns; }));
   EXPECT_TRUE(wants_io_uring(io_uring_mode_t::automatic, [] { return 1100ns; }));
 }
 
