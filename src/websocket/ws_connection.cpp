@@ -324,17 +324,27 @@ void ws_connection_t::activate_from_any_thread() {
 
 // An echo would allocate three blocks per message (the message, the payload's shared block and
 // its bytes) and free them once the frame is written. Instead, each reactor thread keeps the
-// message and a few payload blocks that nobody else references any more, and deliver() reuses
-// them: in steady state a message costs no allocation. The payload bytes keep their capacity
-// (bounded, so a thread never holds much).
+// message and the payload blocks that nobody else references any more, and deliver() reuses
+// them: in steady state a message costs no allocation. The payload bytes keep their capacity,
+// bounded, so a thread never holds much. With io_uring batching, every echo of a round holds its
+// block until the round's writes, so a thread needs as many blocks as a round has messages (up
+// to the poller's 256 events).
 
 namespace {
 struct recycler_t {
-  static constexpr std::size_t max_payloads = 4;
+  static constexpr std::size_t max_payloads = 256;
   static constexpr std::size_t max_payload_capacity = 64 * 1024;
+  static constexpr std::size_t max_kept_bytes = 1024 * 1024;  ///< capacity of the kept blocks
   std::array<std::shared_ptr<std::string>, max_payloads> payloads;
   std::size_t payload_count = 0;
+  std::size_t kept_bytes = 0;
   message_handle_t message;
+
+  std::shared_ptr<std::string> pop() noexcept {
+    auto p = std::move(payloads[--payload_count]);
+    kept_bytes -= p->capacity();
+    return p;
+  }
 };
 
 recycler_t& thread_recycler() {
@@ -347,7 +357,7 @@ shared_payload_t ws_connection_t::recycled_payload(std::string_view bytes) {
   if (bytes.empty()) return nullptr;
   recycler_t& r = thread_recycler();
   if (r.payload_count == 0) return std::make_shared<std::string>(bytes);
-  auto p = std::move(r.payloads[--r.payload_count]);
+  auto p = r.pop();
   p->assign(bytes.data(), bytes.size());
   return p;
 }
@@ -355,7 +365,7 @@ shared_payload_t ws_connection_t::recycled_payload(std::string_view bytes) {
 std::shared_ptr<std::string> ws_connection_t::recycled_block(std::size_t size) {
   recycler_t& r = thread_recycler();
   if (r.payload_count == 0) return std::make_shared<std::string>(size, '\0');
-  auto p = std::move(r.payloads[--r.payload_count]);
+  auto p = r.pop();
   p->resize(size);  // keeps the capacity; only bytes past the old size are filled
   return p;
 }
@@ -366,8 +376,9 @@ void ws_connection_t::recycle(shared_payload_t payload) noexcept {
   // payload block is made by message_t::make_payload() or recycled_payload(), as a non-const
   // std::string: writing to it through a const_pointer_cast is allowed.
   if (!payload || payload.use_count() != 1 || payload->capacity() > r.max_payload_capacity ||
-      r.payload_count == r.max_payloads)
+      r.payload_count == r.max_payloads || r.kept_bytes + payload->capacity() > r.max_kept_bytes)
     return;
+  r.kept_bytes += payload->capacity();
   r.payloads[r.payload_count++] = std::const_pointer_cast<std::string>(std::move(payload));
 }
 

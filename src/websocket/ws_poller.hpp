@@ -92,9 +92,11 @@ class ws_poller_t final : public asio::execution_context::service {
   void want_flush(ws_connection_t* connection) { flush_.push_back(connection); }
 
   /// Busy states no connection holds (ws_connection.hpp), linked by next_free. Used by the
-  /// connections of this reactor only; freed with the poller.
+  /// connections of this reactor only; freed with the poller. As many as a round of ready
+  /// sockets may hold at once (max_events in ws_poller.cpp): with io_uring batching, each keeps
+  /// its busy state until the round's writes, and a smaller pool allocated most of them anew.
   struct busy_pool_t {
-    static constexpr std::size_t max_kept = 64;
+    static constexpr std::size_t max_kept = 256;
     busy_state_t* first = nullptr;
     std::size_t count = 0;
   };
