@@ -99,7 +99,8 @@ class frame_reader_t {
   void reset() noexcept { *this = frame_reader_t{validator_.settings()}; }
 
  private:
-  read_result_t error_result() const noexcept;
+  /// Makes `r` the result for the validator's failure.
+  void set_error(read_result_t& r) const noexcept;
 
   frame_validator_t validator_;
   bool have_header_ = false;  ///< the current frame's header is parsed and validated
