@@ -883,6 +883,42 @@ std::span<const iovec> ws_connection_t::next_write() {
   return {b.iov.data() + b.iov_pos, std::min<std::size_t>(b.iov.size() - b.iov_pos, IOV_MAX)};
 }
 
+std::size_t ws_connection_t::join_single_frame(std::span<char> slot) noexcept {
+  if (write_blocked_ || write_failed_ || socket_closed_ || !busy_) return 0;
+  busy_state_t& b = *busy_;
+  if (b.queue.size() != 1 || !b.writing.empty() || b.iov_pos != b.iov.size()) return 0;
+  const out_frame_t& f = b.queue.front();
+  if (f.cb) return 0;  // its callback is run by finish_written(): the general path
+  const std::size_t payload_size = f.payload ? f.payload->size() : 0;
+  const std::size_t total = f.header_size + payload_size;
+  if (total > slot.size()) return 0;
+  std::memcpy(slot.data(), f.header.data(), f.header_size);
+  if (payload_size != 0) std::memcpy(slot.data() + f.header_size, f.payload->data(), payload_size);
+  flush_queued_ = false;
+  return total;
+}
+
+void ws_connection_t::on_batched_single_write(int result, std::size_t size) {
+  if (socket_closed_) return;
+  if (result >= 0 && static_cast<std::size_t>(result) == size) {
+    // Sent whole, as send_single_frame() does it. Nothing can have been queued after it since
+    // join_single_frame() (no handler runs while the poller submits), but if something were,
+    // it is written next rather than dropped.
+    busy_state_t& b = *busy_;
+    recycle(std::move(b.queue.front().payload));
+    b.queued_bytes -= size;
+    b.queue.erase(b.queue.begin());
+    if (!b.queue.empty()) start_write();
+  } else if (result == -ECANCELED) {  // never submitted: written with plain system calls
+    start_write();
+  } else {
+    // Short, blocked or failed: the general path takes the frame over from what was sent.
+    load_next_write();
+    if (after_send(result < 0 ? -1 : result, result < 0 ? -result : 0)) start_write();
+  }
+  rest();
+}
+
 void ws_connection_t::on_batched_write(int result) {
   if (socket_closed_) return;
   if (result == -ECANCELED) {  // never submitted (ws_poller_t): write with plain system calls

@@ -177,6 +177,12 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   std::span<const iovec> next_write();
   /// The result of sending (a prefix of) next_write(): bytes sent, or -errno.
   void on_batched_write(int result);
+  /// The common case of a batched write, taken before next_write(): one small frame queued and
+  /// nothing in flight. Copies the frame into `slot` and returns its size; 0 (nothing copied)
+  /// if the case does not apply. The frame stays queued until on_batched_single_write().
+  std::size_t join_single_frame(std::span<char> slot) noexcept;
+  /// The result of sending the `size` bytes join_single_frame() copied: bytes sent, or -errno.
+  void on_batched_single_write(int result, std::size_t size);
 
  private:
   /// Our busy state, taken from the pool if we have none. On the io thread.

@@ -278,17 +278,29 @@ void ws_poller_t::read_batched(std::span<poll_entry_t* const> entries) {
 void ws_poller_t::flush_batched() {
   uring_t& u = *uring_;
   std::array<ws_connection_t*, uring_t::max_batch> connections{};
+  std::array<std::size_t, uring_t::max_batch> single{};  ///< join_single_frame()'s size, or 0
   std::span<ws_connection_t* const> rest{flush_};
   while (!rest.empty()) {
     const auto chunk = rest.first(std::min<std::size_t>(rest.size(), uring_t::max_batch));
     rest = rest.subspan(chunk.size());
     unsigned count = 0;
     for (ws_connection_t* c : chunk) {
+      const int fd = c->native_handle();
+      char* const slot = u.write_arena.get() + count * uring_t::write_slot;
+      // Most often one small frame: copied into the slot straight from the connection's queue.
+      if (const std::size_t size = c->join_single_frame({slot, uring_t::write_slot})) {
+        io_uring_sqe* sqe = io_uring_get_sqe(&u.ring);
+        io_uring_prep_send(sqe, fd, slot, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+        io_uring_sqe_set_data64(sqe, count);
+        single[count] = size;
+        connections[count] = c;
+        ++count;
+        continue;
+      }
       const std::span<const iovec> pieces = c->next_write();
       if (pieces.empty()) continue;
       io_uring_sqe* sqe = io_uring_get_sqe(&u.ring);
-      const int fd = c->native_handle();
-      char* const slot = u.write_arena.get() + count * uring_t::write_slot;
+      single[count] = 0;
       if (pieces.size() == 1) {
         io_uring_prep_send(sqe, fd, pieces[0].iov_base, pieces[0].iov_len,
                            MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -309,7 +321,13 @@ void ws_poller_t::flush_batched() {
     u.submit(count);
     // A result may make a connection write again (the rest of a short send, or what its
     // completion callbacks queued): collecting_writes() is false now, so it writes directly.
-    for (unsigned i = 0; i < count; ++i) connections[i]->on_batched_write(u.results[i]);
+    for (unsigned i = 0; i < count; ++i) {
+      if (single[i] != 0) {
+        connections[i]->on_batched_single_write(u.results[i], single[i]);
+      } else {
+        connections[i]->on_batched_write(u.results[i]);
+      }
+    }
   }
   flush_.clear();
 }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
@@ -728,6 +729,34 @@ void expect_slow_reader_gets_everything(ws_test_client_t& c, const rws::ws_handl
   // Every callback reports success (they are posted once the bytes left).
   ASSERT_EQ(all_done.get_future().wait_for(5s), std::future_status::ready);
   EXPECT_EQ(ok.load(), count);
+}
+
+TEST_F(websocket_test, echoes_to_clients_that_read_only_at_the_end_all_arrive_in_order) {
+  // Two clients send one small frame each, wait until the server has both, and go on, reading
+  // nothing until they are done. So each of the server's reads holds one frame and each round
+  // of its poller two ready sockets (in the io_uring run, the echoes are then joined into the
+  // poller's write slots and sent in one submission), and the echoes fill the sockets: a write
+  // goes short or finds the socket full, and must resume at the right byte. Nothing is lost,
+  // reordered or duplicated.
+  rws::ws_settings_t settings;
+  settings.write_timeout = 60s;  // the clients read only once they have sent everything
+  start(mode_t::echo, rws::activation_t::immediate, settings);
+  constexpr int count = 12000;
+  constexpr std::size_t size = 500;  // 6 MB of echoes per client: more than the sockets hold
+  std::array<std::unique_ptr<ws_test_client_t>, 2> clients{connect(64 * 1024), connect(64 * 1024)};
+  for (int i = 0; i < count; ++i) {
+    for (auto& c : clients)
+      ASSERT_TRUE(c->send_frame(opcode_t::binary_frame, big_payload(i, size)));
+    ASSERT_TRUE(state_->wait_for_messages(2 * static_cast<std::size_t>(i + 1))) << "message " << i;
+  }
+  for (std::size_t k = 0; k < clients.size(); ++k) {
+    for (int i = 0; i < count; ++i) {
+      auto f = clients[k]->read_frame(5s);
+      ASSERT_TRUE(f) << "client " << k << ", echo " << i;
+      ASSERT_EQ(f->opcode, opcode_t::binary_frame);
+      ASSERT_TRUE(f->payload == big_payload(i, size)) << "client " << k << ", echo " << i;
+    }
+  }
 }
 
 TEST_F(websocket_test, a_peer_that_never_reads_is_dropped_after_the_write_timeout) {
