@@ -14,12 +14,12 @@ enum class io_uring_mode_t : std::uint8_t {
   /// Batched through io_uring wherever the build and the kernel allow it.
   on,
   /// `on` where a system call is dear, else `off`. The first such WebSocket of the process
-  /// times a null system call (the least of 8 runs of 64 getppid() calls, well under a
-  /// millisecond) and batches if it takes at least 300 ns. Measured (docs/benchmarks.md): with
-  /// kernel page-table isolation in a paravirtualised guest (~1 µs per call) io_uring won every
-  /// echo workload; with system calls made dearer by a seccomp filter, it won or tied every
-  /// small-message workload from ~350 ns; at 0.13–0.22 µs the two were level within the noise.
-  /// The choice holds for the process and is logged once (info).
+  /// times a null system call (the least of 8 runs of 64 getppid() calls: under a millisecond
+  /// even at 1 µs per call) and batches if it takes at least 300 ns. Measured
+  /// (docs/benchmarks.md): with kernel page-table isolation in a paravirtualised guest (~1 µs
+  /// per call) io_uring won every echo workload; with system calls made dearer by a seccomp
+  /// filter, it won or tied every small-message workload from ~350 ns; at 0.13–0.22 µs the two
+  /// were level within the noise. The choice holds for the process and is logged once (info).
   automatic,
 };
 
