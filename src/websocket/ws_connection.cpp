@@ -767,11 +767,26 @@ std::span<char> thread_write_buffer() {
   static_assert(restws::detail::join_buffer_size >= max_joined_write);
   return restws::detail::thread_join_buffer();
 }
+
+std::size_t frame_size(const out_frame_t& f) noexcept {
+  return f.header_size + (f.payload ? f.payload->size() : 0);
+}
+
+// Copies `f` (header, then payload) to `out`, which has room for frame_size(f) bytes. Rather
+// than join_small_write(), which does the same for any pieces: here the header's copy (under 15
+// bytes) is inlined, where join_small_write() calls memcpy() for it, ~20 instructions per echoed
+// message more (callgrind).
+void join_frame(const out_frame_t& f, char* out) noexcept {
+  std::memcpy(out, f.header.data(), f.header_size);
+  if (f.payload && !f.payload->empty())
+    std::memcpy(out + f.header_size, f.payload->data(), f.payload->size());
+}
 }  // namespace
 
 void ws_connection_t::start_write() {
-  // Writes go straight to the socket; only a full socket makes them wait for on_writable().
-  if (write_blocked_ || write_failed_ || socket_closed_) return;
+  // Writes go straight to the socket; only a full socket makes them wait for on_writable(), and
+  // a batched write in flight for its result.
+  if (write_blocked_ || batched_write_in_flight_ || write_failed_ || socket_closed_) return;
   if (!busy_) return;  // nothing to write
   if (batches_io_ && poller_->collecting_writes() && busy_->queued_bytes <= max_batched_write) {
     // The poller writes for every connection of its batch at once, at the batch's end. Only
@@ -783,10 +798,10 @@ void ws_connection_t::start_write() {
     }
     return;
   }
-  if (busy_->queue.size() == 1 && busy_->writing.empty() && !busy_->queue.front().cb) {
+  if (out_frame_t* f = lone_frame()) {
     // The common case, one frame and nothing in flight: sent from where it is, without the
     // queue swap and iovec list (a third of the write path's instructions).
-    if (!send_single_frame()) return;
+    if (!send_single_frame(*f)) return;
   }
   while (load_next_write()) {
     const ssize_t sent = send_pending();
@@ -794,30 +809,42 @@ void ws_connection_t::start_write() {
   }
 }
 
-bool ws_connection_t::send_single_frame() {
+out_frame_t* ws_connection_t::lone_frame() noexcept {
+  // Nothing in flight: `writing` is empty (and so its iovec list is spent).
   busy_state_t& b = *busy_;
-  out_frame_t& f = b.queue.front();
-  const std::size_t payload_size = f.payload ? f.payload->size() : 0;
-  const std::size_t total = f.header_size + payload_size;
+  if (b.queue.size() != 1 || !b.writing.empty() || b.queue.front().cb) return nullptr;
+  return &b.queue.front();
+}
+
+// Inlined: the plain write path's common end.
+__attribute__((always_inline)) inline void ws_connection_t::lone_frame_sent() noexcept {
+  busy_state_t& b = *busy_;
+  if (b.queue.size() != 1) {  // frames queued after it while it was in flight (batched)
+    b.queued_bytes -= frame_size(b.queue.front());
+    recycle(std::move(b.queue.front().payload));
+    b.queue.erase(b.queue.begin());
+    return;
+  }
+  recycle(std::move(b.queue.front().payload));
+  b.queue.clear();
+  b.queued_bytes = 0;
+}
+
+bool ws_connection_t::send_single_frame(out_frame_t& f) {
+  const std::size_t total = frame_size(f);
   ssize_t sent;
   if (total <= max_joined_write) {
-    // Joined here rather than by send_pieces(), which does the same for two pieces: here the
-    // header's copy (under 15 bytes) is inlined, where send_pieces() calls memcpy() for it,
-    // ~20 instructions per echoed message more (callgrind).
     const auto buffer = thread_write_buffer();
-    std::memcpy(buffer.data(), f.header.data(), f.header_size);
-    if (payload_size != 0)
-      std::memcpy(buffer.data() + f.header_size, f.payload->data(), payload_size);
+    join_frame(f, buffer.data());
     sent = ::send(fd, buffer.data(), total, MSG_NOSIGNAL);
   } else {
+    const std::size_t payload_size = total - f.header_size;
     const std::array<iovec, 2> pieces{iovec{f.header.data(), f.header_size},
                                       iovec{const_cast<char*>(f.payload->data()), payload_size}};
     sent = send_pieces(f.header_size != 0 ? std::span{pieces} : std::span{pieces}.subspan(1));
   }
   if (sent >= 0 && static_cast<std::size_t>(sent) == total) {
-    recycle(std::move(f.payload));
-    b.queue.clear();
-    b.queued_bytes = 0;
+    lone_frame_sent();
     return false;
   }
   // Short, blocked or failed: the general path takes the frame over from what was sent.
@@ -880,35 +907,28 @@ std::span<const iovec> ws_connection_t::next_write() {
     return {};
   }
   const busy_state_t& b = *busy_;
+  batched_write_in_flight_ = true;
   return {b.iov.data() + b.iov_pos, std::min<std::size_t>(b.iov.size() - b.iov_pos, IOV_MAX)};
 }
 
 std::size_t ws_connection_t::join_single_frame(std::span<char> slot) noexcept {
   if (write_blocked_ || write_failed_ || socket_closed_ || !busy_) return 0;
-  busy_state_t& b = *busy_;
-  if (b.queue.size() != 1 || !b.writing.empty() || b.iov_pos != b.iov.size()) return 0;
-  const out_frame_t& f = b.queue.front();
-  if (f.cb) return 0;  // its callback is run by finish_written(): the general path
-  const std::size_t payload_size = f.payload ? f.payload->size() : 0;
-  const std::size_t total = f.header_size + payload_size;
-  if (total > slot.size()) return 0;
-  std::memcpy(slot.data(), f.header.data(), f.header_size);
-  if (payload_size != 0) std::memcpy(slot.data() + f.header_size, f.payload->data(), payload_size);
+  const out_frame_t* f = lone_frame();
+  if (!f || frame_size(*f) > slot.size()) return 0;
+  join_frame(*f, slot.data());
   flush_queued_ = false;
-  return total;
+  batched_write_in_flight_ = true;
+  return frame_size(*f);
 }
 
 void ws_connection_t::on_batched_single_write(int result, std::size_t size) {
+  batched_write_in_flight_ = false;
   if (socket_closed_) return;
   if (result >= 0 && static_cast<std::size_t>(result) == size) {
-    // Sent whole, as send_single_frame() does it. Nothing can have been queued after it since
-    // join_single_frame() (no handler runs while the poller submits), but if something were,
-    // it is written next rather than dropped.
-    busy_state_t& b = *busy_;
-    recycle(std::move(b.queue.front().payload));
-    b.queued_bytes -= size;
-    b.queue.erase(b.queue.begin());
-    if (!b.queue.empty()) start_write();
+    // Sent whole, as send_single_frame() does it. Frames queued meanwhile (by a handler that
+    // another connection's result ran) are written next.
+    lone_frame_sent();
+    if (!busy_->queue.empty()) start_write();
   } else if (result == -ECANCELED) {  // never submitted: written with plain system calls
     start_write();
   } else {
@@ -920,6 +940,7 @@ void ws_connection_t::on_batched_single_write(int result, std::size_t size) {
 }
 
 void ws_connection_t::on_batched_write(int result) {
+  batched_write_in_flight_ = false;
   if (socket_closed_) return;
   if (result == -ECANCELED) {  // never submitted (ws_poller_t): write with plain system calls
     start_write();

@@ -232,9 +232,14 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
                    shared_payload_t payload, write_status_cb_t cb);
   void queue_raw(std::string bytes);
   void start_write();
-  /// Sends the one queued frame (no completion callback, nothing in flight) straight from the
-  /// queue. True if the general path must go on (the frame was not all sent).
-  bool send_single_frame();
+  /// The queue's only frame if it can be sent from where it is (nothing in flight, no completion
+  /// callback), else null. Needs busy_.
+  out_frame_t* lone_frame() noexcept;
+  /// lone_frame() left whole: its payload recycled, off the queue (frames queued after it stay).
+  void lone_frame_sent() noexcept;
+  /// Sends lone_frame() `f` straight from the queue. True if the general path must go on (the
+  /// frame was not all sent).
+  bool send_single_frame(out_frame_t& f);
   /// Moves the queue into iov_ once iov_ is all sent. False if there is nothing to send.
   bool load_next_write();
   /// Takes the result of a send of iov_ (sent < 0: error `err`). True to go on writing.
@@ -304,6 +309,10 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   bool failed_ : 1 = false;          ///< a protocol violation: input is ignored from now on
   bool close_received_ : 1 = false;  ///< the peer's close frame arrived
   bool write_failed_ : 1 = false;
+  /// The poller is sending what next_write() or join_single_frame() gave it; nothing else may
+  /// write until its result arrives (a handler run meanwhile, e.g. by another connection's
+  /// close, would send those bytes again).
+  bool batched_write_in_flight_ : 1 = false;
   bool batches_io_ : 1 = false;    ///< reads and writes go through the poller's io_uring batches
   bool flush_queued_ : 1 = false;  ///< in the poller's list of connections with writes to batch
   bool auto_pong_ : 1 = false;
