@@ -31,6 +31,8 @@
 #                       (default: RESTWS_WS_SERVER --io-uring when that is bench/echo_server;
 #                       "restws" itself runs the library's default, io_uring_mode_t::automatic,
 #                       which batches only where a system call takes 300 ns or more)
+#   RESTWS_WS_PLAIN_SERVER  restws with io_uring off, measured as "restws plain" (default:
+#                       RESTWS_WS_SERVER --no-io-uring when that is bench/echo_server)
 #   UWS_HTTP_SERVER, UWS_WS_SERVER   uWebSockets HelloWorld / EchoServer binaries (optional)
 #   UWS_LOAD_TEST       uWebSockets' load_test client: a second opinion on every WebSocket server
 #   *_PORT (RESTWS_HTTP_PORT, RESTWS_WS_PORT, UWS_HTTP_PORT=3000, UWS_WS_PORT=9001): a server
@@ -143,6 +145,14 @@ server_list() {  # $1 = http | ws
       uring="$RESTWS_WS_SERVER --io-uring"
     fi
     [[ -n "$uring" ]] && list+=("restws io_uring|$uring|")
+    # And with plain system calls forced (--no-io-uring): where a system call is dear, the
+    # default batches, and this row shows what batching saves.
+    local plain_calls=${RESTWS_WS_PLAIN_SERVER:-}
+    if [[ -z "$plain_calls" && $mode != instr && "${RESTWS_WS_SERVER:-}" == */echo_server &&
+      -z "${RESTWS_WS_PORT:-}" ]]; then
+      plain_calls="$RESTWS_WS_SERVER --no-io-uring"
+    fi
+    [[ -n "$plain_calls" ]] && list+=("restws plain|$plain_calls|")
     [[ -n "${UWS_WS_SERVER:-}" ]] && list+=("uWebSockets|$UWS_WS_SERVER|${UWS_WS_PORT:-9001}")
   fi
   local entry name cmd key exe
@@ -179,6 +189,7 @@ server_tag() {  # a file-name tag: beast, beast2 (the second Beast), restws, uws
   local key; key=$(server_key "$1")
   [[ $1 == *again* ]] && key+=2
   [[ $1 == *io_uring* ]] && key+=-uring
+  [[ $1 == *plain* ]] && key+=-plain
   echo "$key"
 }
 
@@ -465,6 +476,7 @@ fmt_mb() { awk -v v="$1" 'BEGIN { if (v == "nan") print "–"; else printf "%.1f
 fmt() { awk -v v="$1" -v p="$2" 'BEGIN { if (v == "nan") print "–"; else printf "%.*f", p, v }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {
   if (a == "nan" || b == "nan" || b == 0) print "–"; else printf "%.2f×", a / b }'; }
+has_uws() { grep -q '^uWebSockets|' <<<"$1"; }  # $1 = a server list
 count_runs() { awk -F'\t' -v w="$1" -v s="$2" -v sh="$3" \
   '$1 == w && $2 == s && (sh == "" || $4 == sh)' "$RESULTS" | wc -l; }
 
@@ -480,11 +492,15 @@ print_tables() {
     echo
     echo "### HTTP hello (wrk -t1 -c100 -d${seconds}s --latency)"
     echo
-    echo "| server | runs | requests/s | p50 | p99 | server µs/request | req/s vs Beast | µs/req vs Beast |"
-    echo "|---|---|---|---|---|---|---|---|"
-    local b_rps b_us
+    local u_head="" u_rule=""
+    has_uws "$http_servers" && u_head=" req/s vs uWS | µs/req vs uWS |" u_rule="---|---|"
+    echo "| server | runs | requests/s | p50 | p99 | server µs/request | req/s vs Beast | µs/req vs Beast |$u_head"
+    echo "|---|---|---|---|---|---|---|---|$u_rule"
+    local b_rps b_us u_rps u_us
     b_rps=$(column_median http Beast "" 4)
     b_us=$(column_median http Beast "" 7)
+    u_rps=$(column_median http uWebSockets "" 4)
+    u_us=$(column_median http uWebSockets "" 7)
     while IFS= read -r entry; do
       IFS='|' read -r name _ <<<"$entry"
       local rps p50 p99 us
@@ -493,7 +509,8 @@ print_tables() {
       p99=$(column_median http "$name" "" 6)
       us=$(column_median http "$name" "" 7)
       echo "| $name | $(count_runs http "$name" "") | $(fmt_k "$rps") | $(fmt "$p50" 2) ms" \
-        "| $(fmt "$p99" 2) ms | $(fmt "$us" 2) | $(ratio "$rps" "$b_rps") | $(ratio "$us" "$b_us") |"
+        "| $(fmt "$p99" 2) ms | $(fmt "$us" 2) | $(ratio "$rps" "$b_rps") | $(ratio "$us" "$b_us") |$(
+          [[ -n $u_head ]] && echo " $(ratio "$rps" "$u_rps") | $(ratio "$us" "$u_us") |")"
     done <<<"$http_servers"
   fi
   if wants ws; then
@@ -505,13 +522,17 @@ print_tables() {
       echo
       echo "### WebSocket echo ($title, ${seconds} s per run)"
       echo
-      echo "| shape | server | runs | messages/s | server µs/message | msg/s vs Beast | µs/msg vs Beast | peak RSS |"
-      echo "|---|---|---|---|---|---|---|---|"
+      local u_head="" u_rule=""
+      has_uws "$ws_servers" && u_head=" msg/s vs uWS | µs/msg vs uWS |" u_rule="---|---|"
+      echo "| shape | server | runs | messages/s | server µs/message | msg/s vs Beast | µs/msg vs Beast | peak RSS |$u_head"
+      echo "|---|---|---|---|---|---|---|---|$u_rule"
       local shape
       for shape in $shapes; do
-        local b_rate b_us
+        local b_rate b_us u_rate u_us
         b_rate=$(column_median "$workload" Beast "$shape" 5)
         b_us=$(column_median "$workload" Beast "$shape" 6)
+        u_rate=$(column_median "$workload" uWebSockets "$shape" 5)
+        u_us=$(column_median "$workload" uWebSockets "$shape" 6)
         while IFS= read -r entry; do
           IFS='|' read -r name _ <<<"$entry"
           local rate us peak
@@ -520,7 +541,8 @@ print_tables() {
           peak=$(column_median "$workload" "$name" "$shape" 7)
           echo "| ${shape%x*} × ${shape#*x} B | $name | $(count_runs "$workload" "$name" "$shape")" \
             "| $(fmt_k "$rate") | $(fmt "$us" 2) | $(ratio "$rate" "$b_rate") | $(ratio "$us" "$b_us")" \
-            "| $(fmt_mb "$peak") |"
+            "| $(fmt_mb "$peak") |$([[ -n $u_head ]] &&
+              echo " $(ratio "$rate" "$u_rate") | $(ratio "$us" "$u_us") |")"
         done <<<"$ws_servers"
       done
     done
