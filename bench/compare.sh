@@ -477,6 +477,15 @@ fmt() { awk -v v="$1" -v p="$2" 'BEGIN { if (v == "nan") print "–"; else print
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {
   if (a == "nan" || b == "nan" || b == 0) print "–"; else printf "%.2f×", a / b }'; }
 has_uws() { grep -q '^uWebSockets|' <<<"$1"; }  # $1 = a server list
+# The median over rounds of a server's figure over uWebSockets' in the same round: the servers of
+# a round run back to back, so a host that drifts between rounds moves both.
+round_ratio() {  # $1 = workload, $2 = server, $3 = shape or "", $4 = column number
+  awk -F'\t' -v w="$1" -v s="$2" -v sh="$3" -v c="$4" '
+    $1 == w && (sh == "" || $4 == sh) && $c != "nan" && $c != "na" {
+      if ($2 == s) mine[$3] = $c; else if ($2 == "uWebSockets") theirs[$3] = $c }
+    END { for (r in mine) if ((r in theirs) && theirs[r] > 0) print mine[r] / theirs[r] }' "$RESULTS" |
+    median | awk '{ if ($1 == "nan") print "–"; else printf "%.2f×", $1 }'
+}
 count_runs() { awk -F'\t' -v w="$1" -v s="$2" -v sh="$3" \
   '$1 == w && $2 == s && (sh == "" || $4 == sh)' "$RESULTS" | wc -l; }
 
@@ -493,14 +502,12 @@ print_tables() {
     echo "### HTTP hello (wrk -t1 -c100 -d${seconds}s --latency)"
     echo
     local u_head="" u_rule=""
-    has_uws "$http_servers" && u_head=" req/s vs uWS | µs/req vs uWS |" u_rule="---|---|"
+    has_uws "$http_servers" && u_head=" req/s vs uWS (per round) | µs/req vs uWS (per round) |" u_rule="---|---|"
     echo "| server | runs | requests/s | p50 | p99 | server µs/request | req/s vs Beast | µs/req vs Beast |$u_head"
     echo "|---|---|---|---|---|---|---|---|$u_rule"
-    local b_rps b_us u_rps u_us
+    local b_rps b_us
     b_rps=$(column_median http Beast "" 4)
     b_us=$(column_median http Beast "" 7)
-    u_rps=$(column_median http uWebSockets "" 4)
-    u_us=$(column_median http uWebSockets "" 7)
     while IFS= read -r entry; do
       IFS='|' read -r name _ <<<"$entry"
       local rps p50 p99 us
@@ -510,7 +517,7 @@ print_tables() {
       us=$(column_median http "$name" "" 7)
       echo "| $name | $(count_runs http "$name" "") | $(fmt_k "$rps") | $(fmt "$p50" 2) ms" \
         "| $(fmt "$p99" 2) ms | $(fmt "$us" 2) | $(ratio "$rps" "$b_rps") | $(ratio "$us" "$b_us") |$(
-          [[ -n $u_head ]] && echo " $(ratio "$rps" "$u_rps") | $(ratio "$us" "$u_us") |")"
+          [[ -n $u_head ]] && echo " $(round_ratio http "$name" "" 4) | $(round_ratio http "$name" "" 7) |")"
     done <<<"$http_servers"
   fi
   if wants ws; then
@@ -523,16 +530,14 @@ print_tables() {
       echo "### WebSocket echo ($title, ${seconds} s per run)"
       echo
       local u_head="" u_rule=""
-      has_uws "$ws_servers" && u_head=" msg/s vs uWS | µs/msg vs uWS |" u_rule="---|---|"
+      has_uws "$ws_servers" && u_head=" msg/s vs uWS (per round) | µs/msg vs uWS (per round) |" u_rule="---|---|"
       echo "| shape | server | runs | messages/s | server µs/message | msg/s vs Beast | µs/msg vs Beast | peak RSS |$u_head"
       echo "|---|---|---|---|---|---|---|---|$u_rule"
       local shape
       for shape in $shapes; do
-        local b_rate b_us u_rate u_us
+        local b_rate b_us
         b_rate=$(column_median "$workload" Beast "$shape" 5)
         b_us=$(column_median "$workload" Beast "$shape" 6)
-        u_rate=$(column_median "$workload" uWebSockets "$shape" 5)
-        u_us=$(column_median "$workload" uWebSockets "$shape" 6)
         while IFS= read -r entry; do
           IFS='|' read -r name _ <<<"$entry"
           local rate us peak
@@ -542,7 +547,7 @@ print_tables() {
           echo "| ${shape%x*} × ${shape#*x} B | $name | $(count_runs "$workload" "$name" "$shape")" \
             "| $(fmt_k "$rate") | $(fmt "$us" 2) | $(ratio "$rate" "$b_rate") | $(ratio "$us" "$b_us")" \
             "| $(fmt_mb "$peak") |$([[ -n $u_head ]] &&
-              echo " $(ratio "$rate" "$u_rate") | $(ratio "$us" "$u_us") |")"
+              echo " $(round_ratio "$workload" "$name" "$shape" 5) | $(round_ratio "$workload" "$name" "$shape" 6) |")"
         done <<<"$ws_servers"
       done
     done
