@@ -1,7 +1,8 @@
 // hello: the smallest restws server.
 //   GET /             -> 200 "Hello, World!" (text/plain)
 //   GET /hello/:name  -> 200 "Hello, <name>!"
-// Usage: hello [--port N] [--address A] [--threads N]   (defaults 8080, localhost, 1)
+// Usage: hello [--port N] [--address A] [--threads N] [--io-uring on|off|auto]
+//              (defaults 8080, localhost, 1, auto: server_settings_t::io_uring)
 
 #include <cstdlib>
 #include <iostream>
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   unsigned port = 8080;
   std::string address = "localhost";
   std::size_t threads = 1;
+  auto io_uring = restws::io_uring_mode_t::automatic;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view opt = argv[i];
     if (opt == "--port") {
@@ -48,8 +50,14 @@ int main(int argc, char** argv) {
       address = argv[i + 1];
     } else if (opt == "--threads") {
       threads = std::strtoul(argv[i + 1], nullptr, 10);
+    } else if (opt == "--io-uring" && std::string_view{argv[i + 1]} == "on") {
+      io_uring = restws::io_uring_mode_t::on;
+    } else if (opt == "--io-uring" && std::string_view{argv[i + 1]} == "off") {
+      io_uring = restws::io_uring_mode_t::off;
+    } else if (opt == "--io-uring" && std::string_view{argv[i + 1]} == "auto") {
+      io_uring = restws::io_uring_mode_t::automatic;
     } else {
-      std::cerr << "usage: hello [--port N] [--address A] [--threads N]\n";
+      std::cerr << "usage: hello [--port N] [--address A] [--threads N] [--io-uring on|off|auto]\n";
       return 2;
     }
   }
@@ -59,6 +67,7 @@ int main(int argc, char** argv) {
     restws::run(restws::on_thread_pool<traits_t>(threads)
                     .port(static_cast<std::uint16_t>(port))
                     .address(address)
+                    .io_uring(io_uring)
                     .request_handler(make_router()));
   } catch (const std::exception& ex) {
     std::cerr << "Error: " << ex.what() << std::endl;

@@ -81,19 +81,24 @@ void connection_t::start() {
 // ---- readiness -----------------------------------------------------------------------------
 
 void connection_t::on_poll_event(std::uint32_t events) {
-  if (fd_ < 0) return;  // closed or handed off earlier in this round
+  if (poll_event_for_batch(events)) do_read();
+}
+
+bool connection_t::poll_event_for_batch(std::uint32_t events) {
+  if (fd_ < 0) return false;  // closed or handed off earlier in this round
   if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
     if (write_blocked_) {
       write_blocked_ = false;
       continue_write();
-      if (fd_ < 0) return;
+      if (fd_ < 0) return false;
     }
   }
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) {
     readable_ = true;
     if (events & (EPOLLRDHUP | EPOLLERR | EPOLLHUP)) input_ended_ = true;
-    if (reading_) do_read();
+    return reading_;
   }
+  return false;
 }
 
 // ---- input ---------------------------------------------------------------------------------
@@ -356,7 +361,7 @@ void connection_t::write_whole_response(request_id_t id, std::string_view head,
 
 bool connection_t::can_send_at_once(const pending_t& p, bool close_connection) const noexcept {
   return &p == &pending_.front() && p.dispatched && !p.started && !p.complete && !writing_ &&
-         state_ == state_t::active && !close_connection;
+         state_ == state_t::active && !close_connection && !reactor_.poller().collecting();
 }
 
 std::size_t connection_t::send_at_once(std::string_view head, std::string_view body) {
@@ -401,6 +406,13 @@ void connection_t::try_write() {
 }
 
 void connection_t::continue_write() {
+  if (reactor_.poller().collecting()) {  // the round sends it with the others at its end
+    if (!flush_wanted_) {
+      flush_wanted_ = true;
+      reactor_.poller().want_flush(this);
+    }
+    return;
+  }
   while (write_pos_ < write_iov_.size()) {
     const ssize_t sent =
         send_pieces(fd_, {write_iov_.data() + write_pos_, write_iov_.size() - write_pos_});
@@ -421,20 +433,35 @@ void connection_t::continue_write() {
       });
       return;
     }
-    auto left = static_cast<std::size_t>(sent);  // drop what left
-    while (left != 0 && write_pos_ < write_iov_.size()) {
-      iovec& v = write_iov_[write_pos_];
-      if (left >= v.iov_len) {
-        left -= v.iov_len;
-        ++write_pos_;
-      } else {
-        v.iov_base = static_cast<char*>(v.iov_base) + left;
-        v.iov_len -= left;
-        left = 0;
-      }
-    }
+    advance_write(static_cast<std::size_t>(sent));
   }
   on_write({});
+}
+
+void connection_t::advance_write(std::size_t n) noexcept {
+  while (n != 0 && write_pos_ < write_iov_.size()) {
+    iovec& v = write_iov_[write_pos_];
+    if (n >= v.iov_len) {
+      n -= v.iov_len;
+      ++write_pos_;
+    } else {
+      v.iov_base = static_cast<char*>(v.iov_base) + n;
+      v.iov_len -= n;
+      n = 0;
+    }
+  }
+}
+
+std::span<iovec> connection_t::batched_write_pieces() noexcept {
+  flush_wanted_ = false;
+  if (fd_ < 0 || !writing_ || write_blocked_ || write_pos_ >= write_iov_.size()) return {};
+  return {write_iov_.data() + write_pos_, write_iov_.size() - write_pos_};
+}
+
+void connection_t::on_batched_write(int result) {
+  if (fd_ < 0 || !writing_) return;
+  if (result > 0) advance_write(static_cast<std::size_t>(result));
+  continue_write();  // the rest, or on_write() when all went; errors are met again and reported
 }
 
 void connection_t::on_write(const std::error_code& ec) {
@@ -509,8 +536,27 @@ void connection_t::do_read() {
   do {
     got = ::recv(fd_, buffer_.data() + end_, space, 0);
   } while (got < 0 && errno == EINTR);
+  on_recv_result(got, got < 0 ? errno : 0, space);
+}
+
+std::span<char> connection_t::batched_read_space() noexcept {
+  if (fd_ < 0 || !reading_ || !readable_ || end_ >= buffer_.size()) return {};
+  return {buffer_.data() + end_, buffer_.size() - end_};
+}
+
+void connection_t::on_batched_read(int result) {
+  // Handlers run by earlier results of the round may have closed this connection; nothing else
+  // they can do touches a connection that is reading (poll_event_for_batch()).
+  if (fd_ < 0 || !reading_) return;
+  if (result == -ECANCELED || result == -EINTR) {
+    do_read();
+    return;
+  }
+  on_recv_result(result < 0 ? -1 : result, result < 0 ? -result : 0, buffer_.size() - end_);
+}
+
+void connection_t::on_recv_result(ssize_t got, int err, std::size_t space) {
   if (got < 0) {
-    const int err = errno;
     if (err == EAGAIN || err == EWOULDBLOCK) {
       readable_ = false;  // wait for the next edge
       return;

@@ -49,6 +49,21 @@ class connection_t final : public response_sink_t,
   void on_poll_event(std::uint32_t events);
   /// A read deferred by start_read(): reads now if one is still wanted.
   void read_deferred();
+  /// on_poll_event() without its read, for a round whose reads go through io_uring
+  /// (fd_poller_t): handles the events, and returns true if a read is wanted.
+  bool poll_event_for_batch(std::uint32_t events);
+  /// Where the batched read goes (empty: none is wanted any more). Asked after every event of
+  /// the round was handled, so no handler runs between this and on_batched_read(); and a
+  /// connection that is reading never has its buffer resized, moved or handed off.
+  std::span<char> batched_read_space() noexcept;
+  /// The result of that read: a byte count or -errno (-ECANCELED: never submitted, so read now
+  /// with recv()).
+  void on_batched_read(int result);
+  int fd() const noexcept { return fd_; }
+  /// The pieces a batched write sends (empty: nothing to send any more); clears the request.
+  std::span<iovec> batched_write_pieces() noexcept;
+  /// Its result: bytes sent or -errno (-ECANCELED: never submitted).
+  void on_batched_write(int result);
 
   // Intrusive list links and the list's ownership (managed by reactor_t).
   connection_t* prev_ = nullptr;
@@ -117,12 +132,16 @@ class connection_t final : public response_sink_t,
   void issue_read();
   /// One recv() into the buffer (a read is wanted and the socket may have input).
   void do_read();
+  /// What do_read() does with recv()'s result (`got` bytes, or -1 and `err`).
+  void on_recv_result(ssize_t got, int err, std::size_t space);
   void on_read(const std::error_code& ec, std::size_t n);
   void try_write();
   /// Sends what write_iov_ still holds until done (on_write()) or the socket is full.
   void continue_write();
   static void announce_close(std::string& head);
   void on_write(const std::error_code& ec);
+  /// Drops `n` sent bytes from write_iov_.
+  void advance_write(std::size_t n) noexcept;
 
   void close_gracefully();
   void close_now();
@@ -168,6 +187,7 @@ class connection_t final : public response_sink_t,
   bool linked_ = false;
   /// The last read filled the buffer: the next one gets a larger one (up to max_read_buffer).
   bool read_filled_ = false;
+  bool flush_wanted_ = false;  ///< queued in the poller's flush list (a batched round)
   std::vector<std::string> write_strings_;
   std::vector<iovec> write_iov_;  ///< write_strings_' bytes; [write_pos_..] are still to send
   std::size_t write_pos_ = 0;

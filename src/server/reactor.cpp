@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <asio/post.hpp>
+#include <atomic>
+#include <string>
 #include <utility>
 
+#include "../websocket/io_uring_choice.hpp"
 #include "connection.hpp"
 #include "server_core_impl.hpp"
 #include "slab_pool.hpp"
@@ -40,9 +43,39 @@ void reactor_t::run() {
   current_reactor = previous;
 }
 
+namespace {
+// io_uring_mode_t::automatic: what a system call costs here (io_uring_choice.hpp), and the
+// choice logged once per process, with the first logger to ask.
+std::chrono::nanoseconds automatic_io_uring_cost(abstract_logger_t& logger) {
+  static std::atomic<bool> logged{false};
+  return websocket::basic::detail::system_call_cost_logged(
+      logger, logged, "http", "HTTP connections", "server_settings_t::io_uring");
+}
+}  // namespace
+
+void reactor_t::use_io_uring() {
+  const io_uring_mode_t mode = config_.io_uring;
+  if (!websocket::basic::detail::wants_io_uring(
+          mode, [this] { return automatic_io_uring_cost(logger()); }))
+    return;
+  std::error_code ec;
+  if (poller_->enable_uring(ec)) return;
+  // Once per process: every reactor of a pool would say the same.
+  static std::atomic<bool> logged{false};
+  if (logged.exchange(true, std::memory_order_relaxed)) return;
+  auto message = [&ec] {
+    return "http: io_uring unavailable (" + ec.message() + "): plain system calls";
+  };
+  if (mode == io_uring_mode_t::on)
+    logger().warn(message);
+  else
+    logger().info(message);
+}
+
 reactor_t::reactor_t(server_core_impl_t& core, const server_config_t& config)
     : core_{core}, config_{config} {
   poller_.emplace(io_);
+  use_io_uring();
   gate_->reactor = this;
   // A few ticks per shortest timeout, at most every 100 ms, at least every 5 ms.
   const auto shortest =

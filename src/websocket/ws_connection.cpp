@@ -58,18 +58,8 @@ constexpr std::size_t max_batched_read = 4096;
 // io_uring_mode_t::automatic: what a system call costs here (io_uring_choice.hpp), and the choice
 // logged once per process, with the first logger to ask.
 std::chrono::nanoseconds automatic_io_uring_cost(abstract_logger_t& logger) {
-  const auto cost = system_call_cost();
   static std::atomic<bool> logged{false};
-  if (!logged.exchange(true, std::memory_order_relaxed)) {
-    logger.info([cost] {
-      return "ws: a system call takes " + std::to_string(cost.count()) + " ns here, so " +
-             (cost >= dear_system_call ? "WebSockets batch reads and writes through io_uring"
-                                       : "WebSockets use plain system calls") +
-             " (ws_settings_t::io_uring automatic: io_uring from " +
-             std::to_string(dear_system_call.count()) + " ns)";
-    });
-  }
-  return cost;
+  return system_call_cost_logged(logger, logged, "ws", "WebSockets", "ws_settings_t::io_uring");
 }
 #endif
 

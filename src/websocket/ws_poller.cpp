@@ -15,6 +15,7 @@
 
 #include <asio/post.hpp>
 
+#include "../server/uring_batch.hpp"
 #include "ws_connection.hpp"
 
 namespace restws::websocket::basic::detail {
@@ -46,29 +47,9 @@ struct ws_poller_t::uring_t {
 
   bool broken = false;  ///< the kernel refused a submission: torn down after the batch
 
-  /// Submits the prepared operations and collects their results by index (user_data). Every
-  /// operation is non-blocking, so all complete within the submission. An operation that could
-  /// not be submitted reports -ECANCELED: its connection then does it with a plain system call.
+  /// Submits the `count` prepared operations and collects their results (uring_batch.hpp).
   void submit(unsigned count) {
-    std::fill_n(results.begin(), count, -ECANCELED);
-    if (broken) return;  // never submit after a failure: stale operations may still be queued
-    unsigned done = 0;
-    while (done < count) {
-      const int r = io_uring_submit_and_wait(&ring, count - done);
-      if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY) {
-        broken = true;
-        return;
-      }
-      io_uring_cqe* cqe = nullptr;
-      unsigned head = 0;
-      unsigned seen = 0;
-      io_uring_for_each_cqe(&ring, head, cqe) {
-        if (cqe->user_data < count) results[cqe->user_data] = cqe->res;
-        ++seen;
-      }
-      io_uring_cq_advance(&ring, seen);
-      done += seen;
-    }
+    restws::detail::submit_batch(ring, std::span{results}.first(count), broken);
   }
 };
 #else

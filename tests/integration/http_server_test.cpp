@@ -7,8 +7,11 @@
 #include <condition_variable>
 #include <deque>
 #include <future>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "test_client.hpp"
 #include "test_server.hpp"
@@ -382,6 +385,101 @@ TEST(http_server, thread_pool_serves_many_connections) {
     auto r = clients[static_cast<std::size_t>(i)]->read_response();
     ASSERT_TRUE(r);
     EXPECT_EQ(r->body, "/c" + std::to_string(i));
+  }
+}
+
+TEST(http_server_io_uring, automatic_answers_and_logs_its_choice_once) {
+  // The default, io_uring_mode_t::automatic: the server times a system call and picks io_uring
+  // or plain calls for its HTTP connections; it says which, once for its two reactors, and
+  // answers either way.
+  ASSERT_EQ(test_settings_t{}.config().io_uring, io_uring_mode_t::automatic);
+  auto log = std::make_shared<log_store_t>();
+  http_server_t<test_traits_t> server{
+      on_thread_pool<test_traits_t>(2)
+          .port(0)
+          .address("127.0.0.1")
+          .logger(log)
+          .request_handler([](auto req) { return echo_target(req); })};
+  server.open();
+  std::vector<std::unique_ptr<test_client_t>> clients;
+  for (int i = 0; i < 4; ++i) clients.push_back(std::make_unique<test_client_t>(server.port()));
+  for (int round = 0; round < 3; ++round) {
+    for (std::size_t i = 0; i < clients.size(); ++i)
+      ASSERT_TRUE(clients[i]->send(get("/c" + std::to_string(i) + "r" + std::to_string(round))));
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+      auto r = clients[i]->read_response();
+      ASSERT_TRUE(r) << i;
+      EXPECT_EQ(r->body, "/c" + std::to_string(i) + "r" + std::to_string(round));
+    }
+  }
+  std::vector<std::string> choices;
+  {
+    std::lock_guard lock{log->mutex};
+    for (const auto& l : log->lines)
+      if (l.find("http: a system call takes") != std::string::npos) choices.push_back(l);
+  }
+  ASSERT_EQ(choices.size(), 1u);  // two reactors, one line
+  const auto& line = choices.front();
+  const long ns = std::stol(line.substr(line.find("takes ") + 6));
+  EXPECT_GT(ns, 0);
+  const bool batches = line.find("through io_uring") != std::string::npos;
+  const bool plain = line.find("plain system calls") != std::string::npos;
+  EXPECT_NE(batches, plain) << line;
+  EXPECT_EQ(batches, ns >= 300) << line;
+  clients.clear();
+  server.close();
+}
+
+TEST(http_server_io_uring, clients_in_lock_step_get_their_own_answers) {
+  // Many connections ready in one round: their reads go to the kernel in one submission and
+  // their answers in one more (with io_uring on), each answer to its own client, in order.
+  test_server_t server{settings_with([](auto req) { return echo_target(req); })};
+  std::vector<std::unique_ptr<test_client_t>> clients;
+  for (int i = 0; i < 16; ++i) clients.push_back(std::make_unique<test_client_t>(server.port()));
+  for (int round = 0; round < 50; ++round) {
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+      std::string batch;  // two pipelined requests: the second waits behind the first's answer
+      for (int k = 0; k < 2; ++k)
+        batch +=
+            get("/c" + std::to_string(i) + "r" + std::to_string(round) + "k" + std::to_string(k));
+      ASSERT_TRUE(clients[i]->send(batch));
+    }
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+      for (int k = 0; k < 2; ++k) {
+        auto r = clients[i]->read_response();
+        ASSERT_TRUE(r) << i << " " << round;
+        EXPECT_EQ(r->body,
+                  "/c" + std::to_string(i) + "r" + std::to_string(round) + "k" + std::to_string(k));
+      }
+    }
+  }
+}
+
+TEST(http_server_io_uring, one_handler_answers_the_requests_of_many_connections) {
+  // The handler holds each request and answers all of them from the last one's call: the
+  // answers of connections that read nothing in that round are sent with it (with io_uring on,
+  // in the round's one submission of writes), each to its own client.
+  constexpr std::size_t clients_count = 40;
+  std::vector<request_handle_t> held;  // touched on the server's one thread only
+  test_server_t server{settings_with([&](request_handle_t req) {
+    held.push_back(std::move(req));
+    if (held.size() == clients_count) {
+      for (auto& r : held) echo_target(r);
+      held.clear();
+    }
+    return request_accepted();
+  })};
+  std::vector<std::unique_ptr<test_client_t>> clients;
+  for (std::size_t i = 0; i < clients_count; ++i)
+    clients.push_back(std::make_unique<test_client_t>(server.port()));
+  for (int round = 0; round < 3; ++round) {
+    for (std::size_t i = 0; i < clients_count; ++i)
+      ASSERT_TRUE(clients[i]->send(get("/c" + std::to_string(i) + "r" + std::to_string(round))));
+    for (std::size_t i = 0; i < clients_count; ++i) {
+      auto r = clients[i]->read_response();
+      ASSERT_TRUE(r) << i << " " << round;
+      EXPECT_EQ(r->body, "/c" + std::to_string(i) + "r" + std::to_string(round));
+    }
   }
 }
 

@@ -3,9 +3,11 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "restws/all.hpp"
@@ -52,6 +54,14 @@ class capturing_logger_t final : public abstract_logger_t {
   std::shared_ptr<log_store_t> store_;
 };
 
+/// The HTTP connections' io_uring mode for this run: `on` where CTest sets
+/// RESTWS_TEST_HTTP_IO_URING=1 (the http_io_uring.* tests), else `off`, so that neither run
+/// depends on what a system call costs on the machine.
+inline io_uring_mode_t http_io_uring_mode() {
+  const char* v = std::getenv("RESTWS_TEST_HTTP_IO_URING");
+  return v != nullptr && std::string_view{v} == "1" ? io_uring_mode_t::on : io_uring_mode_t::off;
+}
+
 using test_traits_t = traits_t<asio_timer_manager_t, capturing_logger_t>;
 using test_settings_t = server_settings_t<test_traits_t>;
 
@@ -66,7 +76,7 @@ test_settings_t settings_with(Handler&& h) {
 class test_server_t {
  public:
   explicit test_server_t(test_settings_t settings, const std::string& address = "127.0.0.1") {
-    settings.port(0).address(address).logger(log);
+    settings.port(0).address(address).logger(log).io_uring(http_io_uring_mode());
     server_ = std::make_unique<http_server_t<test_traits_t>>(settings);
     server_->open();
   }

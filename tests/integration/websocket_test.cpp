@@ -1074,9 +1074,9 @@ TEST(websocket_io_uring_automatic, echoes_and_logs_its_choice_once) {
   {
     std::lock_guard lock{log->mutex};
     for (const auto& l : log->lines)
-      if (l.find("a system call takes") != std::string::npos) choices.push_back(l);
+      if (l.find("ws: a system call takes") != std::string::npos) choices.push_back(l);
   }
-  ASSERT_EQ(choices.size(), 1u);  // two WebSockets, one line
+  ASSERT_EQ(choices.size(), 1u);  // two WebSockets, one line (HTTP says its own)
   // "ws: a system call takes N ns here, so ...": the choice follows N.
   const auto& line = choices.front();
   const auto at = line.find("takes ") + 6;

@@ -57,6 +57,15 @@ class server_settings_t {
   server_settings_t& max_pipelined_requests(std::size_t n) {
     return set(config_.max_pipelined_requests, n ? n : std::size_t{1});
   }
+  /// Batch the HTTP connections' system calls with Linux io_uring: the reads of the connections
+  /// a reactor finds ready together go to the kernel in one io_uring submission, and the
+  /// responses their handlers give meanwhile in one more, instead of one recv() and one send()
+  /// per request. Pays where system calls are dear (kernel page-table isolation, paravirtualised
+  /// guests); the default, `automatic`, decides by measuring (io_uring_mode_t). Where io_uring is
+  /// unavailable (a build without liburing, a kernel or sandbox that refuses it) the server uses
+  /// plain system calls, as with `off`, and logs it. WebSockets have their own setting
+  /// (ws_settings_t::io_uring).
+  server_settings_t& io_uring(io_uring_mode_t m) { return set(config_.io_uring, m); }
   /// Request line + fields, field count, body size limits (defaults 16 KiB, 100, 1 MiB).
   server_settings_t& incoming_http_msg_limits(incoming_http_msg_limits_t l) {
     return set(config_.limits, l);

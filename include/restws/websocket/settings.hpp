@@ -5,23 +5,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "restws/server/io_uring_mode.hpp"
+
 namespace restws::websocket::basic {
 
-/// ws_settings_t::io_uring: how a WebSocket's reads and writes reach the kernel.
-enum class io_uring_mode_t : std::uint8_t {
-  /// Plain system calls: one recv() and one send() per ready connection.
-  off,
-  /// Batched through io_uring wherever the build and the kernel allow it.
-  on,
-  /// `on` where a system call is dear, else `off`. The first such WebSocket of the process
-  /// times a null system call (the least of 8 runs of 64 getppid() calls: under a millisecond
-  /// even at 1 µs per call) and batches if it takes at least 300 ns. Measured
-  /// (docs/benchmarks.md): with kernel page-table isolation in a paravirtualised guest (~1 µs
-  /// per call) io_uring won every echo workload; with system calls made dearer by a seccomp
-  /// filter, it won or tied every small-message workload from ~350 ns; at 0.13–0.22 µs the two
-  /// were level within the noise. The choice holds for the process and is logged once (info).
-  automatic,
-};
+/// ws_settings_t::io_uring (the same modes as server_settings_t::io_uring for HTTP).
+using restws::io_uring_mode_t;
 
 struct ws_settings_t {
   /// Largest frame payload accepted; a bigger one fails the connection with 1009.

@@ -13,6 +13,7 @@
 
 #include "restws/http/request_parser.hpp"
 #include "restws/http/status.hpp"
+#include "restws/server/io_uring_mode.hpp"
 #include "restws/server/logger.hpp"
 #include "restws/server/request.hpp"
 
@@ -64,6 +65,7 @@ struct server_config_t {
   /// After cleanup_func, how long stop waits for handed-off (WebSocket) connections to finish.
   std::chrono::steady_clock::duration handoff_stop_timelimit = std::chrono::seconds{5};
   std::size_t max_pipelined_requests = 1;
+  io_uring_mode_t io_uring = io_uring_mode_t::automatic;
   http::parser_limits_t limits;
   http_status_line_t rejected_request_status = status_not_found();
   std::function<void()> cleanup_func;
