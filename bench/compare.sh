@@ -127,7 +127,11 @@ server_list() {  # $1 = http | ws
   if [[ $kind == http ]]; then
     list+=("Beast|$PEERS/beast_http_hello|")
     ((beast_twice)) && list+=("Beast (again)|$PEERS/beast_http_hello|")
-    list+=("restws|${RESTWS_HTTP_SERVER:-build/bench/examples/hello}|$(
+    # Under callgrind a system call looks dear (as for the WebSocket server below): the default
+    # hello is told to use plain calls there.
+    local http_plain=""
+    [[ $mode == instr && -z "${RESTWS_HTTP_SERVER:-}" ]] && http_plain=" --io-uring off"
+    list+=("restws|${RESTWS_HTTP_SERVER:-build/bench/examples/hello}$http_plain|$(
       fixed_port "${RESTWS_HTTP_SERVER:-}" "${RESTWS_HTTP_PORT:-}" hello)")
     [[ -n "${UWS_HTTP_SERVER:-}" ]] && list+=("uWebSockets|$UWS_HTTP_SERVER|${UWS_HTTP_PORT:-3000}")
   else
