@@ -90,8 +90,6 @@ class reactor_t {
   bool stopping() const noexcept { return stopping_; }
   const std::shared_ptr<reactor_gate_t>& gate() const noexcept { return gate_; }
   fd_poller_t& poller() noexcept { return *poller_; }
-  /// Sets up io_uring batching for the HTTP connections if server_config_t::io_uring asks.
-  void use_io_uring();
 
   /// The reactor whose io_context this thread runs (nullptr on other threads).
   static reactor_t* current() noexcept;
@@ -118,6 +116,8 @@ class reactor_t {
   void kill_handoffs();
 
  private:
+  /// Sets up io_uring batching for the HTTP connections if server_config_t::io_uring asks.
+  void use_io_uring();
   void schedule_tick();
   void tick();
   void check_drained();
