@@ -472,7 +472,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END {
 column_median() {  # $1 = workload, $2 = server, $3 = shape or "", $4 = column number
   awk -F'\t' -v w="$1" -v s="$2" -v sh="$3" -v c="$4" \
     '$1 == w && $2 == s && (sh == "" || $4 == sh) { print $c }' "$RESULTS" |
-    grep -v -e nan -e '^na$' | median
+    grep -v -e nan -e '^na$' -e '^$' | median
 }
 
 fmt_k() { awk -v v="$1" 'BEGIN { if (v == "nan") print "–"; else printf "%.1fk", v / 1000 }'; }
