@@ -45,20 +45,7 @@ bool fd_poller_t::enable_uring(std::error_code& ec) {
   ring_tried_ = true;
 #if RESTWS_HAVE_IO_URING
   io_uring ring{};
-  const int e = io_uring_queue_init(ring_t::max_batch, &ring, 0);
-  if (e < 0) {
-    ec = std::error_code{-e, std::system_category()};
-    return false;
-  }
-  // Kernels before 5.6 have rings but not this operation.
-  io_uring_probe* probe = io_uring_get_probe_ring(&ring);
-  const bool supported = probe && io_uring_opcode_supported(probe, IORING_OP_RECV);
-  if (probe) io_uring_free_probe(probe);
-  if (!supported) {
-    io_uring_queue_exit(&ring);
-    ec = std::make_error_code(std::errc::function_not_supported);
-    return false;
-  }
+  if (!init_ring(ring, ring_t::max_batch, {IORING_OP_RECV, IORING_OP_SENDMSG}, ec)) return false;
   batch_.reserve(max_events);
   ring_ = std::make_unique<ring_t>();
   ring_->ring = ring;  // a plain C struct: ring_t owns the ring from here on

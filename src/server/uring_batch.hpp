@@ -8,9 +8,33 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <initializer_list>
 #include <span>
+#include <system_error>
 
 namespace restws::detail {
+
+/// Sets up `ring` with `entries` entries if the kernel has every operation of `ops`: kernels
+/// before 5.6 have rings but not IORING_OP_RECV or IORING_OP_SEND (each would fail with EINVAL).
+/// False and `ec` otherwise, with nothing left to tear down.
+inline bool init_ring(io_uring& ring, unsigned entries, std::initializer_list<int> ops,
+                      std::error_code& ec) {
+  const int r = io_uring_queue_init(entries, &ring, 0);
+  if (r < 0) {
+    ec = std::error_code{-r, std::system_category()};
+    return false;
+  }
+  io_uring_probe* probe = io_uring_get_probe_ring(&ring);
+  bool supported = probe != nullptr;
+  for (const int op : ops) supported = supported && io_uring_opcode_supported(probe, op);
+  if (probe) io_uring_free_probe(probe);
+  if (!supported) {
+    io_uring_queue_exit(&ring);
+    ec = std::make_error_code(std::errc::function_not_supported);
+    return false;
+  }
+  return true;
+}
 
 /// Submits the `results.size()` operations prepared on `ring` (each with its index as
 /// user_data) and collects their results by index. Every operation is non-blocking, so all

@@ -66,23 +66,10 @@ bool ws_poller_t::enable_uring(std::error_code& ec) {
   uring_tried_ = true;
 #if RESTWS_HAVE_IO_URING
   io_uring ring{};
-  const int r = io_uring_queue_init(2 * uring_t::max_batch, &ring, 0);
-  if (r < 0) {
-    ec = std::error_code{-r, std::system_category()};
-    return false;
-  }
-  // Kernels before 5.6 have rings but not these operations: every one would fail with EINVAL.
   // Probed before uring_t allocates its buffers.
-  io_uring_probe* probe = io_uring_get_probe_ring(&ring);
-  const bool supported = probe && io_uring_opcode_supported(probe, IORING_OP_RECV) &&
-                         io_uring_opcode_supported(probe, IORING_OP_SEND) &&
-                         io_uring_opcode_supported(probe, IORING_OP_SENDMSG);
-  if (probe) io_uring_free_probe(probe);
-  if (!supported) {
-    io_uring_queue_exit(&ring);
-    ec = std::make_error_code(std::errc::function_not_supported);
+  if (!restws::detail::init_ring(ring, 2 * uring_t::max_batch,
+                                 {IORING_OP_RECV, IORING_OP_SEND, IORING_OP_SENDMSG}, ec))
     return false;
-  }
   auto u = std::make_unique<uring_t>();
   u->ring = ring;  // a plain C struct: uring_t owns the ring from here on
   uring_ = std::move(u);
