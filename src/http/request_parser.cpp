@@ -200,6 +200,8 @@ int error_status(parse_error_t e) noexcept {
       return 200;
     case parse_error_t::header_too_large:
       return 431;
+    case parse_error_t::uri_too_long:
+      return 414;
     case parse_error_t::body_too_large:
       return 413;
     case parse_error_t::unsupported_version:
@@ -237,6 +239,8 @@ std::string_view describe(parse_error_t e) noexcept {
       return "malformed chunked body";
     case parse_error_t::header_too_large:
       return "request header section too large";
+    case parse_error_t::uri_too_long:
+      return "request-target too long";
     case parse_error_t::body_too_large:
       return "request body too large";
     case parse_error_t::unsupported_version:
@@ -290,13 +294,21 @@ __attribute__((flatten)) parse_status_t request_parser_t::parse_head(std::string
   scanned_ = buffer.size();
   // Partial line: refuse as soon as the head cannot fit any more.
   if (buffer.size() - head_start_ > limits_.max_header_section)
-    return fail(parse_error_t::header_too_large);
+    return fail(too_large(buffer.substr(line_start_)));
   return parse_status_t::incomplete;
+}
+
+parse_error_t request_parser_t::too_large(std::string_view line) const noexcept {
+  // A request line over the limit is a request-target too long to parse: 414 (RFC 9112 §3), once
+  // the method has ended; a field section over it, 431.
+  if (head_phase_ != 0) return parse_error_t::header_too_large;
+  return line.find(' ') != std::string_view::npos ? parse_error_t::uri_too_long
+                                                  : parse_error_t::bad_request_line;
 }
 
 parse_status_t request_parser_t::on_head_line(std::string_view buffer, std::size_t lf) {
   if (lf + 1 - head_start_ > limits_.max_header_section)
-    return fail(parse_error_t::header_too_large);
+    return fail(too_large(buffer.substr(line_start_, lf - line_start_)));
   if (lf == line_start_ || buffer[lf - 1] != '\r')  // bare LF
     return fail(head_phase_ == 0 ? parse_error_t::bad_request_line : parse_error_t::bad_field);
   const auto line = buffer.substr(line_start_, lf - 1 - line_start_);
@@ -354,8 +366,9 @@ parse_status_t request_parser_t::on_request_line(std::string_view line, std::siz
   }
   head_.version_major = static_cast<unsigned>(version[5] - '0');
   head_.version_minor = static_cast<unsigned>(version[7] - '0');
-  if (head_.version_major != 1 || head_.version_minor > 1)
-    return fail(parse_error_t::unsupported_version);
+  if (head_.version_major != 1) return fail(parse_error_t::unsupported_version);
+  // A higher minor version of HTTP/1 is processed as the highest we implement (RFC 9110 §2.5).
+  if (head_.version_minor > 1) head_.version_minor = 1;
 
   head_.method = method_from_string(method);
   // request-target forms (RFC 9112 §3.2): asterisk-form only for OPTIONS, authority-form only and

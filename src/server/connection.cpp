@@ -34,6 +34,8 @@ std::string simple_response(http_status_line_t status, bool close) {
   char code[8];
   const auto r = std::to_chars(code, code + sizeof code, status.code);
   s.append("HTTP/1.1 ").append(code, r.ptr).append(" ").append(status.reason);
+  // An origin server with a clock sends Date in every 2xx-4xx response (RFC 9110 §6.6.1).
+  s.append("\r\nDate: ").append(http_date_now());
   s.append("\r\nContent-Length: 0\r\n");
   if (close) s.append("Connection: close\r\n");
   s.append("\r\n");

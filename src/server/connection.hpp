@@ -24,7 +24,7 @@ namespace restws::detail {
 
 inline constexpr auto never = clock_t::time_point::max();
 
-/// "HTTP/1.1 <code> <reason>" with Content-Length: 0 (and Connection: close if `close`).
+/// "HTTP/1.1 <code> <reason>" with Date, Content-Length: 0 (and Connection: close if `close`).
 std::string simple_response(http_status_line_t status, bool close);
 
 class connection_t final : public response_sink_t,

@@ -38,6 +38,7 @@ TEST_P(malformed_request, is_answered_then_closed_and_nothing_after_it_runs) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, GetParam().status);
   EXPECT_EQ(r->field("connection"), "close");
+  EXPECT_TRUE(r->has_field("date"));  // RFC 9110 §6.6.1: in every 4xx response
   EXPECT_TRUE(c.wait_closed());
   EXPECT_EQ(c.buffered(), "");  // no response to the pipelined request
   EXPECT_EQ(handled.load(), 0);
@@ -67,11 +68,29 @@ INSTANTIATE_TEST_SUITE_P(
         malformed_case_t{
             "header_too_large",
             "GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n", 431},
+        malformed_case_t{"uri_too_long",
+                         "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n", 414},
         malformed_case_t{"unknown_transfer_coding",
                          "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
                          501},
         malformed_case_t{"unsupported_version", "GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505}),
     [](const auto& info) { return std::string{info.param.name}; });
+
+TEST(http_server, an_http_1_2_request_is_answered_as_http_1_1_and_kept_alive) {
+  // RFC 9110 §2.5: a higher minor version of HTTP/1 is processed as HTTP/1.1, not refused.
+  test_server_t server{settings_with([](auto req) { return echo_target(req); })};
+  test_client_t c{server.port()};
+  ASSERT_TRUE(c.send("GET /one HTTP/1.2\r\nHost: t\r\n\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->head.substr(0, 9), "HTTP/1.1 ");
+  EXPECT_EQ(r->body, "/one");
+  ASSERT_TRUE(c.send(get("/two")));  // the connection stays open, as for HTTP/1.1
+  r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "/two");
+}
 
 TEST(http_server, valid_request_before_a_bad_one_is_answered_first) {
   test_server_t server{settings_with([](auto req) { return echo_target(req); })};

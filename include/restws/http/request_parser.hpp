@@ -42,12 +42,13 @@ enum class parse_error_t : std::uint8_t {
   bad_chunk,                             ///< 400: malformed chunk size / extension / CRLF / trailer
   header_too_large,                      ///< 431: head over max_header_section or max_field_count
   body_too_large,                        ///< 413: body over max_body
-  unsupported_version,                   ///< 505: syntactically valid version other than 1.0 / 1.1
+  unsupported_version,                   ///< 505: syntactically valid version other than 1.x
   unknown_transfer_coding,               ///< 501: a transfer coding other than chunked
   bad_host,                              ///< 400: Host value is not a valid uri-host [ ":" port ]
+  uri_too_long,                          ///< 414: request line over max_header_section
 };
 
-/// The HTTP status a server answers for a parse error (400, 413, 431, 501, 505).
+/// The HTTP status a server answers for a parse error (400, 413, 414, 431, 501, 505).
 int error_status(parse_error_t e) noexcept;
 /// Short English description for log lines.
 std::string_view describe(parse_error_t e) noexcept;
@@ -124,6 +125,8 @@ class request_parser_t {
     span_t value;
   };
   parse_status_t fail(parse_error_t e) noexcept;
+  /// The error for a head over max_header_section whose current line (so far) is `line`.
+  parse_error_t too_large(std::string_view line) const noexcept;
   parse_status_t on_head_line(std::string_view buffer, std::size_t line_end);
   parse_status_t on_request_line(std::string_view line, std::size_t offset);
   parse_status_t finish_head(std::string_view buffer, std::size_t head_end);

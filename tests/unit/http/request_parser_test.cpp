@@ -103,6 +103,16 @@ TEST(request_parser, http10_without_host_is_accepted_and_not_kept_alive) {
   EXPECT_FALSE(r.keep_alive);
 }
 
+TEST(request_parser, a_higher_http1_minor_version_is_processed_as_http11) {
+  // RFC 9110 §2.5: as the highest minor version of HTTP/1 we implement, so Host is required
+  // and the connection is kept alive by default.
+  const auto r = parse_one("GET / HTTP/1.2\r\nHost: h\r\n\r\n");
+  ASSERT_EQ(r.status, parse_status_t::complete);
+  EXPECT_EQ(r.minor, 1u);
+  EXPECT_TRUE(r.keep_alive);
+  EXPECT_EQ(parse_one("GET / HTTP/1.9\r\n\r\n").error, parse_error_t::missing_host);
+}
+
 TEST(request_parser, http10_keep_alive_needs_the_token) {
   EXPECT_TRUE(parse_one("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").keep_alive);
   EXPECT_FALSE(parse_one("GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n").keep_alive);
@@ -239,6 +249,16 @@ TEST(request_parser, refuses_an_endless_header_line_before_it_ends) {
   EXPECT_EQ(error_status(p.error()), 431);
 }
 
+TEST(request_parser, refuses_an_endless_request_target_with_414_before_it_ends) {
+  request_parser_t p{{.max_header_section = 64}};
+  std::string buf = "GET /";
+  EXPECT_EQ(p.parse_head(buf), parse_status_t::incomplete);
+  buf.append(64, 'a');  // no space, no CRLF ever arrives
+  EXPECT_EQ(p.parse_head(buf), parse_status_t::error);
+  EXPECT_EQ(p.error(), parse_error_t::uri_too_long);
+  EXPECT_EQ(error_status(p.error()), 414);
+}
+
 TEST(request_parser, refuses_oversized_content_length_before_the_body) {
   request_parser_t p{{.max_body = 10}};
   EXPECT_EQ(p.parse_head("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n"),
@@ -300,6 +320,7 @@ TEST(request_parser, error_status_maps_each_error_class) {
   EXPECT_EQ(error_status(parse_error_t::bad_host), 400);
   EXPECT_EQ(error_status(parse_error_t::body_too_large), 413);
   EXPECT_EQ(error_status(parse_error_t::header_too_large), 431);
+  EXPECT_EQ(error_status(parse_error_t::uri_too_long), 414);
   EXPECT_EQ(error_status(parse_error_t::unknown_transfer_coding), 501);
   EXPECT_EQ(error_status(parse_error_t::unsupported_version), 505);
   EXPECT_FALSE(describe(parse_error_t::bad_chunk).empty());
