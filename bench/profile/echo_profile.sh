@@ -10,6 +10,10 @@
 #     counts the server's recvfrom (and those failing with EAGAIN), sendmsg/sendto, epoll_wait and epoll_ctl
 #     calls with perf tracepoints (works without hardware counters), and its user/system CPU time.
 #     Set SERVER="cmd ..." and PORT to measure another server (e.g. uWebSockets' EchoServer).
+#   bench/profile/echo_profile.sh kernel [CONNECTIONS SIZE MESSAGES]    (default 100 20 400000)
+#     the server's CPU per message split into kernel and user space: its total CPU time from
+#     /proc, shared out by where perf's cpu-clock samples fell (works without hardware counters;
+#     the tick-based user/system split of /proc is too coarse for this). SERVER and PORT as above.
 #   ECHO_ARGS: echo_server's extra arguments (default --no-io-uring: under callgrind a system call
 #     looks dear, and the default io_uring_mode_t::automatic would batch; --io-uring for that path).
 #
@@ -60,7 +64,8 @@ case "$mode" in
     timeout 300 perf stat -o "$OUT/perf.syscalls.txt" -p "$pid" \
       -e syscalls:sys_exit_recvfrom --filter 'ret == -11' \
       -e syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendmsg,syscalls:sys_enter_sendto \
-      -e syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_pwait,syscalls:sys_enter_epoll_ctl &
+      -e syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_pwait,syscalls:sys_enter_epoll_ctl \
+      -e syscalls:sys_enter_io_uring_enter &
     perf_pid=$!
     sleep 0.5
     read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
@@ -77,5 +82,29 @@ case "$mode" in
       "$OUT/perf.syscalls.txt"
     echo "(the sys_exit_recvfrom line counts only the calls that failed with EAGAIN)"
     ;;
-  *) echo "usage: $0 instr|syscalls [...]" >&2; exit 2 ;;
+  kernel)
+    c=${2:-100}; s=${3:-20}; m=${4:-400000}
+    port=${PORT:-$(free_port)}
+    server=${SERVER:-$B/echo_server/echo_server --port $port $ECHO_ARGS}
+    $server > /dev/null 2>&1 &
+    pid=$!
+    wait_port "$port"
+    timeout 300 perf record -q -e cpu-clock -F 1000 -o "$OUT/perf.kernel.data" -p "$pid" \
+      > /dev/null 2>&1 &
+    perf_pid=$!
+    sleep 0.5
+    read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+    timeout 300 "$B/ws_load" --connections "$c" --size "$s" --seconds 200 --max-messages "$m" \
+      --host 127.0.0.1 --port "$port" | tail -1
+    read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+    kill -INT "$perf_pid"; wait "$perf_pid" || true
+    kill -TERM "$pid"; wait "$pid" || true
+    kernel=$(perf report -i "$OUT/perf.kernel.data" --sort dso --stdio 2> /dev/null |
+      awk '/%/ && /\[kernel/ { gsub("%", "", $1); k += $1 } END { print k + 0 }')
+    awk -v cpu=$((u1 - u0 + s1 - s0)) -v m="$m" -v hz="$(getconf CLK_TCK)" -v k="$kernel" 'BEGIN {
+      t = cpu / hz / m * 1e6
+      printf "server CPU per message: %.2f us, of which kernel %.2f us (%.1f %% of the samples), user %.2f us\n",
+             t, t * k / 100, k, t * (100 - k) / 100 }'
+    ;;
+  *) echo "usage: $0 instr|syscalls|kernel [...]" >&2; exit 2 ;;
 esac
