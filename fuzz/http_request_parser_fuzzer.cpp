@@ -6,7 +6,7 @@
 //  - parsing the stream as it would arrive in random pieces gives the same requests, bodies,
 //    trailers and error as parsing it in one piece;
 //  - head views lie inside the caller's buffer; head_size and consumed stay within the input;
-//  - an error maps to one of 400, 413, 431, 501, 505.
+//  - an error maps to one of 400, 413, 414, 431, 501, 505.
 
 #include <cstddef>
 #include <cstdint>
@@ -30,7 +30,7 @@ void check_views(std::string_view raw, parser_limits_t limits) {
   const auto st = p.parse_head(raw);
   if (st == parse_status_t::error) {
     const int s = error_status(p.error());
-    check(s == 400 || s == 413 || s == 431 || s == 501 || s == 505);
+    check(s == 400 || s == 413 || s == 414 || s == 431 || s == 501 || s == 505);
     return;
   }
   if (st != parse_status_t::complete) return;

@@ -299,11 +299,13 @@ __attribute__((flatten)) parse_status_t request_parser_t::parse_head(std::string
 }
 
 parse_error_t request_parser_t::too_large(std::string_view line) const noexcept {
-  // A request line over the limit is a request-target too long to parse: 414 (RFC 9112 §3), once
-  // the method has ended; a field section over it, 431.
+  // A request line over the limit is a request-target too long to parse: 414 (RFC 9112 §3), if
+  // the method ends within the limit (only those bytes count, so that the answer does not depend
+  // on how much of the line had arrived); a field section over it, 431.
   if (head_phase_ != 0) return parse_error_t::header_too_large;
-  return line.find(' ') != std::string_view::npos ? parse_error_t::uri_too_long
-                                                  : parse_error_t::bad_request_line;
+  return line.substr(0, limits_.max_header_section).find(' ') != std::string_view::npos
+             ? parse_error_t::uri_too_long
+             : parse_error_t::bad_request_line;
 }
 
 parse_status_t request_parser_t::on_head_line(std::string_view buffer, std::size_t lf) {
