@@ -42,6 +42,31 @@ callgrind_run() {  # connections size messages tag
   kill -TERM "$pid"; wait "$pid"
 }
 
+# Runs the server (SERVER on PORT, or echo_server) under ws_load for $3 echoes of $2 bytes over
+# $1 connections, while the command after them (perf, given "-p <server pid>") watches it. Sets
+# cpu_user and cpu_sys: the server's CPU clock ticks during the load.
+watched_load() {
+  local c=$1 s=$2 m=$3
+  shift 3
+  local port=${PORT:-$(free_port)}
+  local server=${SERVER:-$B/echo_server/echo_server --port $port $ECHO_ARGS}
+  $server > /dev/null 2>&1 &
+  local pid=$!
+  wait_port "$port"
+  timeout 300 "$@" -p "$pid" > /dev/null 2>&1 &
+  local perf_pid=$!
+  sleep 0.5
+  local u0 s0 u1 s1
+  read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+  timeout 300 "$B/ws_load" --connections "$c" --size "$s" --seconds 200 --max-messages "$m" \
+    --host 127.0.0.1 --port "$port" | tail -1
+  read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+  kill -INT "$perf_pid"; wait "$perf_pid" || true
+  kill -TERM "$pid"; wait "$pid" || true
+  cpu_user=$((u1 - u0))
+  cpu_sys=$((s1 - s0))
+}
+
 case "$mode" in
   instr)
     c=${2:-100}; s=${3:-20}; short=${4:-2000}; long=${5:-22000}
@@ -55,27 +80,14 @@ case "$mode" in
       "$OUT/callgrind.${c}x${s}.long.out" "$d" --exclusive --top 25
     ;;
   syscalls)
-    c=${2:-100}; s=${3:-20}; m=${4:-200000}
-    port=${PORT:-$(free_port)}
-    server=${SERVER:-$B/echo_server/echo_server --port $port $ECHO_ARGS}
-    $server > /dev/null 2>&1 &
-    pid=$!
-    wait_port "$port"
-    timeout 300 perf stat -o "$OUT/perf.syscalls.txt" -p "$pid" \
+    watched_load "${2:-100}" "${3:-20}" "${4:-200000}" perf stat -o "$OUT/perf.syscalls.txt" \
       -e syscalls:sys_exit_recvfrom --filter 'ret == -11' \
       -e syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendmsg,syscalls:sys_enter_sendto \
       -e syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_pwait,syscalls:sys_enter_epoll_ctl \
-      -e syscalls:sys_enter_io_uring_enter &
-    perf_pid=$!
-    sleep 0.5
-    read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
-    timeout 300 "$B/ws_load" --connections "$c" --size "$s" --seconds 200 --max-messages "$m" \
-      --host 127.0.0.1 --port "$port" | tail -1
-    read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
-    kill -INT "$perf_pid"; wait "$perf_pid" || true
-    kill -TERM "$pid"; wait "$pid" || true
+      -e syscalls:sys_enter_io_uring_enter
+    m=${4:-200000}
     hz=$(getconf CLK_TCK)
-    awk -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v m="$m" -v hz="$hz" 'BEGIN {
+    awk -v u="$cpu_user" -v s="$cpu_sys" -v m="$m" -v hz="$hz" 'BEGIN {
       printf "server CPU per message: user %.2f us, system %.2f us (perf tracing adds to system)\n",
              u / hz / m * 1e6, s / hz / m * 1e6 }'
     awk -v m="$m" '/syscalls:/ { gsub(",", "", $1); printf "%-40s %8.3f per message\n", $2, $1 / m }' \
@@ -83,25 +95,11 @@ case "$mode" in
     echo "(the sys_exit_recvfrom line counts only the calls that failed with EAGAIN)"
     ;;
   kernel)
-    c=${2:-100}; s=${3:-20}; m=${4:-400000}
-    port=${PORT:-$(free_port)}
-    server=${SERVER:-$B/echo_server/echo_server --port $port $ECHO_ARGS}
-    $server > /dev/null 2>&1 &
-    pid=$!
-    wait_port "$port"
-    timeout 300 perf record -q -e cpu-clock -F 1000 -o "$OUT/perf.kernel.data" -p "$pid" \
-      > /dev/null 2>&1 &
-    perf_pid=$!
-    sleep 0.5
-    read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
-    timeout 300 "$B/ws_load" --connections "$c" --size "$s" --seconds 200 --max-messages "$m" \
-      --host 127.0.0.1 --port "$port" | tail -1
-    read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
-    kill -INT "$perf_pid"; wait "$perf_pid" || true
-    kill -TERM "$pid"; wait "$pid" || true
+    watched_load "${2:-100}" "${3:-20}" "${4:-400000}" \
+      perf record -q -e cpu-clock -F 1000 -o "$OUT/perf.kernel.data"
     kernel=$(perf report -i "$OUT/perf.kernel.data" --sort dso --stdio 2> /dev/null |
       awk '/%/ && /\[kernel/ { gsub("%", "", $1); k += $1 } END { print k + 0 }')
-    awk -v cpu=$((u1 - u0 + s1 - s0)) -v m="$m" -v hz="$(getconf CLK_TCK)" -v k="$kernel" 'BEGIN {
+    awk -v cpu=$((cpu_user + cpu_sys)) -v m="${4:-400000}" -v hz="$(getconf CLK_TCK)" -v k="$kernel" 'BEGIN {
       t = cpu / hz / m * 1e6
       printf "server CPU per message: %.2f us, of which kernel %.2f us (%.1f %% of the samples), user %.2f us\n",
              t, t * k / 100, k, t * (100 - k) / 100 }'
