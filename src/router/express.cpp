@@ -22,13 +22,16 @@ std::string_view origin_path(std::string_view path) noexcept {
   return slash == std::string_view::npos ? std::string_view{"/"} : path.substr(slash);
 }
 
+// The router's own answers carry Date, as every 2xx-4xx response of an origin server with a
+// clock must (RFC 9110 §6.6.1).
 request_handling_status_t answer(const request_handle_t& req, http_status_line_t status) {
-  return req->create_response(status).done();
+  return req->create_response(status).append_header_date_field().done();
 }
 
 request_handling_status_t answer_method_not_allowed(const request_handle_t& req,
                                                     std::uint32_t methods) {
   return req->create_response(status_method_not_allowed())
+      .append_header_date_field()
       .append_header("Allow", allow_field_value(methods))
       .done();
 }

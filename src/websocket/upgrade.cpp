@@ -16,6 +16,7 @@ ws_handle_t upgrade(request_t& req, activation_t activation, upgrade_response_t 
   if (check != protocol::upgrade_check_t::ok) {
     const int status = protocol::http_status(check);
     auto resp = req.create_response(http::status_line(status));
+    resp.append_header_date_field();  // RFC 9110 §6.6.1
     if (check == protocol::upgrade_check_t::unsupported_version) {
       resp.append_header("Sec-WebSocket-Version", protocol::websocket_version);
     }

@@ -854,6 +854,7 @@ TEST_F(websocket_test, version_mismatch_gets_426_with_the_supported_version) {
   const auto head = c.handshake("/chat", "8");
   EXPECT_NE(head.find("HTTP/1.1 426"), std::string::npos) << head;
   EXPECT_NE(head.find("Sec-WebSocket-Version: 13\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("\r\nDate: "), std::string::npos) << head;  // RFC 9110 §6.6.1
 }
 
 TEST_F(websocket_test, server_stop_closes_websockets_with_1001) {

@@ -157,6 +157,7 @@ TEST(express_router, over_long_path_is_answered_414) {
   f.run(http::method_t::get, "/" + std::string(std_regex_engine_t::max_input_size, 'a'));
   EXPECT_EQ(f.called, "");
   EXPECT_EQ(f.sink->output().substr(0, 25), "HTTP/1.1 414 URI Too Long");
+  EXPECT_NE(f.sink->output().find("\r\nDate: "), std::string::npos);
 }
 
 TEST(express_router, path_of_absolute_form_target_is_routed) {
@@ -190,9 +191,11 @@ TEST(express_router, path_matched_by_other_methods_is_answered_405_with_allow) {
   f.router.http_put("/other", f.record("put"));
   EXPECT_EQ(f.run(http::method_t::patch, "/users/1"), request_accepted());
   EXPECT_EQ(f.called, "");
-  EXPECT_EQ(f.sink->output(),
-            "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, POST, DELETE\r\n"
-            "Content-Length: 0\r\n\r\n");
+  const std::string out = f.sink->output();
+  EXPECT_EQ(out.substr(0, 32), "HTTP/1.1 405 Method Not Allowed\r");
+  EXPECT_NE(out.find("\r\nDate: "), std::string::npos) << out;  // RFC 9110 §6.6.1
+  EXPECT_NE(out.find("\r\nAllow: GET, HEAD, POST, DELETE\r\n"), std::string::npos) << out;
+  EXPECT_TRUE(out.ends_with("\r\nContent-Length: 0\r\n\r\n")) << out;
 }
 
 TEST(express_router, allow_lists_only_methods_whose_routes_match_the_path) {
