@@ -435,23 +435,9 @@ void connection_t::continue_write() {
       });
       return;
     }
-    advance_write(static_cast<std::size_t>(sent));
+    drop_sent(write_iov_, write_pos_, static_cast<std::size_t>(sent));
   }
   on_write({});
-}
-
-void connection_t::advance_write(std::size_t n) noexcept {
-  while (n != 0 && write_pos_ < write_iov_.size()) {
-    iovec& v = write_iov_[write_pos_];
-    if (n >= v.iov_len) {
-      n -= v.iov_len;
-      ++write_pos_;
-    } else {
-      v.iov_base = static_cast<char*>(v.iov_base) + n;
-      v.iov_len -= n;
-      n = 0;
-    }
-  }
 }
 
 std::span<iovec> connection_t::batched_write_pieces() noexcept {
@@ -462,7 +448,7 @@ std::span<iovec> connection_t::batched_write_pieces() noexcept {
 
 void connection_t::on_batched_write(int result) {
   if (fd_ < 0 || !writing_) return;
-  if (result > 0) advance_write(static_cast<std::size_t>(result));
+  if (result > 0) drop_sent(write_iov_, write_pos_, static_cast<std::size_t>(result));
   continue_write();  // the rest, or on_write() when all went; errors are met again and reported
 }
 

@@ -140,8 +140,6 @@ class connection_t final : public response_sink_t,
   void continue_write();
   static void announce_close(std::string& head);
   void on_write(const std::error_code& ec);
-  /// Drops `n` sent bytes from write_iov_.
-  void advance_write(std::size_t n) noexcept;
 
   void close_gracefully();
   void close_now();

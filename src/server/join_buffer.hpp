@@ -28,6 +28,22 @@ inline std::span<char> thread_join_buffer() {
 /// or 0 if they are not worth joining (send them with sendmsg()).
 std::size_t join_small_write(std::span<const iovec> pieces, char* out) noexcept;
 
+/// Drops the first `sent` bytes of pieces[pos..] after a (possibly short) send: `pos` moves past
+/// the pieces sent whole, and a piece sent in part keeps only its rest.
+inline void drop_sent(std::span<iovec> pieces, std::size_t& pos, std::size_t sent) noexcept {
+  while (sent != 0 && pos < pieces.size()) {
+    iovec& v = pieces[pos];
+    if (sent >= v.iov_len) {
+      sent -= v.iov_len;
+      ++pos;
+    } else {
+      v.iov_base = static_cast<char*>(v.iov_base) + sent;
+      v.iov_len -= sent;
+      sent = 0;
+    }
+  }
+}
+
 /// send_pieces() for more than two pieces, or two too large to join.
 ssize_t send_joined_or_gathered(int fd, std::span<const iovec> pieces) noexcept;
 

@@ -875,18 +875,7 @@ bool ws_connection_t::after_send(ssize_t sent, int err) {
     return false;
   }
   busy_state_t& b = *busy_;
-  auto left = static_cast<std::size_t>(sent);
-  while (left != 0) {
-    iovec& v = b.iov[b.iov_pos];
-    if (left >= v.iov_len) {
-      left -= v.iov_len;
-      ++b.iov_pos;
-    } else {
-      v.iov_base = static_cast<char*>(v.iov_base) + left;
-      v.iov_len -= left;
-      left = 0;
-    }
-  }
+  restws::detail::drop_sent(b.iov, b.iov_pos, static_cast<std::size_t>(sent));
   return true;
 }
 
