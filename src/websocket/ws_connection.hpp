@@ -41,6 +41,12 @@ struct out_frame_t {
   write_status_cb_t cb;
 };
 
+/// A connection keeps at most this much read buffer once its partial frame is complete.
+inline constexpr std::size_t max_idle_pending = 4096;
+/// Payload blocks up to this capacity are kept for reuse (ws_recycling.cpp); the read path
+/// unmasks only payloads that fit one into a block.
+inline constexpr std::size_t max_recycled_payload_capacity = 64 * 1024;
+
 /// What a connection needs only while it is busy: a frame or message half received, frames
 /// to write. An idle connection holds none (a WebSocket may stay idle for hours, by the
 /// thousand); a busy one takes one from its poller's pool and gives it back when it
