@@ -34,19 +34,40 @@ void check_frame(final_frame_flag_t final_flag, opcode_t opcode, std::size_t pay
 }
 }  // namespace
 
-void ws_t::send_message(final_frame_flag_t final_flag, opcode_t opcode, std::string payload,
-                        write_status_cb_t cb) {
+send_status_t ws_t::send_message(final_frame_flag_t final_flag, opcode_t opcode,
+                                 std::string payload, write_status_cb_t cb) {
   check_frame(final_flag, opcode, payload.size());
   if (connection().closed()) throw ws_closed_error_t{"send_message: the WebSocket is closed"};
-  connection().send_from_any_thread(final_flag, opcode, message_t::make_payload(std::move(payload)),
-                                    std::move(cb));
+  return connection().send_from_any_thread(
+      final_flag, opcode, message_t::make_payload(std::move(payload)), std::move(cb));
 }
 
-void ws_t::send_message(const message_t& message, write_status_cb_t cb) {
+send_status_t ws_t::send_message(const message_t& message, write_status_cb_t cb) {
   check_frame(message.final_flag(), message.opcode(), message.payload().size());
   if (connection().closed()) throw ws_closed_error_t{"send_message: the WebSocket is closed"};
-  connection().send_from_any_thread(message.final_flag(), message.opcode(),
-                                    message.shared_payload(), std::move(cb));
+  return connection().send_from_any_thread(message.final_flag(), message.opcode(),
+                                           message.shared_payload(), std::move(cb));
+}
+
+send_status_t ws_t::try_send_message(final_frame_flag_t final_flag, opcode_t opcode,
+                                     std::string payload, write_status_cb_t cb) {
+  check_frame(final_flag, opcode, payload.size());
+  if (connection().closed()) return send_status_t::closed;
+  return connection().send_from_any_thread(
+      final_flag, opcode, message_t::make_payload(std::move(payload)), std::move(cb));
+}
+
+send_status_t ws_t::try_send_message(const message_t& message, write_status_cb_t cb) {
+  check_frame(message.final_flag(), message.opcode(), message.payload().size());
+  if (connection().closed()) return send_status_t::closed;
+  return connection().send_from_any_thread(message.final_flag(), message.opcode(),
+                                           message.shared_payload(), std::move(cb));
+}
+
+std::size_t ws_t::buffered_amount() const noexcept { return connection().buffered_amount(); }
+
+void ws_t::set_drain_handler(drain_handler_t handler) {
+  connection().set_drain_handler_from_any_thread(std::move(handler));
 }
 
 void ws_t::shutdown() { shutdown(status_code_t::normal_closure); }

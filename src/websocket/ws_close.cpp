@@ -58,6 +58,10 @@ void ws_connection_t::fail(status_code_t code, std::string_view reason) {
            remote_endpoint_.address().to_string() + ", closing with " +
            std::to_string(static_cast<int>(code)) + ": " + std::string{reason};
   });
+  fail_connection(code, reason);
+}
+
+void ws_connection_t::fail_connection(status_code_t code, std::string_view reason) {
   failed_ = true;
   if (!send_closed_.load(std::memory_order_relaxed)) send_close(code, reason);
   notify_closed(code, reason);
@@ -89,6 +93,8 @@ void ws_connection_t::close_socket(status_code_t code, std::string_view reason) 
     for (auto& f : std::exchange(b.queue, {})) unsent.push_back(std::move(f));
     b.queued_bytes = 0;
   }
+  buffered_.store(0, std::memory_order_relaxed);
+  over_limit_ = false;
   for (auto& f : unsent)
     if (f.cb) {
       try {
@@ -117,6 +123,7 @@ void ws_connection_t::detach_from_poller() noexcept {
   mark_socket_closed();
   poller_ = nullptr;  // going away: our busy state must not go back to its pool
   busy_.reset();
+  if (timers_) timers_->drain = nullptr;  // its captures may hold handles to this connection
   try {
     release_handler();  // its captures may hold handles to this connection
   } catch (...) {

@@ -52,7 +52,9 @@ ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t
       config_{poller_->share_config(ws_config_t{
           handoff.io_context, settings.close_timeout, settings.write_timeout,
           validator_settings(settings),
-          handoff.logger ? std::move(handoff.logger) : std::make_shared<null_logger_t>()})},
+          handoff.logger ? std::move(handoff.logger) : std::make_shared<null_logger_t>(),
+          idle_policy_t::from(settings.idle_timeout, settings.send_pings),
+          flow_limits_t::from(settings), settings.on_drain})},
       connection_id_{handoff.connection_id},
       remote_endpoint_{handoff.remote_endpoint} {
   new (&owner_weak_) std::weak_ptr<ws_t>;
@@ -117,11 +119,6 @@ void ws_connection_t::operator delete(void* p, [[maybe_unused]] std::size_t size
 #endif
   ::operator delete(p);  // unsized: clang declares the sized one only with -fsized-deallocation
 }
-template <typename F>
-void ws_connection_t::run_on_io_thread(F&& f) {
-  asio::dispatch(io(), [self = connection_ref_t{this}, f = std::forward<F>(f)]() mutable { f(); });
-}
-
 void ws_connection_t::start(std::string response_head, bool activate_now,
                             std::shared_ptr<handoff_registration_t> registration) {
   std::error_code ec;
@@ -154,6 +151,7 @@ void ws_connection_t::start(std::string response_head, bool activate_now,
     close_socket();
     return;
   }
+  last_rx_ms_ = poller_->now_ms();      // quiet from now on, as far as the idle timeout knows
   queue_raw(std::move(response_head));  // written at once unless the socket is full
   if (activate_now) activate();
   rest();
@@ -161,16 +159,23 @@ void ws_connection_t::start(std::string response_head, bool activate_now,
 
 // ---- entry points from any thread ----------------------------------------------------------
 
-void ws_connection_t::send_from_any_thread(final_frame_flag_t fin, opcode_t opcode,
-                                           shared_payload_t payload, write_status_cb_t cb) {
+send_status_t ws_connection_t::send_from_any_thread(final_frame_flag_t fin, opcode_t opcode,
+                                                    shared_payload_t payload,
+                                                    write_status_cb_t cb) {
+  if (protocol::is_data_opcode(opcode)) {
+    const send_decision_t d = config_->flow.on_send(buffered_amount());
+    if (d != send_decision_t::queue) [[unlikely]]
+      return refuse_send(d, std::move(cb));
+  }
   if (io().get_executor().running_in_this_thread()) {
     // The common case (a handler answering): no closure, no reference count traffic.
     send_on_io_thread(fin, opcode, std::move(payload), std::move(cb));
-    return;
+    return send_status_t::queued;
   }
   run_on_io_thread([this, fin, opcode, payload = std::move(payload), cb = std::move(cb)]() mutable {
     send_on_io_thread(fin, opcode, std::move(payload), std::move(cb));
   });
+  return send_status_t::queued;
 }
 
 void ws_connection_t::send_on_io_thread(final_frame_flag_t fin, opcode_t opcode,

@@ -20,10 +20,13 @@
 
 #include <sys/uio.h>
 
+#include <asio/dispatch.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "flow_control.hpp"
+#include "idle_policy.hpp"
 #include "restws/server/connection_handoff.hpp"
 #include "restws/websocket/protocol/frame_header.hpp"
 #include "restws/websocket/protocol/frame_reader.hpp"
@@ -77,10 +80,14 @@ struct ws_config_t {
   std::chrono::milliseconds write_timeout{};
   protocol::validator_settings_t limits;      ///< for the reader of a busy state
   std::shared_ptr<abstract_logger_t> logger;  ///< never null
+  idle_policy_t idle;                         ///< keep-alive pings and idle timeout
+  flow_limits_t flow;                         ///< backpressure
+  drain_handler_t on_drain;  ///< ws_settings_t::on_drain (a config with one is not shared)
 
   bool same_as(const ws_config_t& o) const noexcept {
     return io == o.io && close_timeout == o.close_timeout && write_timeout == o.write_timeout &&
-           limits == o.limits && logger == o.logger;
+           limits == o.limits && logger == o.logger && idle == o.idle && flow == o.flow &&
+           !on_drain && !o.on_drain;
   }
 };
 
@@ -151,8 +158,12 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   /// True once no further frame may be queued (close sent or socket gone). Any thread.
   bool closed() const noexcept { return send_closed_.load(std::memory_order_acquire); }
 
-  void send_from_any_thread(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,
-                            shared_payload_t payload, write_status_cb_t cb);
+  /// Queues a frame (from any thread) unless the backpressure policy refuses it.
+  send_status_t send_from_any_thread(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,
+                                     shared_payload_t payload, write_status_cb_t cb);
+  /// Payload bytes queued and not yet written whole. Any thread.
+  std::size_t buffered_amount() const noexcept { return buffered_.load(std::memory_order_relaxed); }
+  void set_drain_handler_from_any_thread(drain_handler_t handler);
   void shutdown_from_any_thread(protocol::status_code_t code, std::string reason);
   void kill_from_any_thread();
   void activate_from_any_thread();
@@ -167,11 +178,23 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   /// The io_context is being destroyed: close the socket, tell nobody.
   void detach_from_poller() noexcept;
 
+  // Keep-alive (ws_keepalive.cpp), asked by the poller's sweep.
+  const idle_policy_t& idle_policy() const noexcept { return config_->idle; }
+  /// What the idle policy says now (pure: the sweep asks every connection, then acts).
+  idle_decision_t idle_decision(std::uint32_t now_ms) const noexcept {
+    if (!activated_ || send_closed_.load(std::memory_order_relaxed)) return {};
+    return config_->idle.check(now_ms, last_rx_ms_, ping_sent_);
+  }
+  /// Acts on an idle_decision() that differs from doing nothing.
+  void on_idle_decision(idle_decision_t decision);
+
   // Batched I/O through the poller's io_uring (ws_poller.hpp), when ws_settings_t::io_uring.
   bool batches_io() const noexcept { return batches_io_; }
   int native_handle() const noexcept { return fd; }
   /// True if on_readable() would read now.
-  bool wants_read() const noexcept { return activated_ && !socket_closed_ && !read_scheduled_; }
+  bool wants_read() const noexcept {
+    return activated_ && !socket_closed_ && !read_scheduled_ && !read_paused_;
+  }
   /// True if the last read was large: read on its own then (on_readable()), not in a batch.
   bool reads_large() const noexcept { return large_reads_; }
   /// Where a read must go while a frame is incomplete (the connection's own buffer), else empty.
@@ -258,9 +281,35 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   void on_write_error(int error);
   void arm_write_watchdog();
 
+  // Backpressure (ws_flow.cpp). Only the io thread changes buffered_, so it is updated with plain
+  // loads and stores (no locked instruction); other threads read it relaxed.
+  void add_buffered(std::size_t n) noexcept {
+    const std::size_t b = buffered_.load(std::memory_order_relaxed) + n;
+    buffered_.store(b, std::memory_order_relaxed);
+    if (config_->flow.over(b)) [[unlikely]]
+      on_over_limit();
+  }
+  void sub_buffered(std::size_t n) noexcept {
+    const std::size_t b = buffered_.load(std::memory_order_relaxed) - n;
+    buffered_.store(b, std::memory_order_relaxed);
+    if (over_limit_ && config_->flow.drained(b)) [[unlikely]]
+      on_drained();
+  }
+  void on_over_limit() noexcept;
+  void on_drained();
+  /// A data frame the policy refused (drop or fail); any thread.
+  send_status_t refuse_send(send_decision_t decision, write_status_cb_t cb);
+  void fail_on_backpressure();
+  void run_drain_handler();
+  /// Parses what process() left in `pending` when reading paused (complete frames, maybe).
+  void process_pending();
+
   // Closing.
   void send_close(protocol::status_code_t code, std::string_view reason);
   void fail(protocol::status_code_t code, std::string_view reason);
+  /// Fails the connection (close frame with `code`, input ignored, handler told) without the
+  /// bad-frame log line.
+  void fail_connection(protocol::status_code_t code, std::string_view reason);
   void finish_after_close_sent();
   void arm_close_timer();
   /// Closes and destroys the socket; the handler learns `code` unless it saw a close already.
@@ -298,6 +347,7 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   bool large_reads_ = false;              ///< the last read was too large to batch the next one
   std::atomic<bool> send_closed_{false};  ///< a close frame is queued, or the socket is gone
   std::atomic<bool> detached_{false};     ///< socket closed and destroyed: no more work to post
+  std::atomic<std::size_t> buffered_{0};  ///< payload bytes queued, not yet written whole
   std::unique_ptr<busy_state_t> busy_;    ///< null while idle
   message_handler_t handler_;
   // Our handle for the handler's calls: strong with keep_open (until we close), else weak.
@@ -333,10 +383,17 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   bool keep_open_ : 1 = false;        ///< ws_settings_t::keep_open
   bool owner_is_strong_ : 1 = false;  ///< owner_strong_ is the live member of the union
   bool input_ended_ : 1 = false;  ///< the peer's FIN (or an error) was reported: read to the end
-  // Timers exist only while needed (a blocked write, a close in progress).
+  bool ping_sent_ : 1 = false;    ///< a keep-alive ping is out and nothing arrived since
+  bool over_limit_ : 1 = false;   ///< buffered_ went over max_backpressure, not drained yet
+  bool read_paused_ : 1 = false;  ///< throttled: no reading until the queue drains
+  bool pending_unparsed_ : 1 = false;  ///< pending holds bytes a paused process() left
+  std::uint32_t last_rx_ms_ = 0;       ///< ws_poller_t::now_ms() of the last read with data
+  // Timers exist only while needed (a blocked write, a close in progress); so does a drain
+  // handler set for this connection alone. All go when the socket closes.
   struct timers_t {
     std::optional<asio::steady_timer> write;
     std::optional<asio::steady_timer> close;
+    drain_handler_t drain;
   };
   std::unique_ptr<timers_t> timers_;
   asio::steady_timer& timer(std::optional<asio::steady_timer>& t) {
@@ -355,6 +412,11 @@ inline connection_ref_t::connection_ref_t(ws_connection_t* c) noexcept : c_{c} {
 
 inline connection_ref_t::~connection_ref_t() {
   if (c_) c_->release();
+}
+
+template <typename F>
+void ws_connection_t::run_on_io_thread(F&& f) {
+  asio::dispatch(io(), [self = connection_ref_t{this}, f = std::forward<F>(f)]() mutable { f(); });
 }
 
 }  // namespace restws::websocket::basic::detail

@@ -57,7 +57,9 @@ struct ws_poller_t::uring_t {};
 #endif
 
 ws_poller_t::ws_poller_t(asio::io_context& io)
-    : asio::execution_context::service{io}, io_{io}, set_{io, set_error_}, events_(max_events) {}
+    : asio::execution_context::service{io}, io_{io}, set_{io, set_error_}, events_(max_events) {
+  refresh_clock();
+}
 
 ws_poller_t::~ws_poller_t() { shutdown(); }
 
@@ -110,6 +112,9 @@ bool ws_poller_t::add(ws_connection_t* connection,
   e->next = live_;
   if (live_) live_->prev = e;
   live_ = e;
+  refresh_clock();  // the connection's idle time counts from now
+  if (const idle_policy_t& idle = connection->idle_policy(); idle.enabled())
+    want_idle_checks(idle.check_period());
   arm();
   return true;
 }
@@ -145,6 +150,10 @@ void ws_poller_t::remove(ws_connection_t* connection) noexcept {
   // or kill handler running now was taken out of the registration first: it outlives this.)
   if (!live_) registration_.reset();
   if (!live_) set_.disarm();  // nothing left to watch: let the io_context run out of work
+  if (!live_ && idle_timer_armed_) {
+    idle_timer_armed_ = false;
+    idle_timer_->cancel();
+  }
   if (!in_batch_ && !release_posted_) {
     release_posted_ = true;
     asio::post(io_, [this] {
@@ -172,6 +181,7 @@ void prefetch_connection(void* entry) noexcept {
 
 void ws_poller_t::on_ready() {
   in_batch_ = true;
+  refresh_clock();
   for (int round = 0; round < max_rounds; ++round) {
     const int n = ::epoll_wait(set_.fd(), events_.data(), max_events, 0);
     if (n <= 0) break;
@@ -325,6 +335,8 @@ void ws_poller_t::shutdown() {
   // The io_context is going away: its sockets must not outlive it. Close every WebSocket still
   // registered (without telling its handler: no handler may run any more) and drop our hold.
   set_.close();
+  idle_timer_.reset();
+  idle_timer_armed_ = false;
   flush_.clear();
   batch_reads_.clear();
   while (live_) {

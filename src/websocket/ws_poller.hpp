@@ -20,6 +20,7 @@
 
 #include <sys/epoll.h>
 #include <sys/uio.h>
+#include <time.h>
 
 #include <cstdint>
 #include <memory>
@@ -30,6 +31,7 @@
 
 #include <asio/io_context.hpp>
 #include <asio/posix/stream_descriptor.hpp>
+#include <asio/steady_timer.hpp>
 
 #include "../server/epoll_set.hpp"
 #include "../server/join_buffer.hpp"
@@ -105,6 +107,17 @@ class ws_poller_t final : public asio::execution_context::service {
   /// `config`, or an equal one already in use here (most connections share their settings).
   std::shared_ptr<const ws_config_t> share_config(ws_config_t config);
 
+  /// The keep-alive clock (idle_policy.hpp): coarse milliseconds, wrapping at 2^32, as last read
+  /// by refresh_clock(), which the poller calls on each wake-up and each idle check (a
+  /// connection stamps its reads with it: no clock read per message).
+  std::uint32_t now_ms() const noexcept { return now_ms_; }
+  void refresh_clock() noexcept {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    now_ms_ = static_cast<std::uint32_t>(static_cast<std::uint64_t>(ts.tv_sec) * 1000u +
+                                         static_cast<std::uint64_t>(ts.tv_nsec) / 1000000u);
+  }
+
  private:
   struct uring_t;
   void shutdown() override;
@@ -117,6 +130,10 @@ class ws_poller_t final : public asio::execution_context::service {
   void read_batched(std::span<poll_entry_t* const> entries);
   void flush_batched();
   bool uring_broken() const noexcept;
+  // Keep-alive (ws_keepalive.cpp): one coarse timer for all connections with an idle timeout.
+  void want_idle_checks(std::chrono::milliseconds period);
+  void arm_idle_timer();
+  void check_idle();
 
   asio::io_context& io_;
   std::error_code set_error_;  ///< set_'s creation (add() reports it)
@@ -133,6 +150,10 @@ class ws_poller_t final : public asio::execution_context::service {
   bool collecting_writes_ = false;
   std::vector<poll_entry_t*> batch_reads_;  ///< this round's readable batching connections
   std::vector<ws_connection_t*> flush_;     ///< batching connections with writes queued
+  std::uint32_t now_ms_ = 0;
+  std::optional<asio::steady_timer> idle_timer_;  ///< armed while a live connection needs it
+  std::chrono::milliseconds idle_period_{0};      ///< the shortest any connection asked for
+  bool idle_timer_armed_ = false;
 };
 
 }  // namespace restws::websocket::basic::detail

@@ -63,6 +63,7 @@ void ws_connection_t::start_read() {
   // handler run from another connection's read_loop()) may be parsing right now.
   asio::post(io(), [self = connection_ref_t{this}] {
     self->read_scheduled_ = false;
+    if (self->poller_) self->poller_->refresh_clock();  // for last_rx_ms_: not after a wake-up
     self->read_loop();
     self->rest();
   });
@@ -70,8 +71,8 @@ void ws_connection_t::start_read() {
 
 void ws_connection_t::on_readable() {
   // Before activation the input waits in the socket: activate() reads it. A posted read_loop()
-  // reads everything there is anyway.
-  if (read_scheduled_ || socket_closed_ || !activated_) return;
+  // reads everything there is anyway. Throttled, it waits too: on_drained() reads it.
+  if (read_scheduled_ || socket_closed_ || !activated_ || read_paused_) return;
   read_loop();
   rest();
 }
@@ -83,7 +84,12 @@ void ws_connection_t::on_read_error() {
 }
 
 void ws_connection_t::read_loop() {
-  if (socket_closed_ || read_scheduled_ || !activated_) return;
+  if (socket_closed_ || read_scheduled_ || !activated_ || read_paused_) return;
+  if (pending_unparsed_) [[unlikely]] {  // frames left by a throttled process(): theirs first
+    pending_unparsed_ = false;
+    process_pending();
+    if (socket_closed_ || read_paused_) return;
+  }
   // A few reads per wake-up at most, so that one fast peer cannot starve the others.
   for (int round = 0;; ++round) {
     if (round == 4) {
@@ -119,14 +125,12 @@ bool ws_connection_t::consume_read(std::span<std::byte> space, bool own, ssize_t
   }
   const auto n = static_cast<std::size_t>(got);
   large_reads_ = n > max_batched_read;
+  last_rx_ms_ = poller_->now_ms();  // heard from: the idle timeout starts again
   if (failed_ || close_received_) {
     if (busy_) busy_->pending_len = 0;  // draining until the peer closes: the bytes mean nothing
   } else if (own) {
-    busy_state_t& b = *busy_;
-    b.pending_len += n;
-    const std::size_t used = process(std::span{b.pending}.first(b.pending_len));
-    std::memmove(b.pending.data(), b.pending.data() + used, b.pending_len - used);
-    b.pending_len -= used;
+    busy_->pending_len += n;
+    process_pending();
   } else {
     const auto data = space.first(n);
     const std::size_t used = process(data);
@@ -135,7 +139,15 @@ bool ws_connection_t::consume_read(std::span<std::byte> space, bool own, ssize_t
   if (busy_ && busy_->pending_len == 0 && busy_->pending.size() > max_idle_pending) {
     std::vector<std::byte>{}.swap(busy_->pending);  // a large frame is done: give its memory back
   }
-  return !socket_closed_ && (n == space.size() || input_ended_);
+  return !socket_closed_ && !read_paused_ && (n == space.size() || input_ended_);
+}
+
+void ws_connection_t::process_pending() {
+  if (pending_len() == 0) return;
+  busy_state_t& b = *busy_;
+  const std::size_t used = process(std::span{b.pending}.first(b.pending_len));
+  std::memmove(b.pending.data(), b.pending.data() + used, b.pending_len - used);
+  b.pending_len -= used;
 }
 
 void ws_connection_t::on_batched_read(std::span<std::byte> space, bool own, int result) {
@@ -205,7 +217,7 @@ std::size_t ws_connection_t::process(std::span<std::byte> data) {
   busy_state_t& b = busy();  // stays ours while processing_
   message_payload_sink_t sink{&recycled_block, deliver_whole_messages_};
   processing_ = true;
-  while (activated_ && !socket_closed_ && !failed_ && !close_received_) {
+  while (activated_ && !socket_closed_ && !failed_ && !close_received_ && !read_paused_) {
     if (used == data.size()) {  // ends on a frame boundary: nothing is pending
       b.needed = 0;
       break;
@@ -222,6 +234,11 @@ std::size_t ws_connection_t::process(std::span<std::byte> data) {
     b.needed = 0;
     on_frame(r, r.payload_in_sink ? std::move(sink.block) : nullptr);
     used += r.frame_size;
+  }
+  if (read_paused_ && used != data.size()) [[unlikely]] {
+    // Throttled (flow_control.hpp): the rest waits in `pending` until the queue drains.
+    pending_unparsed_ = true;
+    b.needed = 0;
   }
   processing_ = false;
   start_write();  // everything the handler queued for this read leaves in one write
@@ -244,8 +261,10 @@ void ws_connection_t::on_frame(const protocol::read_result_t& frame,
       } else if (close_written_) {
         finish_after_close_sent();
       }
-      close_notified_ = true;
-      deliver(final_frame_flag_t::final_frame, opcode_t::connection_close_frame, payload);
+      if (!close_notified_) {  // not yet told of our own close (e.g. the idle timeout's)
+        close_notified_ = true;
+        deliver(final_frame_flag_t::final_frame, opcode_t::connection_close_frame, payload);
+      }
       return;
     }
     case opcode_t::ping_frame:
@@ -255,6 +274,10 @@ void ws_connection_t::on_frame(const protocol::read_result_t& frame,
       deliver(h.final_flag(), h.opcode, payload);
       return;
     case opcode_t::pong_frame:
+      if (config_->idle.send_pings && payload == keepalive_payload) {
+        ping_sent_ = false;  // the answer to our keep-alive ping: the library's own business
+        return;
+      }
       deliver(h.final_flag(), h.opcode, payload);
       return;
     default:

@@ -59,6 +59,7 @@ void ws_connection_t::queue_frame(final_frame_flag_t fin, opcode_t opcode, share
   b.queued_bytes += f.header_size + h.payload_length;
   f.payload = std::move(payload);
   f.cb = std::move(cb);
+  add_buffered(h.payload_length);
   if (!processing_) start_write();
 }
 
@@ -67,6 +68,7 @@ void ws_connection_t::queue_raw(std::string bytes) {
   out_frame_t& f = b.queue.emplace_back();
   f.header_size = 0;
   b.queued_bytes += bytes.size();
+  add_buffered(bytes.size());
   f.payload = message_t::make_payload(std::move(bytes));
   if (!processing_) start_write();
 }
@@ -107,15 +109,17 @@ out_frame_t* ws_connection_t::lone_frame() noexcept {
 // Inlined: the plain write path's common end.
 __attribute__((always_inline)) inline void ws_connection_t::lone_frame_sent() noexcept {
   busy_state_t& b = *busy_;
+  const std::size_t payload_size = frame_size(b.queue.front()) - b.queue.front().header_size;
   if (b.queue.size() != 1) {  // frames queued after it while it was in flight (batched)
     b.queued_bytes -= frame_size(b.queue.front());
     recycle(std::move(b.queue.front().payload));
     b.queue.erase(b.queue.begin());
-    return;
+  } else {
+    recycle(std::move(b.queue.front().payload));
+    b.queue.clear();
+    b.queued_bytes = 0;
   }
-  recycle(std::move(b.queue.front().payload));
-  b.queue.clear();
-  b.queued_bytes = 0;
+  sub_buffered(payload_size);
 }
 
 bool ws_connection_t::send_single_frame(out_frame_t& f) {
@@ -241,10 +245,13 @@ void ws_connection_t::finish_written() {
   // they are posted, and only when there is one.
   std::vector<out_frame_t>& writing = busy_->writing;
   bool any = false;
+  std::size_t written = 0;
   for (auto& f : writing) {
+    written += frame_size(f) - f.header_size;
     recycle(std::move(f.payload));
     any = any || static_cast<bool>(f.cb);
   }
+  sub_buffered(written);
   if (!any) {
     writing.clear();  // keeps the allocation
     return;

@@ -740,6 +740,8 @@ TEST_F(websocket_test, echoes_to_clients_that_read_only_at_the_end_all_arrive_in
   // reordered or duplicated.
   rws::ws_settings_t settings;
   settings.write_timeout = 60s;  // the clients read only once they have sent everything
+  // Every echo is queued (the default, throttle at 1 MiB, would stop reading them: tested apart).
+  settings.max_backpressure = 64 * 1024 * 1024;
   start(mode_t::echo, rws::activation_t::immediate, settings);
   constexpr int count = 12000;
   constexpr std::size_t size = 500;  // 6 MB of echoes per client: more than the sockets hold

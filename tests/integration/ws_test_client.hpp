@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -107,6 +108,24 @@ class ws_test_client_t {
       data.remove_prefix(static_cast<std::size_t>(n));
     }
     return true;
+  }
+
+  /// Sends as much of `data` as the peer takes, waiting at most `patience` each time the socket
+  /// is full; returns the bytes sent (all of them unless the peer stopped taking them).
+  std::size_t send_until_blocked(std::string_view data, std::chrono::milliseconds patience) {
+    std::size_t sent = 0;
+    while (sent < data.size()) {
+      const auto n =
+          ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        sent += static_cast<std::size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) break;
+      pollfd p{fd_, POLLOUT, 0};
+      if (::poll(&p, 1, static_cast<int>(patience.count())) <= 0) break;  // still full
+    }
+    return sent;
   }
 
   /// Sends one masked frame.

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 
 #include "restws/server/io_uring_mode.hpp"
 
@@ -11,6 +13,27 @@ namespace restws::websocket::basic {
 
 /// ws_settings_t::io_uring (the same modes as server_settings_t::io_uring for HTTP).
 using restws::io_uring_mode_t;
+
+class ws_t;
+
+/// What a send that finds the connection's queue over ws_settings_t::max_backpressure does.
+enum class backpressure_policy_t : std::uint8_t {
+  /// The frame is queued; the library stops reading this peer's frames while the queue is over
+  /// the limit and reads on once it is down to the low-water mark, so a peer that does not read
+  /// is slowed by TCP itself and nothing is lost. Bounds what servers that answer what they read
+  /// (echo, request/response) hold; other producers wait for the drain handler.
+  throttle,
+  /// The frame is not queued: send_message() returns send_status_t::dropped and its write
+  /// callback (if any) gets send_error_t::backpressure_limit.
+  drop,
+  /// The connection is failed with close code 1008 (policy violation) and a log line, as
+  /// uWebSockets' closeOnBackpressureLimit; the frame is not queued (send_status_t::closed).
+  close,
+};
+
+/// Called on the connection's thread when its queue falls to the low-water mark after having
+/// gone over max_backpressure: a producer that paused may resume.
+using drain_handler_t = std::function<void(std::shared_ptr<ws_t>)>;
 
 struct ws_settings_t {
   /// Largest frame payload accepted; a bigger one fails the connection with 1009.
@@ -46,6 +69,32 @@ struct ws_settings_t {
   /// a failure or the server's stop), for servers that answer only from their message handler
   /// (it still gets a handle with every message) and need no registry of connections.
   bool keep_open = false;
+
+  // ---- keep-alive and idle timeout (docs/websocket.md) ----------------------------------------
+  /// A connection from which nothing arrives for this long is closed with 1001 (going away,
+  /// reason "idle timeout"); the handler sees that close at once, and a peer that does not answer
+  /// the close frame within close_timeout is dropped. With send_pings, a healthy idle peer
+  /// answers the library's pings and is never closed. Zero turns the timeout (and the pings) off.
+  /// Checked by one coarse timer per reactor (a period of idle_timeout / 8, at most 1 s): the
+  /// close comes up to that much after the deadline.
+  std::chrono::milliseconds idle_timeout{120'000};
+  /// Sends a ping when nothing has arrived for half the idle timeout, so that a peer that is alive
+  /// but has nothing to say (a browser tab) answers with a pong and stays open. The pongs that
+  /// answer these pings are not delivered to the handler (their payload is "restws-keepalive");
+  /// every other frame is. A peer that keeps sending is never pinged.
+  bool send_pings = true;
+
+  // ---- backpressure (docs/websocket.md) -------------------------------------------------------
+  /// Payload bytes a connection may have queued and not yet taken by the kernel
+  /// (ws_t::buffered_amount()) before `backpressure_policy` applies to its sends.
+  std::size_t max_backpressure = 1024 * 1024;
+  /// The queue's low-water mark: throttled reading resumes and the drain handler is called when
+  /// the queue is back down to it. Zero: half of max_backpressure.
+  std::size_t backpressure_low_water = 0;
+  backpressure_policy_t backpressure_policy = backpressure_policy_t::throttle;
+  /// Called for every connection made with these settings when its queue drains (see
+  /// drain_handler_t); ws_t::set_drain_handler() sets one for a single connection instead.
+  drain_handler_t on_drain;
 };
 
 }  // namespace restws::websocket::basic

@@ -19,6 +19,8 @@
 #include <asio/ip/tcp.hpp>
 
 #include "restws/websocket/message.hpp"
+#include "restws/websocket/send_status.hpp"
+#include "restws/websocket/settings.hpp"
 
 namespace restws::websocket::basic {
 
@@ -46,11 +48,31 @@ class ws_t {
   /// Queues one frame. Throws ws_closed_error_t once a close frame was sent or the socket is
   /// gone (as RESTinio does); `cb` is then not called. Otherwise `cb` (if any) is called on the
   /// connection's thread once the frame is written or the write fails.
-  void send_message(final_frame_flag_t final_flag, opcode_t opcode, std::string payload,
-                    write_status_cb_t cb = {});
+  ///
+  /// Returns `queued`, or, when the connection's queue is over ws_settings_t::max_backpressure:
+  /// with policy `drop`, `dropped` (the frame is not queued; `cb` gets
+  /// send_error_t::backpressure_limit); with `close`, `closed` (the connection fails with 1008);
+  /// with `throttle` (the default), `queued` as always. From another thread than the
+  /// connection's, the decision is taken on the queue's size at the time of the call.
+  /// Control frames (ping, pong, close) are never dropped.
+  send_status_t send_message(final_frame_flag_t final_flag, opcode_t opcode, std::string payload,
+                             write_status_cb_t cb = {});
   /// As above, with the frame described by `message`. Sending a connection_close_frame starts
   /// the close handshake (its payload should be status_code_to_bin(code) + reason).
-  void send_message(const message_t& message, write_status_cb_t cb = {});
+  send_status_t send_message(const message_t& message, write_status_cb_t cb = {});
+  /// As send_message(), but returns send_status_t::closed instead of throwing once the
+  /// connection is closed or closing: for code that sends to many connections.
+  send_status_t try_send_message(final_frame_flag_t final_flag, opcode_t opcode,
+                                 std::string payload, write_status_cb_t cb = {});
+  send_status_t try_send_message(const message_t& message, write_status_cb_t cb = {});
+
+  /// Payload bytes queued for this connection and not yet taken by the kernel (a frame counts
+  /// until it is written whole). Any thread; from another thread, a recent value.
+  std::size_t buffered_amount() const noexcept;
+  /// Called on the connection's thread when its queue falls to the low-water mark after having
+  /// gone over max_backpressure (see ws_settings_t::on_drain, which this replaces for this
+  /// connection). An empty handler removes it. Any thread; dropped when the connection closes.
+  void set_drain_handler(drain_handler_t handler);
 
   /// Sends close 1000 (or the given code and reason), waits for the peer's close up to the
   /// close timeout, then drops TCP. Frames queued before it are sent first. Idempotent.
