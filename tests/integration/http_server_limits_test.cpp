@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <thread>
 
 #include "test_client.hpp"
 #include "test_server.hpp"
@@ -170,6 +171,51 @@ TEST(http_server, reader_that_stalls_is_dropped_after_write_timelimit) {
   ASSERT_TRUE(c.send(get("/big")));
   // Do not read: the kernel buffers fill and the write stalls. Then check the server gave up.
   EXPECT_TRUE(server.log->wait_for("write timed out", 5s));
+}
+
+}  // namespace
+}  // namespace restws::testing
+
+namespace restws::testing {
+namespace {
+
+// "/<i>", built without operator+ (GCC 12 raises a false -Wrestrict on it).
+std::string numbered_target(int i) {
+  std::string t{"/"};
+  t += std::to_string(i);
+  return t;
+}
+
+TEST(http_server, a_pipelining_client_that_never_reads_is_not_answered_without_bound) {
+  // The connection answers in order and takes no new request while its answers are unsent
+  // (max_pipelined_requests + a few): once the sockets are full, it stops reading, and what it
+  // holds for this client stays bounded however many requests are in the pipe.
+  const std::string body(64 * 1024, 'x');
+  std::atomic<int> handled{0};
+  auto settings = settings_with([&](request_handle_t req) {
+    ++handled;
+    std::string answer{req->header().path()};
+    answer += body;
+    return req->create_response().set_body(std::move(answer)).done();
+  });
+  settings.write_http_response_timelimit(std::chrono::milliseconds{30000});
+  test_server_t server{settings};
+  test_client_t c{server.port()};
+  constexpr int requests = 4000;  // 256 MB of answers: far more than the sockets hold (~36 MB)
+  std::string pipe;
+  for (int i = 0; i < requests; ++i) pipe += get(numbered_target(i));
+  ASSERT_TRUE(c.send(pipe));
+  // Not a synchronisation: a window in which something must not happen (the server answering
+  // everything into memory). Answering all 4000 takes well under this on any machine.
+  std::this_thread::sleep_for(std::chrono::milliseconds{1000});
+  EXPECT_LT(handled.load(), 1500);
+  // The connection is still served, in order.
+  for (int i = 0; i < 200; ++i) {
+    auto r = c.read_response(5s);
+    ASSERT_TRUE(r) << i;
+    ASSERT_EQ(r->status, 200);
+    ASSERT_EQ(r->body.substr(0, r->body.size() - body.size()), numbered_target(i));
+  }
 }
 
 }  // namespace
