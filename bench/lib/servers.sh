@@ -1,0 +1,104 @@
+# shellcheck shell=bash
+# Sourced by the benchmark scripts (bench/compare.sh): notes and logging, a private network
+# namespace, and one server at a time started on a port, waited for and killed. Not a script of
+# its own. The caller cds to the repository's root first (fixed_port reads examples/) and sets
+# `trap stop_server EXIT` (and INT/TERM) itself.
+
+notes=()
+note() { notes+=("$*"); echo "note: $*" >&2; }
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+# --netns among the arguments: start the script again inside a fresh network namespace with only
+# loopback (up). Call first, with the script's arguments.
+reexec_in_netns() {
+  local arg
+  for arg in "$@"; do
+    if [[ $arg == --netns && -z "${RESTWS_BENCH_IN_NETNS:-}" ]]; then
+      export RESTWS_BENCH_IN_NETNS=1
+      # shellcheck disable=SC2016  # expanded by the inner bash
+      exec unshare -n -- bash -c 'ip link set lo up && exec "$0" "$@"' "$0" "$@"
+    fi
+  done
+}
+
+# The fixed port of a restws example server: the one given, else 8080 (the seed's) for a default
+# example whose source never mentions --port, else none.
+fixed_port() {  # $1 = server given by env, $2 = port given by env, $3 = example name
+  local source=examples/$3/main.cpp
+  if [[ -n "$2" ]]; then
+    echo "$2"
+  elif [[ -z "$1" && -f "$source" ]] && ! grep -q -- '--port' "$source"; then
+    echo 8080
+  fi
+}
+
+port_in_use() { ss -Htln "( sport = :$1 )" 2>/dev/null | grep -q .; }
+
+free_port() {
+  local port tries=0
+  while ((tries++ < 100)); do
+    port=$((15000 + RANDOM % 5000))
+    port_in_use "$port" || { echo "$port"; return 0; }
+  done
+  return 1
+}
+
+server_pid=""
+server_port=""
+server_prefix=""  # e.g. valgrind: the command runs under it
+start_wait_steps=100  # tenths of a second
+stop_wait_steps=30
+
+# A server is "name|command|fixed port (or empty)". Without a fixed port the command gets
+# "--port N" appended, or "{port}" in it replaced by N.
+start_server() {  # $1 = entry, $2 = log file; sets server_pid and server_port
+  local name cmd fixed
+  IFS='|' read -r name cmd fixed <<<"$1"
+  if [[ -n "$fixed" ]]; then
+    server_port=$fixed
+    if port_in_use "$server_port"; then
+      note "$name: port $server_port is already in use before the server starts: run skipped" \
+        "(--netns avoids the clash)"
+      return 1
+    fi
+  else
+    server_port=$(free_port) || { note "no free port"; return 1; }
+    if [[ "$cmd" == *"{port}"* ]]; then
+      cmd=${cmd//\{port\}/$server_port}
+    else
+      cmd="$cmd --port $server_port"
+    fi
+  fi
+  # shellcheck disable=SC2086  # the command is words on purpose
+  $server_prefix $cmd >"$2" 2>&1 </dev/null &
+  server_pid=$!
+  local waited=0
+  while ! (exec 3<>"/dev/tcp/127.0.0.1/$server_port") 2>/dev/null; do
+    if ! kill -0 "$server_pid" 2>/dev/null || ((waited++ >= start_wait_steps)); then
+      note "$name did not accept on port $server_port within $((start_wait_steps / 10)) s (log: $2)"
+      stop_server
+      return 1
+    fi
+    sleep 0.1
+  done
+  return 0
+}
+
+stop_server() {
+  [[ -n "$server_pid" ]] || return 0
+  kill -TERM "$server_pid" 2>/dev/null
+  local waited=0
+  while kill -0 "$server_pid" 2>/dev/null && ((waited++ < stop_wait_steps)); do sleep 0.1; done
+  kill -KILL "$server_pid" 2>/dev/null
+  wait "$server_pid" 2>/dev/null
+  server_pid=""
+}
+
+cpu_ticks() {  # utime + stime of $1 in clock ticks
+  local stat rest
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+  rest=${stat##*) }
+  # shellcheck disable=SC2086
+  set -- $rest
+  echo $((${12} + ${13}))
+}
