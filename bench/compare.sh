@@ -26,7 +26,10 @@
 #                     other servers on this machine, e.g. for examples that only listen on 8080
 # Environment:
 #   RESTWS_HTTP_SERVER  restws HTTP hello command (default build/bench/examples/hello)
-#   RESTWS_WS_SERVER    restws WebSocket echo command (default build/bench/examples/ws_echo)
+#   RESTWS_WS_SERVER    restws WebSocket echo command (default bench/echo_server, i.e.
+#                       build/bench/bench/echo_server/echo_server: it upgrades on any path, as
+#                       both load generators need; load_test always asks for "/", so
+#                       examples/ws_echo, which upgrades only /chat, cannot be measured by it)
 #   RESTWS_WS_IO_URING_SERVER  restws with ws_settings_t::io_uring on, measured as "restws io_uring"
 #                       (default: RESTWS_WS_SERVER --io-uring when that is bench/echo_server;
 #                       "restws" itself runs the library's default, io_uring_mode_t::automatic,
@@ -37,8 +40,13 @@
 #   UWS_LOAD_TEST       uWebSockets' load_test client: a second opinion on every WebSocket server
 #   *_PORT (RESTWS_HTTP_PORT, RESTWS_WS_PORT, UWS_HTTP_PORT=3000, UWS_WS_PORT=9001): a server
 #   that listens on a fixed port. Otherwise the command gets "--port N" appended, or "{port}" in
-#   the command is replaced by N. restws's examples/X whose source never mentions --port are
-#   taken to listen on the seed's 8080.
+#   the command is replaced by N. The default HTTP example, when its source never mentions
+#   --port, is taken to listen on the seed's 8080. The seed's examples/ws_echo (/chat on 8080 only) is
+#   measured by ws_load alone: RESTWS_WS_SERVER=build/bench/examples/ws_echo RESTWS_WS_PORT=8080
+#   with --netns and without UWS_LOAD_TEST.
+# A WebSocket server that refuses a load generator (a failed handshake or an answer other than
+# 101, no echo, a dropped connection, a mismatch) fails the whole run: a message naming the
+# server, the generator and what happened, and exit status 1. No figure is printed for it.
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -58,6 +66,8 @@ build=1
 output=""
 idle_connections=10000
 ws_path=/chat
+RESTWS_WS_DEFAULT=build/bench/bench/echo_server/echo_server
+ws_server=${RESTWS_WS_SERVER:-$RESTWS_WS_DEFAULT}
 while [[ $# -gt 0 ]]; do
   case "$1" in
     http | ws | idle | all | instr) mode=$1 ;;
@@ -100,8 +110,8 @@ build_all() {
     { cat "$RESULTS_DIR/configure.log" >&2; echo "compare.sh: configure failed" >&2; exit 1; }
   local targets=(ws_load)
   [[ -z "${RESTWS_HTTP_SERVER:-}" && -f examples/hello/main.cpp ]] && targets+=(hello)
-  [[ -z "${RESTWS_WS_SERVER:-}" && -f examples/ws_echo/main.cpp ]] && targets+=(ws_echo)
-  [[ "${RESTWS_WS_SERVER:-}" == build/bench/bench/echo_server/echo_server ]] && targets+=(echo_server)
+  [[ "$ws_server" == "$RESTWS_WS_DEFAULT" ]] && targets+=(echo_server)
+  [[ "$ws_server" == build/bench/examples/ws_echo ]] && targets+=(ws_echo)
   timeout 1800 cmake --build --preset bench -j2 --target "${targets[@]}" \
     >"$RESULTS_DIR/build.log" 2>&1 ||
     { tail -40 "$RESULTS_DIR/build.log" >&2; echo "compare.sh: build failed" >&2; exit 1; }
@@ -131,21 +141,20 @@ server_list() {  # $1 = http | ws
     # Under callgrind a system call looks dear, so io_uring_mode_t::automatic would batch:
     # bench/echo_server is told to use plain calls there ("restws io_uring" measures the other).
     local plain=""
-    [[ $mode == instr && "${RESTWS_WS_SERVER:-}" == */echo_server ]] && plain=" --no-io-uring"
-    list+=("restws|${RESTWS_WS_SERVER:-build/bench/examples/ws_echo}$plain|$(
-      fixed_port "${RESTWS_WS_SERVER:-}" "${RESTWS_WS_PORT:-}" ws_echo)")
+    [[ $mode == instr && "$ws_server" == */echo_server ]] && plain=" --no-io-uring"
+    list+=("restws|$ws_server$plain|${RESTWS_WS_PORT:-}")
     # The same server with io_uring forced on, when it is bench/echo_server (--io-uring).
     local uring=${RESTWS_WS_IO_URING_SERVER:-}
-    if [[ -z "$uring" && "${RESTWS_WS_SERVER:-}" == */echo_server && -z "${RESTWS_WS_PORT:-}" ]]; then
-      uring="$RESTWS_WS_SERVER --io-uring"
+    if [[ -z "$uring" && "$ws_server" == */echo_server && -z "${RESTWS_WS_PORT:-}" ]]; then
+      uring="$ws_server --io-uring"
     fi
     [[ -n "$uring" ]] && list+=("restws io_uring|$uring|")
     # And with plain system calls forced (--no-io-uring): where a system call is dear, the
     # default batches, and this row shows what batching saves.
     local plain_calls=${RESTWS_WS_PLAIN_SERVER:-}
-    if [[ -z "$plain_calls" && $mode != instr && "${RESTWS_WS_SERVER:-}" == */echo_server &&
+    if [[ -z "$plain_calls" && $mode != instr && "$ws_server" == */echo_server &&
       -z "${RESTWS_WS_PORT:-}" ]]; then
-      plain_calls="$RESTWS_WS_SERVER --no-io-uring"
+      plain_calls="$ws_server --no-io-uring"
     fi
     [[ -n "$plain_calls" ]] && list+=("restws plain|$plain_calls|")
     [[ -n "${UWS_WS_SERVER:-}" ]] && list+=("uWebSockets|$UWS_WS_SERVER|${UWS_WS_PORT:-9001}")
@@ -233,9 +242,7 @@ run_ws() {  # $1 = entry, $2 = round, $3 = shape (CxS)
   local summary
   summary=$(grep '^summary ' "$out")
   if ((rc != 0)) || [[ -z "$summary" ]]; then
-    note "$name $3 round $2: ws_load failed (rc $rc): $(grep -v '^second=' "$out" | tail -3 |
-      paste -sd' ' -) ($out)"
-    return 0
+    refused "$1" ws_load "$3, round $2" "$(ws_load_failure "$rc" "$out")" "$out"
   fi
   local rate us peak
   rate=$(summary_field msg_per_s "$summary")
@@ -247,6 +254,59 @@ run_ws() {  # $1 = entry, $2 = round, $3 = shape (CxS)
 
 summary_field() {  # $1 = key, $2 = ws_load summary line
   sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"
+}
+
+# A WebSocket server refused a load generator: no figure for it, the whole run fails.
+refused() {  # $1 = entry, $2 = generator, $3 = what ran, $4 = what happened, $5 = its output
+  local name cmd
+  IFS='|' read -r name cmd _ <<<"$1"
+  fail_run "WebSocket server $name ($cmd) refused $2 ($3): $4." \
+    "Output: $5; server log: ${5%.*.txt}.server.log"
+}
+
+# What went wrong in a ws_load run, from its summary and its own messages (three different ones).
+ws_load_failure() {  # $1 = exit status, $2 = output
+  local summary what
+  summary=$(grep '^summary ' "$2")
+  if [[ -z "$summary" ]]; then
+    what="ws_load exited with status $1 and no summary"
+  else
+    what="$(summary_field established "$summary") of $(summary_field connections "$summary")"
+    what+=" connections established, $(summary_field handshake_failures "$summary") failed"
+    what+=" handshakes, $(summary_field messages "$summary") messages echoed,"
+    what+=" $(summary_field errors "$summary") dropped connections,"
+    what+=" $(summary_field mismatches "$summary") mismatches"
+  fi
+  local messages
+  messages=$(sed -n 's/^ws_load: \(connection [0-9]*: \)\{0,1\}//p' "$2" | awk '!seen[$0]++' |
+    head -3 | paste -sd';' -)
+  echo "$what${messages:+ (ws_load: $messages)}"
+}
+
+# What went wrong in a load_test run (nothing when it went well). load_test prints every answer
+# to its upgrade requests ("Response: HTTP/1.1 101 ..."), "Closed!" for each connection the server
+# closes and "Msg/sec: X" every 4 s; it asks for path "/", which the server is probed with.
+load_test_failure() {  # $1 = output, $2 = connections, $3 = the rate
+  local upgraded other closed error
+  upgraded=$(grep -c '^Response: HTTP/1.1 101' "$1")
+  other=$(awk '/^Response: HTTP\// && $3 != "101" { sub(/\r$/, ""); sub(/^Response: /, "");
+    print; exit }' "$1")
+  closed=$(grep -c '^Closed!' "$1")
+  error=$(grep -m1 '^ERROR' "$1")
+  if [[ -n "$other" ]]; then
+    echo "its upgrade requests (GET /) were answered '$other' instead of 101 Switching" \
+      "Protocols ($upgraded of $2 upgraded; load_test always asks for /)"
+  elif ((upgraded < $2)); then
+    echo "$upgraded of $2 upgrade requests were answered 101; GET / is answered" \
+      "'$(probe_upgrade "$server_port" /)'"
+  elif ((closed > 0)); then
+    echo "the server closed $closed of $2 connections"
+  elif [[ -n "$error" ]]; then
+    echo "load_test: $error"
+  elif ! awk -v r="$3" 'BEGIN { exit !(r != "nan" && r + 0 > 0) }'; then
+    [[ $3 == nan ]] && echo "no message was echoed (no Msg/sec report after load_test's first)"
+    [[ $3 != nan ]] && echo "no message was echoed (load_test counted $3 msg/s)"
+  fi
 }
 
 run_idle() {  # $1 = entry, $2 = round
@@ -263,8 +323,8 @@ run_idle() {  # $1 = entry, $2 = round
   local summary
   summary=$(grep '^summary ' "$out")
   if ((rc != 0)) || [[ -z "$summary" ]]; then
-    note "$name idle round $2: ws_load failed (rc $rc): $(tail -3 "$out" | paste -sd' ' -) ($out)"
-    return 0
+    refused "$1" "ws_load --idle" "$idle_connections connections, round $2" \
+      "$(ws_load_failure "$rc" "$out")" "$out"
   fi
   local per_connection rss
   per_connection=$(summary_field server_bytes_per_connection "$summary")
@@ -288,10 +348,12 @@ run_ws_load_test() {  # uWebSockets' load_test as the client; $1 = entry, $2 = r
   timeout -s INT "$duration" stdbuf -oL "$UWS_LOAD_TEST" "$conns" 127.0.0.1 "$server_port" 0 0 \
     "$size" >"$out" 2>&1
   c1=$(cpu_ticks "$server_pid"); t1=$(date +%s.%N)
-  stop_server
-  local rate us
+  local rate us failure
   rate=$(awk '/^Msg\/sec:/ { n++; if (n > 1) { s += $2; k++ } } END {
     if (k > 0) printf "%.1f", s / k; else print "nan" }' "$out")
+  failure=$(load_test_failure "$out" "$conns" "$rate")  # probes the server: before it stops
+  stop_server
+  [[ -z "$failure" ]] || refused "$1" "uWebSockets' load_test" "$3, round $2" "$failure" "$out"
   # Steady state: server CPU share over the run divided by the rate.
   us=$(awk -v d=$((c1 - c0)) -v t="$CLK_TCK" -v a="$t0" -v b="$t1" -v r="$rate" \
     'BEGIN { if (r > 0) printf "%.3f", (d / t) / (b - a) / r * 1e6; else print "nan" }')
@@ -326,6 +388,8 @@ instr_server() {  # $1 = entry, $2 = tag; runs $3... as the client; sets instr_t
   stop_server
   stop_wait_steps=30
   if ((rc != 0)); then
+    [[ $1 == ws_instr_client ]] && refused "$entry" "ws_load under callgrind" "$tag" \
+      "$(ws_load_failure "$rc" "$RESULTS_DIR/$tag.client.txt")" "$RESULTS_DIR/$tag.client.txt"
     note "$name $tag: client failed (rc $rc, $RESULTS_DIR/$tag.client.txt)"
     return 1
   fi

@@ -8,6 +8,13 @@ notes=()
 note() { notes+=("$*"); echo "note: $*" >&2; }
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
+# A benchmark whose figure would be wrong stops the whole run: the script's name, what failed and
+# where to look, on stderr, and exit status 1 (the EXIT trap stops the server).
+fail_run() {
+  echo "${0##*/}: FAILED: $*" >&2
+  exit 1
+}
+
 # --netns among the arguments: start the script again inside a fresh network namespace with only
 # loopback (up). Call first, with the script's arguments.
 reexec_in_netns() {
@@ -101,4 +108,21 @@ cpu_ticks() {  # utime + stime of $1 in clock ticks
   # shellcheck disable=SC2086
   set -- $rest
   echo $((${12} + ${13}))
+}
+
+# What the server on port $1 answers to a WebSocket upgrade request for path $2: its status line,
+# or "no answer" within 2 s. For the messages of a failed run.
+probe_upgrade() {  # $1 = port, $2 = path
+  local line
+  # A subshell: a connection that fails must not take the script's descriptors (or the script).
+  line=$( (
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    local request='GET %s HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nUpgrade: websocket\r\n'
+    request+='Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+    request+='Sec-WebSocket-Version: 13\r\n\r\n'
+    # shellcheck disable=SC2059  # the request is the format
+    printf "$request" "$2" "$1" >&3
+    IFS= read -r -t 2 reply <&3 && printf '%s' "${reply%$'\r'}"
+  ) 2>/dev/null)
+  echo "${line:-no answer}"
 }
