@@ -1,6 +1,7 @@
 // ws_load: a WebSocket echo load generator for restws's benchmarks (see docs/benchmarks.md).
 // N connections, each with one masked binary message of S bytes in flight; every echo is
-// compared byte for byte. Prints msg/s each second and a final "summary key=value ..." line.
+// compared byte for byte and timed. Prints msg/s each second and a final "summary key=value ..."
+// line. --flood: a client that sends without end and never reads (see options.cpp).
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/resource.h>
@@ -52,6 +53,7 @@ std::optional<sockaddr_in> resolve(const std::string& host, std::uint16_t port) 
 struct totals {
   std::uint64_t messages = 0, mismatches = 0, errors = 0, handshake_failures = 0;
   std::uint64_t established = 0, open = 0;
+  std::uint64_t bytes_sent = 0, frames_sent = 0, server_closed = 0;
 };
 
 totals sum(const std::deque<ws_load::worker_counters>& counters) {
@@ -63,6 +65,9 @@ totals sum(const std::deque<ws_load::worker_counters>& counters) {
     t.handshake_failures += c.handshake_failures.load(std::memory_order_relaxed);
     t.established += c.established.load(std::memory_order_relaxed);
     t.open += c.open.load(std::memory_order_relaxed);
+    t.bytes_sent += c.bytes_sent.load(std::memory_order_relaxed);
+    t.frames_sent += c.frames_sent.load(std::memory_order_relaxed);
+    t.server_closed += c.server_closed.load(std::memory_order_relaxed);
   }
   return t;
 }
@@ -86,15 +91,29 @@ std::uint64_t memory_kib(int pid, std::string_view field) {
   return pid != 0 ? ws_load::process_memory_kib(pid, field).value_or(0) : 0;
 }
 
-// The measured window: prints msg/s each second; returns at --seconds, at --max-messages, when
-// every connection is gone, or on SIGINT / SIGTERM.
+clock_type::time_point after(clock_type::time_point start, double seconds) {
+  return start +
+         std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(seconds));
+}
+
+// --warmup: the load runs until `seconds` passed, every connection is gone or a signal came.
+void run_warmup(const std::deque<ws_load::worker_counters>& counters, double seconds) {
+  const auto deadline = after(clock_type::now(), seconds);
+  while (!interrupted && clock_type::now() < deadline && sum(counters).open != 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+// The measured window: prints msg/s (with --flood MiB/s) each second; returns at --seconds, at
+// --max-messages, when every connection is gone, or on SIGINT / SIGTERM. `base`: the totals at
+// its start.
 void run_window(const ws_load::options& opts, const std::deque<ws_load::worker_counters>& counters,
-                clock_type::time_point start) {
-  std::uint64_t last_messages = 0;
+                clock_type::time_point start, const totals& base) {
+  std::uint64_t last_messages = base.messages;
+  std::uint64_t last_bytes = base.bytes_sent;
   auto next_report = start + std::chrono::seconds(1);
   int second = 0;
-  const auto deadline = start + std::chrono::duration_cast<clock_type::duration>(
-                                    std::chrono::duration<double>(opts.seconds));
+  const auto deadline = after(start, opts.seconds);
   while (!interrupted) {
     const auto now = clock_type::now();
     const totals t = sum(counters);
@@ -103,17 +122,30 @@ void run_window(const ws_load::options& opts, const std::deque<ws_load::worker_c
       return;
     }
     if (now >= next_report) {
-      std::printf("second=%d msg_per_s=%llu open=%llu mismatches=%llu errors=%llu\n", ++second,
-                  static_cast<unsigned long long>(t.messages - last_messages),
-                  static_cast<unsigned long long>(t.open),
-                  static_cast<unsigned long long>(t.mismatches),
-                  static_cast<unsigned long long>(t.errors));
+      if (opts.flood) {
+        std::printf("second=%d mib_per_s=%.1f open=%llu server_closed=%llu\n", ++second,
+                    static_cast<double>(t.bytes_sent - last_bytes) / (1024.0 * 1024.0),
+                    static_cast<unsigned long long>(t.open),
+                    static_cast<unsigned long long>(t.server_closed));
+      } else {
+        std::printf("second=%d msg_per_s=%llu open=%llu mismatches=%llu errors=%llu\n", ++second,
+                    static_cast<unsigned long long>(t.messages - last_messages),
+                    static_cast<unsigned long long>(t.open),
+                    static_cast<unsigned long long>(t.mismatches),
+                    static_cast<unsigned long long>(t.errors));
+      }
       std::fflush(stdout);
       last_messages = t.messages;
+      last_bytes = t.bytes_sent;
       next_report += std::chrono::seconds(1);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+}
+
+// A latency in nanoseconds as microseconds, "na" when nothing was measured.
+std::string format_us(const ws_load::latency_histogram& h, std::uint64_t ns) {
+  return h.count() != 0 ? format(static_cast<double>(ns) / 1000.0, 1) : "na";
 }
 
 }  // namespace
@@ -179,17 +211,36 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   const double connect_seconds = seconds_since(connect_start);
+  std::printf("started established=%llu connect_seconds=%.3f\n",
+              static_cast<unsigned long long>(sum(counters).established), connect_seconds);
+  std::fflush(stdout);
+  control.go.store(true, std::memory_order_release);
+  if (opts.warmup > 0) run_warmup(counters, opts.warmup);
+  const totals base = sum(counters);
   const std::optional<double> cpu_start = pid ? ws_load::process_cpu_seconds(pid) : std::nullopt;
   const auto start = clock_type::now();
-  control.go.store(true, std::memory_order_release);
-  run_window(opts, counters, start);
+  control.measuring.store(true, std::memory_order_relaxed);
+  run_window(opts, counters, start, base);
   const double elapsed = seconds_since(start);
-  const totals t = sum(counters);
+  totals t = sum(counters);
+  t.messages -= base.messages;
+  t.bytes_sent -= base.bytes_sent;
+  t.frames_sent -= base.frames_sent;
   const std::optional<double> cpu_end = pid ? ws_load::process_cpu_seconds(pid) : std::nullopt;
   const std::uint64_t rss = memory_kib(pid, "VmRSS");
   const std::uint64_t peak = memory_kib(pid, "VmHWM");
   control.stop.store(true, std::memory_order_release);
   for (auto& thread : threads) thread.join();
+  ws_load::latency_histogram latencies;
+  std::optional<clock_type::time_point> first_close;
+  const char* close_kind = "na";
+  for (const auto& w : workers) {
+    latencies.merge(w->latencies());
+    if (w->first_close() && (!first_close || *w->first_close() < *first_close)) {
+      first_close = w->first_close();
+      close_kind = w->first_close_kind();
+    }
+  }
 
   std::optional<double> server_cpu;
   std::optional<double> server_us;
@@ -204,18 +255,43 @@ int main(int argc, char** argv) {
     bytes_per_connection = (static_cast<double>(rss) - static_cast<double>(rss_before)) * 1024.0 /
                            static_cast<double>(t.established);
   }
+  if (opts.flood) {
+    std::optional<double> close_seconds;
+    if (first_close) close_seconds = std::chrono::duration<double>(*first_close - start).count();
+    std::printf(
+        "summary mode=flood connections=%zu established=%llu size=%zu seconds=%.3f "
+        "frames_sent=%llu bytes_sent=%llu mib_per_s=%.1f handshake_failures=%llu errors=%llu "
+        "server_closed=%llu first_close_seconds=%s close_kind=%s connect_seconds=%.3f "
+        "server_rss_before_kib=%s server_rss_kib=%s server_peak_rss_kib=%s\n",
+        opts.connections, static_cast<unsigned long long>(t.established), opts.size, elapsed,
+        static_cast<unsigned long long>(t.frames_sent),
+        static_cast<unsigned long long>(t.bytes_sent),
+        elapsed > 0 ? static_cast<double>(t.bytes_sent) / (1024.0 * 1024.0) / elapsed : 0.0,
+        static_cast<unsigned long long>(t.handshake_failures),
+        static_cast<unsigned long long>(t.errors), static_cast<unsigned long long>(t.server_closed),
+        format(close_seconds, 3).c_str(), close_kind, connect_seconds, format(rss_before).c_str(),
+        format(rss).c_str(), format(peak).c_str());
+    std::fflush(stdout);
+    // The server ending the flood is an outcome, reported above; refusing it is a failure.
+    const bool failed = t.handshake_failures != 0 || t.established == 0 || t.errors != 0;
+    return failed || interrupted ? 1 : 0;
+  }
   std::printf(
       "summary connections=%zu established=%llu size=%zu seconds=%.3f messages=%llu "
       "msg_per_s=%.1f mismatches=%llu errors=%llu handshake_failures=%llu connect_seconds=%.3f "
       "server_cpu_seconds=%s server_us_per_msg=%s server_rss_before_kib=%s server_rss_kib=%s "
-      "server_peak_rss_kib=%s server_bytes_per_connection=%s\n",
+      "server_peak_rss_kib=%s server_bytes_per_connection=%s latency_p50_us=%s "
+      "latency_p99_us=%s latency_max_us=%s\n",
       opts.connections, static_cast<unsigned long long>(t.established), opts.size, elapsed,
       static_cast<unsigned long long>(t.messages),
       elapsed > 0 ? static_cast<double>(t.messages) / elapsed : 0.0,
       static_cast<unsigned long long>(t.mismatches), static_cast<unsigned long long>(t.errors),
       static_cast<unsigned long long>(t.handshake_failures), connect_seconds,
       format(server_cpu, 3).c_str(), format(server_us, 3).c_str(), format(rss_before).c_str(),
-      format(rss).c_str(), format(peak).c_str(), format(bytes_per_connection, 0).c_str());
+      format(rss).c_str(), format(peak).c_str(), format(bytes_per_connection, 0).c_str(),
+      format_us(latencies, latencies.percentile(0.50)).c_str(),
+      format_us(latencies, latencies.percentile(0.99)).c_str(),
+      format_us(latencies, latencies.max()).c_str());
   std::fflush(stdout);
   const bool no_echo = t.messages == 0 && !opts.idle;
   if (no_echo) std::fprintf(stderr, "ws_load: no message was echoed\n");

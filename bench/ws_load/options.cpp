@@ -14,10 +14,10 @@ bool parse_integer(std::string_view text, T& out) {
   return ec == std::errc{} && ptr == end;
 }
 
-bool parse_seconds(std::string_view text, double& out) {
+bool parse_seconds(std::string_view text, double& out, bool zero_ok = false) {
   const auto* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, out);
-  return ec == std::errc{} && ptr == end && out > 0 && out <= 24 * 3600;
+  return ec == std::errc{} && ptr == end && (out > 0 || (zero_ok && out == 0)) && out <= 24 * 3600;
 }
 
 }  // namespace
@@ -26,13 +26,18 @@ std::string usage(const char* program) {
   return std::string("usage: ") + program +
          " [--connections N] [--size BYTES] [--seconds T] [--host H] [--port P] [--path /]\n"
          "       [--max-messages M] [--threads K] [--server-pid PID] [--connect-timeout T]\n"
-         "       [--connect-concurrency C] [--spread-source] [--idle] [--deflate]\n"
+         "       [--connect-concurrency C] [--spread-source] [--idle | --flood] [--warmup W]\n"
+         "       [--deflate]\n"
          "Each connection keeps one masked binary message of BYTES in flight: send, wait for the\n"
          "echo, compare it byte for byte, send again. Prints msg/s each second and a final line\n"
-         "'summary key=value ...'. With --server-pid, also the server's CPU time per message\n"
-         "and its memory (RSS) per connection. --idle holds the connections open for T seconds\n"
-         "without sending. Exits 1 on a mismatch, a failed handshake or a dropped connection,\n"
-         "2 on a bad command line.\n";
+         "'summary key=value ...' with the echo latency's p50, p99 and max. With --server-pid,\n"
+         "also the server's CPU time per message and its memory (RSS) per connection. --warmup\n"
+         "runs the load W seconds before the measured window of T seconds. --idle holds the\n"
+         "connections open for T seconds without sending. --flood sends masked binary frames of\n"
+         "BYTES as fast as each socket takes them for T seconds and never reads (a client that\n"
+         "ignores backpressure); it reports the bytes sent and whether and when the server\n"
+         "closed a connection. Exits 1 on a mismatch, a failed handshake or a dropped connection\n"
+         "(with --flood: only on a failed handshake), 2 on a bad command line.\n";
 }
 
 std::optional<options> parse_options(int argc, char** argv, std::string& error) {
@@ -50,10 +55,13 @@ std::optional<options> parse_options(int argc, char** argv, std::string& error) 
       result.spread_source = true;
     } else if (flag == "--idle") {
       result.idle = true;
+    } else if (flag == "--flood") {
+      result.flood = true;
     } else if (flag == "--connections" || flag == "--size" || flag == "--seconds" ||
                flag == "--host" || flag == "--port" || flag == "--path" ||
                flag == "--max-messages" || flag == "--threads" || flag == "--server-pid" ||
-               flag == "--connect-timeout" || flag == "--connect-concurrency") {
+               flag == "--connect-timeout" || flag == "--connect-concurrency" ||
+               flag == "--warmup") {
       const auto text = value();
       if (!text) {
         error = "missing value after " + std::string(flag);
@@ -82,6 +90,8 @@ std::optional<options> parse_options(int argc, char** argv, std::string& error) 
         ok = parse_integer(*text, result.server_pid) && result.server_pid > 0;
       } else if (flag == "--connect-timeout") {
         ok = parse_seconds(*text, result.connect_timeout);
+      } else if (flag == "--warmup") {
+        ok = parse_seconds(*text, result.warmup, /*zero_ok=*/true);
       } else {
         ok = parse_integer(*text, result.connect_concurrency) && result.connect_concurrency > 0;
       }
@@ -93,6 +103,18 @@ std::optional<options> parse_options(int argc, char** argv, std::string& error) 
       error = "unknown argument: " + std::string(flag);
       return std::nullopt;
     }
+  }
+  if (result.idle && result.flood) {
+    error = "--idle and --flood exclude each other";
+    return std::nullopt;
+  }
+  if (result.flood && result.max_messages != 0) {
+    error = "--max-messages counts echoes, which --flood does not read";
+    return std::nullopt;
+  }
+  if (result.warmup > 0 && (result.idle || result.flood || result.max_messages != 0)) {
+    error = "--warmup needs the echo load without --idle, --flood or --max-messages";
+    return std::nullopt;
   }
   if (result.connections > 20000) result.spread_source = true;
   return result;

@@ -24,6 +24,8 @@ struct options {
   std::size_t connect_concurrency = 256;
   bool spread_source = false;  // forced on when connections > 20000
   bool idle = false;           // hold the connections open without sending (memory per connection)
+  bool flood = false;   // send frames as fast as the socket takes them, never read (backpressure)
+  double warmup = 0.0;  // seconds of load before the measured window (not with --idle, --flood)
 };
 
 /// The usage text printed for --help and on a bad command line.

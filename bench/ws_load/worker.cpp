@@ -45,6 +45,8 @@ struct connection {
   std::uint64_t sequence = 0;
   std::size_t frame_sent = 0;
   bool sending = false;
+  worker::clock_type::time_point sent_at;  // the message in flight's first send
+  bool server_closed = false;              // --flood: FIN or reset seen (counted once)
 };
 
 namespace {
@@ -52,6 +54,9 @@ namespace {
 constexpr std::size_t read_buffer_size = 256 * 1024;
 constexpr std::size_t max_early_bytes = 64 * 1024;
 constexpr std::uint64_t max_reported_failures = 5;
+// --flood: whole frames one connection sends per wake-up before the loop looks at the others
+// (and at control.stop) again; EPOLLOUT is level-triggered, so the next wake-up sends more.
+constexpr int flood_frames_per_wakeup = 16;
 
 bool is_pending(conn_state state) {
   return state == conn_state::connecting || state == conn_state::sending_handshake ||
@@ -160,6 +165,8 @@ void worker::on_event(connection& conn, std::uint32_t events) {
     case conn_state::reading_handshake:
       return read_handshake(conn);
     case conn_state::ready: {
+      // A flood connection watches only for the server's FIN (and errors): it never reads.
+      if (opts_.flood) return fail_open(conn, "closed by the server before the load began");
       // The server spoke before the load began: keep the bytes for later, or see it close.
       const ssize_t n = ::recv(conn.fd, read_buffer_.data(), read_buffer_.size(), 0);
       if (n > 0 && conn.handshake_in.size() + static_cast<std::size_t>(n) <= max_early_bytes) {
@@ -171,6 +178,7 @@ void worker::on_event(connection& conn, std::uint32_t events) {
       return;
     }
     case conn_state::open:
+      if (opts_.flood) return on_flood_event(conn, events);
       if ((events & EPOLLOUT) && conn.sending) flush(conn);
       if (conn.state == conn_state::open && (events & (EPOLLIN | EPOLLERR | EPOLLHUP))) {
         read_frames(conn);
@@ -238,6 +246,10 @@ void worker::read_handshake(connection& conn) {
       std::make_unique<outgoing_message>(opts_.size, conn.mask, first_ + conn.local_index);
   counters_.established.fetch_add(1, std::memory_order_relaxed);
   counters_.open.fetch_add(1, std::memory_order_relaxed);
+  if (opts_.flood) {
+    conn.handshake_in = std::string();  // what the server says is never read
+    set_interest(conn, false);          // from now on only its FIN and errors
+  }
 }
 
 void worker::begin_load() {
@@ -246,6 +258,11 @@ void worker::begin_load() {
     if (conn->state == conn_state::ready) {
       conn->state = conn_state::open;
       if (opts_.idle) continue;
+      if (opts_.flood) {
+        conn->sending = true;
+        flood(*conn);
+        continue;
+      }
       send_next_message(*conn);
       if (conn->state == conn_state::open && !conn->handshake_in.empty()) {
         const std::string early = std::move(conn->handshake_in);
@@ -289,6 +306,11 @@ void worker::feed(connection& conn, const unsigned char* data, std::size_t size)
         return;
       case echo_reader::status::message_done:
         if (conn.sending) return fail_open(conn, "echo arrived before the message was sent");
+        if (control_.measuring.load(std::memory_order_relaxed)) {
+          const auto latency = clock_type::now() - conn.sent_at;
+          latencies_.record(static_cast<std::uint64_t>(
+              std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count()));
+        }
         counters_.messages.store(++messages_, std::memory_order_relaxed);
         if (!conn.reader.last_matched()) {
           counters_.mismatches.store(++mismatches_, std::memory_order_relaxed);
@@ -312,6 +334,7 @@ void worker::send_next_message(connection& conn) {
   conn.message->set_sequence(++conn.sequence);
   conn.frame_sent = 0;
   conn.sending = true;
+  conn.sent_at = clock_type::now();
   flush(conn);
 }
 
@@ -334,13 +357,81 @@ void worker::flush(connection& conn) {
   want_write(conn, false);
 }
 
+void worker::on_flood_event(connection& conn, std::uint32_t events) {
+  if (events & (EPOLLERR | EPOLLHUP)) {
+    note_server_close(conn, "reset");
+    counters_.open.fetch_sub(1, std::memory_order_relaxed);
+    return close_connection(conn);
+  }
+  if ((events & EPOLLRDHUP) && !conn.server_closed) {
+    // The server's FIN: it may still read (a half-close), so the flood goes on until a reset.
+    note_server_close(conn, "fin");
+    set_interest(conn, conn.write_interest);  // stop watching for it
+  }
+  if ((events & EPOLLOUT) && conn.sending) flood(conn);
+}
+
+void worker::flood(connection& conn) {
+  const auto frame = conn.message->frame();
+  int frames = 0;
+  while (frames < flood_frames_per_wakeup) {
+    const ssize_t n = ::send(conn.fd, frame.data() + conn.frame_sent,
+                             frame.size() - conn.frame_sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      conn.frame_sent += static_cast<std::size_t>(n);
+      bytes_sent_ += static_cast<std::uint64_t>(n);
+      counters_.bytes_sent.store(bytes_sent_, std::memory_order_relaxed);
+      if (conn.frame_sent == frame.size()) {
+        conn.frame_sent = 0;
+        ++frames;
+        counters_.frames_sent.store(++frames_sent_, std::memory_order_relaxed);
+      }
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      break;
+    } else {
+      // The server ended the connection: an outcome of the flood, not a failure of ws_load.
+      const bool reset = n < 0 && (errno == EPIPE || errno == ECONNRESET);
+      if (!reset) {
+        std::fprintf(stderr, "ws_load: connection %zu: send: %s\n", first_ + conn.local_index,
+                     std::strerror(errno));
+      }
+      note_server_close(conn, reset ? "reset" : "error");
+      counters_.open.fetch_sub(1, std::memory_order_relaxed);
+      return close_connection(conn);
+    }
+  }
+  want_write(conn, true);
+}
+
+void worker::note_server_close(connection& conn, const char* kind) {
+  if (conn.server_closed || control_.stop.load(std::memory_order_relaxed)) return;
+  conn.server_closed = true;
+  counters_.server_closed.store(++server_closed_, std::memory_order_relaxed);
+  if (!first_close_) {
+    first_close_ = clock_type::now();
+    first_close_kind_ = kind;
+  }
+}
+
 void worker::want_write(connection& conn, bool on) {
   if (conn.write_interest == on) return;
+  set_interest(conn, on);
+}
+
+void worker::set_interest(connection& conn, bool write) {
+  // A flood connection never reads once established: it watches only for the server's FIN (until
+  // seen) and errors; EPOLLIN would wake the loop for every echo it leaves unread.
+  const bool flooding =
+      opts_.flood && (conn.state == conn_state::ready || conn.state == conn_state::open);
+  std::uint32_t read = EPOLLIN;
+  if (flooding) read = conn.server_closed ? 0u : static_cast<std::uint32_t>(EPOLLRDHUP);
   epoll_event event{};
-  event.events = EPOLLIN | (on ? EPOLLOUT : 0u);
+  event.events = read | (write ? EPOLLOUT : 0u);
   event.data.u64 = conn.local_index;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, conn.fd, &event);
-  conn.write_interest = on;
+  conn.write_interest = write;
 }
 
 void worker::fail_handshake(connection& conn, const std::string& reason) {

@@ -4,13 +4,16 @@
 #include <netinet/in.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "latency.hpp"
 #include "options.hpp"
 
 namespace ws_load {
@@ -23,21 +26,28 @@ struct worker_counters {
   std::atomic<std::uint64_t> handshake_failures{0};
   std::atomic<std::uint64_t> established{0};
   std::atomic<std::uint64_t> open{0};
+  std::atomic<std::uint64_t> bytes_sent{0};     // --flood
+  std::atomic<std::uint64_t> frames_sent{0};    // --flood: whole frames
+  std::atomic<std::uint64_t> server_closed{0};  // --flood: connections the server ended
 };
 
 /// State shared by all workers and the coordinating thread.
 struct run_control {
-  std::atomic<bool> go{false};    // all handshakes settled: start sending (and give up the rest)
-  std::atomic<bool> stop{false};  // the run is over
+  std::atomic<bool> go{false};  // all handshakes settled: start sending (and give up the rest)
+  std::atomic<bool> measuring{false};  // the measured window (after --warmup): record latencies
+  std::atomic<bool> stop{false};       // the run is over
   std::atomic<std::uint64_t> messages_started{0};  // used only with --max-messages
 };
 
 struct connection;
 
 /// Opens connections [first, first + count) of the run, does their handshakes, then (once
-/// `control.go` is set) keeps one message in flight on each until `control.stop`.
+/// `control.go` is set) keeps one message in flight on each until `control.stop` (with --flood:
+/// sends frames on each as fast as it takes them, and never reads).
 class worker {
  public:
+  using clock_type = std::chrono::steady_clock;
+
   worker(const options& opts, const sockaddr_in& server, std::size_t first, std::size_t count,
          run_control& control, worker_counters& counters);
   ~worker();
@@ -46,6 +56,13 @@ class worker {
 
   /// Runs the event loop on the calling thread until `control.stop` is set.
   void run();
+
+  /// After run() returned: the echo latencies recorded while `control.measuring` was set.
+  const latency_histogram& latencies() const { return latencies_; }
+  /// After run() returned, with --flood: when the server first ended a connection (its FIN or
+  /// a reset), and which it was ("fin", "reset", "error"); nothing if it never did.
+  std::optional<clock_type::time_point> first_close() const { return first_close_; }
+  const char* first_close_kind() const { return first_close_kind_; }
 
  private:
   void start_connections();
@@ -58,7 +75,11 @@ class worker {
   void feed(connection& conn, const unsigned char* data, std::size_t size);
   void send_next_message(connection& conn);
   void flush(connection& conn);
+  void on_flood_event(connection& conn, std::uint32_t events);
+  void flood(connection& conn);
+  void note_server_close(connection& conn, const char* kind);
   void want_write(connection& conn, bool on);
+  void set_interest(connection& conn, bool write);
   void fail_handshake(connection& conn, const std::string& reason);
   void fail_open(connection& conn, const char* reason);
   void close_connection(connection& conn);
@@ -82,6 +103,12 @@ class worker {
   std::uint64_t errors_ = 0;
   std::uint64_t handshake_failures_ = 0;
   std::uint64_t reported_failures_ = 0;
+  std::uint64_t bytes_sent_ = 0;
+  std::uint64_t frames_sent_ = 0;
+  std::uint64_t server_closed_ = 0;
+  latency_histogram latencies_;
+  std::optional<clock_type::time_point> first_close_;
+  const char* first_close_kind_ = "na";
 };
 
 }  // namespace ws_load

@@ -60,5 +60,38 @@ TEST(ws_load_options, rejects_bad_values_and_unknown_flags) {
   }
 }
 
+TEST(ws_load_options, reads_flood_and_warmup) {
+  std::string error;
+  const auto flood = parse({"--flood", "--size", "65536"}, error);
+  ASSERT_TRUE(flood) << error;
+  EXPECT_TRUE(flood->flood);
+  EXPECT_FALSE(flood->idle);
+  const auto warm = parse({"--warmup", "1.5"}, error);
+  ASSERT_TRUE(warm) << error;
+  EXPECT_DOUBLE_EQ(warm->warmup, 1.5);
+  const auto none = parse({"--warmup", "0"}, error);
+  ASSERT_TRUE(none) << error;
+  EXPECT_DOUBLE_EQ(none->warmup, 0.0);
+  EXPECT_FALSE(parse({}, error)->flood);
+}
+
+TEST(ws_load_options, rejects_flood_and_warmup_where_they_make_no_sense) {
+  for (const auto& args :
+       std::vector<std::vector<const char*>>{{"--flood", "--idle"},
+                                             {"--flood", "--max-messages", "10"},
+                                             {"--warmup", "1", "--flood"},
+                                             {"--warmup", "1", "--idle"},
+                                             {"--warmup", "1", "--max-messages", "10"},
+                                             {"--warmup", "-1"},
+                                             {"--warmup", "x"}}) {
+    std::vector<char*> argv{const_cast<char*>("ws_load")};
+    for (const char* arg : args) argv.push_back(const_cast<char*>(arg));
+    std::string error;
+    EXPECT_FALSE(parse_options(static_cast<int>(argv.size()), argv.data(), error))
+        << args[0] << " " << args[1];
+    EXPECT_FALSE(error.empty());
+  }
+}
+
 }  // namespace
 }  // namespace ws_load
