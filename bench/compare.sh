@@ -47,6 +47,8 @@
 # A WebSocket server that refuses a load generator (a failed handshake or an answer other than
 # 101, no echo, a dropped connection, a mismatch) fails the whole run: a message naming the
 # server, the generator and what happened, and exit status 1. No figure is printed for it.
+# So does a server that is not there (its binary missing: --servers leaves it out) or does not
+# start (its fixed port taken, it exits, or it does not accept within 10 s).
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -165,10 +167,10 @@ server_list() {  # $1 = http | ws
     key=$(server_key "$name")
     if [[ -n "$only_servers" && ",$only_servers," != *",$key,"* ]]; then continue; fi
     exe=${cmd%% *}
+    # A server asked for (by default or by env) that is not there fails the run: a table
+    # without it would read as if it had been measured elsewhere. --servers leaves it out.
     if [[ ! -x "$exe" ]]; then
-      note "$kind: $name server '$exe' not found: skipped"
-      printf '%s\t%s\t%s\n' "$kind" "$name" "$exe" >>"$RESULTS_DIR/skipped.tsv"
-      continue
+      fail_run "$kind: $name server '$exe' not found (not built? --servers leaves it out)"
     fi
     echo "$entry"
   done
@@ -202,7 +204,7 @@ run_http() {  # $1 = entry, $2 = round
   local name; IFS='|' read -r name _ <<<"$1"
   local tag
   tag="http-$(server_tag "$name")-r$2"
-  start_server "$1" "$RESULTS_DIR/$tag.server.log" || return 0
+  start_server_or_fail "$1" "$RESULTS_DIR/$tag.server.log"
   local c0 c1 out="$RESULTS_DIR/$tag.wrk.txt"
   c0=$(cpu_ticks "$server_pid")
   timeout $((seconds + 30)) wrk -t1 -c100 -d"${seconds}s" --latency \
@@ -210,13 +212,22 @@ run_http() {  # $1 = entry, $2 = round
   local rc=$?
   c1=$(cpu_ticks "$server_pid")
   stop_server
-  if ((rc != 0)); then note "$name: wrk failed (rc $rc, $out)"; return 0; fi
+  if ((rc != 0)); then
+    fail_run "HTTP server $name: wrk failed (rc $rc, round $2): $(tail -c 300 "$out" | tr '\n' ' ')" \
+      "Output: $out"
+  fi
   local rps p50 p99 requests errors
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
   p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
   p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
   requests=$(awk '/requests in/ {print $1}' "$out")
   errors=$(grep -E 'Non-2xx|Socket errors' "$out" | tr -s ' ' | paste -sd';' -)
+  # Answers other than 2xx are not a hello server's throughput: the run fails. Socket errors
+  # (timeouts under load) are noted.
+  if grep -q 'Non-2xx' "$out"; then
+    fail_run "HTTP server $name answered wrk (round $2) with non-2xx responses: $errors." \
+      "Output: $out; server log: ${out%.wrk.txt}.server.log"
+  fi
   [[ -n "$errors" ]] && note "$name round $2: wrk reports: $errors"
   local us_per_req
   us_per_req=$(awk -v d=$((c1 - c0)) -v t="$CLK_TCK" -v n="${requests:-0}" \
@@ -231,7 +242,7 @@ run_ws() {  # $1 = entry, $2 = round, $3 = shape (CxS)
   local conns=${3%x*} size=${3#*x}
   local tag
   tag="ws-$(server_tag "$name")-$3-r$2"
-  start_server "$1" "$RESULTS_DIR/$tag.server.log" || return 0
+  start_server_or_fail "$1" "$RESULTS_DIR/$tag.server.log"
   local out="$RESULTS_DIR/$tag.ws_load.txt"
   timeout $((seconds + 60)) "$WS_LOAD" --connections "$conns" --size "$size" \
     --seconds "$seconds" --host 127.0.0.1 --port "$server_port" --path "$ws_path" \
@@ -313,7 +324,7 @@ run_idle() {  # $1 = entry, $2 = round
   local name; IFS='|' read -r name _ <<<"$1"
   local tag
   tag="idle-$(server_tag "$name")-r$2"
-  start_server "$1" "$RESULTS_DIR/$tag.server.log" || return 0
+  start_server_or_fail "$1" "$RESULTS_DIR/$tag.server.log"
   local out="$RESULTS_DIR/$tag.ws_load.txt"
   timeout 120 "$WS_LOAD" --idle --connections "$idle_connections" --spread-source --seconds 2 \
     --connect-timeout 30 --host 127.0.0.1 --port "$server_port" --path "$ws_path" \
@@ -339,7 +350,7 @@ run_ws_load_test() {  # uWebSockets' load_test as the client; $1 = entry, $2 = r
   local conns=${3%x*} size=${3#*x}
   local tag
   tag="wsuws-$(server_tag "$name")-$3-r$2"
-  start_server "$1" "$RESULTS_DIR/$tag.server.log" || return 0
+  start_server_or_fail "$1" "$RESULTS_DIR/$tag.server.log"
   # load_test reports every 4 s and runs until stopped: give it 4 reports past the first.
   local out="$RESULTS_DIR/$tag.load_test.txt" duration=$((4 * 4 + 2))
   local c0 c1 t0 t1
@@ -382,7 +393,7 @@ instr_server() {  # $1 = entry, $2 = tag; runs $3... as the client; sets instr_t
   local started=$?
   server_prefix=""
   start_wait_steps=100
-  if ((started != 0)); then stop_wait_steps=30; return 1; fi
+  if ((started != 0)); then fail_run "server did not start under callgrind: $start_error"; fi
   "$@" "$server_port" >"$RESULTS_DIR/$tag.client.txt" 2>&1
   local rc=$?
   stop_server
@@ -570,10 +581,6 @@ print_tables() {
         "| $(ratio "$per" "$b_per") |"
     done <<<"$ws_servers"
   fi
-  if [[ -s "$RESULTS_DIR/skipped.tsv" ]]; then
-    echo
-    sort -u "$RESULTS_DIR/skipped.tsv" | awk -F'\t' '{ printf "- %s: %s skipped, %s not found\n", $1, $2, $3 }'
-  fi
   if ((${#notes[@]})); then
     echo
     echo "Notes:"
@@ -599,8 +606,9 @@ awk -v l="${load_at_start%% *}" 'BEGIN { exit !(l > 1.0) }' &&
 
 http_servers=""
 ws_servers=""
-{ wants http || [[ $mode == instr ]]; } && http_servers=$(server_list http)
-{ wants ws || wants idle || [[ $mode == instr ]]; } && ws_servers=$(server_list ws)
+# server_list runs in a subshell: its fail_run ends only that, so its status is passed on.
+if wants http || [[ $mode == instr ]]; then http_servers=$(server_list http) || exit 1; fi
+if wants ws || wants idle || [[ $mode == instr ]]; then ws_servers=$(server_list ws) || exit 1; fi
 
 if [[ $mode == instr ]]; then
   command -v valgrind >/dev/null || { echo "compare.sh: valgrind not found" >&2; exit 1; }

@@ -57,19 +57,22 @@ start_wait_steps=100  # tenths of a second
 stop_wait_steps=30
 
 # A server is "name|command|fixed port (or empty)". Without a fixed port the command gets
-# "--port N" appended, or "{port}" in it replaced by N.
+# "--port N" appended, or "{port}" in it replaced by N. On failure (the port is taken, the server
+# exits or does not accept within the bound) returns 1 with the reason in start_error.
+start_error=""
 start_server() {  # $1 = entry, $2 = log file; sets server_pid and server_port
   local name cmd fixed
   IFS='|' read -r name cmd fixed <<<"$1"
+  start_error=""
   if [[ -n "$fixed" ]]; then
     server_port=$fixed
     if port_in_use "$server_port"; then
-      note "$name: port $server_port is already in use before the server starts: run skipped" \
-        "(--netns avoids the clash)"
+      start_error="$name ($cmd): port $server_port is already in use before the server starts"
+      start_error+=" (--netns avoids the clash)"
       return 1
     fi
   else
-    server_port=$(free_port) || { note "no free port"; return 1; }
+    server_port=$(free_port) || { start_error="$name: no free port"; return 1; }
     if [[ "$cmd" == *"{port}"* ]]; then
       cmd=${cmd//\{port\}/$server_port}
     else
@@ -81,14 +84,29 @@ start_server() {  # $1 = entry, $2 = log file; sets server_pid and server_port
   server_pid=$!
   local waited=0
   while ! (exec 3<>"/dev/tcp/127.0.0.1/$server_port") 2>/dev/null; do
-    if ! kill -0 "$server_pid" 2>/dev/null || ((waited++ >= start_wait_steps)); then
-      note "$name did not accept on port $server_port within $((start_wait_steps / 10)) s (log: $2)"
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      local status=0
+      wait "$server_pid" 2>/dev/null || status=$?
+      server_pid=""
+      start_error="$name ($cmd) exited with status $status before it accepted on port"
+      start_error+=" $server_port; its log ($2) ends: $(tail -c 300 "$2" | tr '\n' ' ')"
+      return 1
+    fi
+    if ((waited++ >= start_wait_steps)); then
+      start_error="$name ($cmd) did not accept on port $server_port within"
+      start_error+=" $((start_wait_steps / 10)) s (log: $2)"
       stop_server
       return 1
     fi
     sleep 0.1
   done
   return 0
+}
+
+# start_server, and a server that does not start fails the whole run: a benchmark with a server
+# missing would print a table without it, or with a "–", and exit 0.
+start_server_or_fail() {  # $1 = entry, $2 = log file
+  start_server "$1" "$2" || fail_run "server did not start: $start_error"
 }
 
 stop_server() {
