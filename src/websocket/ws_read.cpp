@@ -33,6 +33,9 @@ constexpr std::size_t max_batched_read = 4096;
 void ws_connection_t::activate() {
   if (activated_ || socket_closed_) return;
   activated_ = true;
+  // The idle timeout counts from activation: a delayed one was not read before.
+  poller_->refresh_clock();
+  last_rx_ms_ = poller_->now_ms();
   start_read();
 }
 
