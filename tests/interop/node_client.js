@@ -3,7 +3,8 @@
 // Each case opens its own connection to ws://localhost:8080/chat and asserts what a user of that
 // client sees: the echo byte for byte, the pong, the close code.
 // Usage: node node_client.js [--url URL] [CASE...]
-//        (CASE: text binary large fragmented ping close; default: all)
+//        (CASE: text binary large fragmented ping close, and keepalive against a server
+//        started with --idle-timeout-ms 600; default: all but keepalive)
 // Needs `npm ci --prefix tests/interop` (scripts/deps.sh runs it).
 'use strict';
 
@@ -19,10 +20,15 @@ try {
 
 const TIMEOUT_MS = 5000;
 
-function withTimeout(promise, what) {
+// Keep-alive: pings the client must see (answered by ws itself) before its idle connection is
+// judged healthy; at one ping per half idle timeout, that spans three idle timeouts.
+const KEEPALIVE_PINGS = 6;
+const KEEPALIVE_PAYLOAD = 'restws-keepalive';
+
+function withTimeout(promise, what, ms = TIMEOUT_MS) {
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), TIMEOUT_MS);
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -119,7 +125,28 @@ const cases = {
     const { code } = await c.close(4000, 'bye');
     check(code === 4000, `close code seen by the client: ${code}`);
   },
+  // Against a server with a short idle timeout (ws_echo --idle-timeout-ms 600): the client sends
+  // nothing, answers the server's keep-alive pings by itself, and is still open and echoed after
+  // several idle timeouts.
+  async keepalive(c) {
+    let pings = 0;
+    const enough = new Promise((resolve, reject) => {
+      c.ws.on('ping', (data) => {
+        if (data.toString() !== KEEPALIVE_PAYLOAD) {
+          reject(new Error(`unexpected ping payload ${data}`));
+        } else if (++pings === KEEPALIVE_PINGS) {
+          resolve();
+        }
+      });
+      c.closed.then(({ code }) => reject(new Error(`closed with ${code} after ${pings} pings`)));
+    });
+    await withTimeout(enough, `${KEEPALIVE_PINGS} keep-alive pings`, 20000);
+    const got = await echo(c, 'still here', false);
+    check(got.data.toString('utf8') === 'still here', `echo after the pings: got ${got.data}`);
+  },
 };
+// Cases run when none is named: those that need no server flag.
+const defaultCases = ['text', 'binary', 'large', 'fragmented', 'ping', 'close'];
 
 async function run(url, name) {
   const c = new Connection(url);
@@ -144,7 +171,7 @@ async function main() {
     url = args[urlAt + 1];
     args.splice(urlAt, 2);
   }
-  const names = args.length ? args : Object.keys(cases);
+  const names = args.length ? args : defaultCases;
   const unknown = names.filter((n) => !(n in cases));
   if (unknown.length) {
     console.error(`unknown case(s): ${unknown.join(' ')}; known: ${Object.keys(cases).join(' ')}`);
