@@ -114,7 +114,8 @@ struct ws_settings_t {
   std::vector<std::string> subprotocols;
   /// Chooses instead of the list above: called in upgrade(), on the handler's thread, with the
   /// client's offers when it made some; returns one of them, or std::nullopt for none. Returning
-  /// a name the client did not offer is a programmer error: upgrade() answers 500 and throws.
+  /// a name the client did not offer is a programmer error: upgrade() throws std::logic_error
+  /// (the server answers 500).
   subprotocol_selector_t subprotocol_selector;
   /// true: a client that offers no subprotocol the server speaks (or none at all) gets 400, and
   /// the server logs it (warn); upgrade() throws upgrade_error_t. false (the default): such a
