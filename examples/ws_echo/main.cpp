@@ -2,11 +2,13 @@
 // restws: listens on localhost:8080, upgrades GET /chat and echoes every frame as received.
 // Flags (none: the seed's behaviour with restws's defaults, docs/websocket.md):
 //   --idle-timeout-ms N   ws_settings_t::idle_timeout (0: off); keep-alive pings at half of it
+//   --subprotocols A,B    ws_settings_t::subprotocols: the ones spoken, in order of preference
 #include <restws/all.hpp>
 #include <restws/websocket/websocket.hpp>
 
 #include <cstdlib>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace rr = restws::router;
@@ -60,6 +62,16 @@ std::optional<rws::ws_settings_t> parse_flags(int argc, char** argv) {
       const unsigned long ms = std::strtoul(argv[++i], &end, 10);
       if (end == argv[i] || *end != '\0') return std::nullopt;
       settings.idle_timeout = std::chrono::milliseconds{ms};
+    } else if (flag == "--subprotocols" && i + 1 < argc) {
+      std::string_view list = argv[++i];
+      while (!list.empty()) {
+        const auto comma = list.find(',');
+        const auto name = list.substr(0, comma);
+        if (name.empty()) return std::nullopt;
+        settings.subprotocols.emplace_back(name);
+        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+      }
+      if (settings.subprotocols.empty()) return std::nullopt;
     } else {
       return std::nullopt;
     }
@@ -71,7 +83,7 @@ int main(int argc, char** argv) {
   using namespace std::chrono;
   const auto settings = parse_flags(argc, argv);
   if (!settings) {
-    std::cerr << "usage: " << argv[0] << " [--idle-timeout-ms N]\n";
+    std::cerr << "usage: " << argv[0] << " [--idle-timeout-ms N] [--subprotocols A,B]\n";
     return 2;
   }
   try {

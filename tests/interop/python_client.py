@@ -4,7 +4,8 @@
 Each case opens its own connection to ws://localhost:8080/chat and asserts what a user of that
 client sees: the echo byte for byte, the pong, the close code.
 Usage: python_client.py [--url URL] CASE...   (CASE: text binary large fragmented ping close;
-       keepalive, against a server started with --idle-timeout-ms 600, only when named)
+       keepalive, against a server started with --idle-timeout-ms 600, and subprotocol, against
+       one started with --subprotocols graphql-transport-ws,mqtt, only when named)
 Run it with /usr/bin/python3: the `websockets` package is Debian's, not a virtualenv's.
 """
 
@@ -24,7 +25,13 @@ KEEPALIVE_PINGS = 6
 KEEPALIVE_PAYLOAD = b"restws-keepalive"
 CASES = {}
 # Cases that need a server flag, run only when named.
-NAMED_ONLY = {"keepalive"}
+NAMED_ONLY = {"keepalive", "subprotocol"}
+# Subprotocols: what the server speaks (ws_echo --subprotocols), in its order of preference, and
+# what the client offers, in another order: the server's preference decides.
+SERVER_SUBPROTOCOLS = ["graphql-transport-ws", "mqtt"]
+CLIENT_OFFER = ["mqtt", "graphql-transport-ws"]
+# Extra arguments to websockets.connect per case.
+CONNECT_OPTIONS = {"subprotocol": {"subprotocols": CLIENT_OFFER}}
 
 
 def case(fn):
@@ -132,12 +139,31 @@ async def keepalive(ws):
     check(got == "still here", "echo after the pings: %r" % got)
 
 
+@case
+async def subprotocol(ws):
+    """Against ws_echo --subprotocols graphql-transport-ws,mqtt: of the client's offer (mqtt,
+    graphql-transport-ws) the server picks its own first choice; an offer it speaks none of gets
+    a WebSocket without a subprotocol (RFC 6455 §4.2.2)."""
+    check(ws.subprotocol == SERVER_SUBPROTOCOLS[0], "agreed subprotocol: %r" % ws.subprotocol)
+    got = await echo(ws, "over graphql-transport-ws")
+    check(got == "over graphql-transport-ws", "echo: %r" % got)
+    async with websockets.connect(URL["url"], open_timeout=TIMEOUT, close_timeout=TIMEOUT,
+                                  subprotocols=["xmpp"]) as other:
+        check(other.subprotocol is None, "no common subprotocol, agreed: %r" % other.subprotocol)
+        got = await echo(other, "no subprotocol")
+        check(got == "no subprotocol", "echo without a subprotocol: %r" % got)
+
+
+# The server's URL (--url), for cases that open a second connection.
+URL = {}
+
+
 async def run(url, name):
     # ping_interval=None: the client's own keep-alive pings stay off, so that only the server's
     # keep the connection alive in the keepalive case.
     async with websockets.connect(url, max_size=4 << 20, open_timeout=TIMEOUT,
                                   close_timeout=TIMEOUT, ping_interval=None,
-                                  logger=PING_LOGGER) as ws:
+                                  logger=PING_LOGGER, **CONNECT_OPTIONS.get(name, {})) as ws:
         await CASES[name](ws)
         if name != "close":
             await asyncio.wait_for(ws.close(), TIMEOUT)
@@ -154,6 +180,7 @@ def main():
     unknown = [n for n in names if n not in CASES]
     if unknown:
         parser.error("unknown case(s): %s" % " ".join(unknown))
+    URL["url"] = args.url
     failed = 0
     for name in names:
         try:
