@@ -1,7 +1,15 @@
 // The seed's echo server (RESTinio's minimal WebSocket sample), with only restinio renamed to
 // restws: listens on localhost:8080, upgrades GET /chat and echoes every frame as received.
+// Flags (none: the seed's behaviour with restws's defaults, docs/websocket.md):
+//   --idle-timeout-ms N   ws_settings_t::idle_timeout (0: off); keep-alive pings at half of it
+//   --subprotocols A,B    ws_settings_t::subprotocols: the ones spoken, in order of preference
 #include <restws/all.hpp>
 #include <restws/websocket/websocket.hpp>
+
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace rr = restws::router;
 using router_t = rr::express_router_t<>;
@@ -12,12 +20,13 @@ using traits_t = restws::traits_t<restws::asio_timer_manager_t,
 
 using ws_registry_t = std::map<std::uint64_t, rws::ws_handle_t>;
 
-auto server_handler(ws_registry_t& registry) {
+auto server_handler(ws_registry_t& registry, const rws::ws_settings_t& settings) {
   auto router = std::make_unique<router_t>();
-  router->http_get("/chat", [&registry](auto req, auto) mutable {
+  router->http_get("/chat", [&registry, settings](auto req, auto) mutable {
     if (restws::http_connection_header_t::upgrade == req->header().connection()) {
-      auto wsh =
-          rws::upgrade<traits_t>(*req, rws::activation_t::immediate, [&registry](auto wsh, auto m) {
+      auto wsh = rws::upgrade<traits_t>(
+          *req, rws::activation_t::immediate,
+          [&registry](auto wsh, auto m) {
             switch (m->opcode()) {
               case rws::opcode_t::ping_frame: {  // ping/pong is the user's job
                 auto pong = *m;
@@ -33,7 +42,8 @@ auto server_handler(ws_registry_t& registry) {
               default:  // text, binary, continuation: echo as received
                 wsh->send_message(*m);
             }
-          });
+          },
+          settings);
       registry.emplace(wsh->connection_id(), wsh);
       return restws::request_accepted();
     }
@@ -42,14 +52,46 @@ auto server_handler(ws_registry_t& registry) {
   return router;
 }
 
-int main() {
+// The flags above, or nothing (and a usage line) for anything else.
+std::optional<rws::ws_settings_t> parse_flags(int argc, char** argv) {
+  rws::ws_settings_t settings;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    if (flag == "--idle-timeout-ms" && i + 1 < argc) {
+      char* end = nullptr;
+      const unsigned long ms = std::strtoul(argv[++i], &end, 10);
+      if (end == argv[i] || *end != '\0') return std::nullopt;
+      settings.idle_timeout = std::chrono::milliseconds{ms};
+    } else if (flag == "--subprotocols" && i + 1 < argc) {
+      std::string_view list = argv[++i];
+      while (!list.empty()) {
+        const auto comma = list.find(',');
+        const auto name = list.substr(0, comma);
+        if (name.empty()) return std::nullopt;
+        settings.subprotocols.emplace_back(name);
+        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+      }
+      if (settings.subprotocols.empty()) return std::nullopt;
+    } else {
+      return std::nullopt;
+    }
+  }
+  return settings;
+}
+
+int main(int argc, char** argv) {
   using namespace std::chrono;
+  const auto settings = parse_flags(argc, argv);
+  if (!settings) {
+    std::cerr << "usage: " << argv[0] << " [--idle-timeout-ms N] [--subprotocols A,B]\n";
+    return 2;
+  }
   try {
     ws_registry_t registry;
     restws::run(restws::on_this_thread<traits_t>()
                     .port(8080)
                     .address("localhost")
-                    .request_handler(server_handler(registry))
+                    .request_handler(server_handler(registry, *settings))
                     .read_next_http_message_timelimit(10s)
                     .write_http_response_timelimit(1s)
                     .handle_request_timeout(1s)

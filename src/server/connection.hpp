@@ -43,6 +43,7 @@ class connection_t final : public response_sink_t,
   void write_whole_response(request_id_t id, std::string_view head, std::string_view body,
                             bool close_connection) override;
   connection_handoff_t take_connection(request_id_t id) override;
+  abstract_logger_t* logger() const noexcept override { return &reactor_.logger(); }
 
   /// From the reactor's fd_poller_t: the socket has input (or its end, or an error) and/or
   /// output space.

@@ -14,12 +14,14 @@ const detail::ws_connection_t& ws_t::connection() const noexcept {
   return static_cast<const detail::ws_connection_t&>(*this);
 }
 
-// Both are fixed when the connection is made, so reading them from any thread is safe.
+// These are fixed when the connection is made, so reading them from any thread is safe.
 std::uint64_t ws_t::connection_id() const noexcept { return connection().connection_id(); }
 
 const asio::ip::tcp::endpoint& ws_t::remote_endpoint() const noexcept {
   return connection().remote_endpoint();
 }
+
+std::string_view ws_t::subprotocol() const noexcept { return connection().subprotocol(); }
 
 namespace {
 void check_frame(final_frame_flag_t final_flag, opcode_t opcode, std::size_t payload_size) {

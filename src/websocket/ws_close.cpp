@@ -68,8 +68,8 @@ void ws_connection_t::fail_connection(status_code_t code, std::string_view reaso
 }
 
 void ws_connection_t::arm_close_timer() {
-  if ((timers_ && timers_->close) || socket_closed_) return;
-  asio::steady_timer& t = timer(timers().close);
+  if ((extras_ && extras_->close) || socket_closed_) return;
+  asio::steady_timer& t = timer(extras().close);
   t.expires_after(config_->close_timeout);
   t.async_wait([self = connection_ref_t{this}](const std::error_code& ec) {
     if (!ec) self->close_socket();
@@ -82,7 +82,14 @@ void ws_connection_t::close_socket(status_code_t code, std::string_view reason) 
   // and its io_context, and must then touch nothing of it.
   if (registered_) poller_->remove(this);  // releases us later, never here
   mark_socket_closed();
-  timers_.reset();  // their handlers run with operation_aborted and drop their references
+  // The timers' handlers run with operation_aborted and drop their references.
+  if (has_subprotocol_) {
+    extras_->write.reset();
+    extras_->close.reset();
+    extras_->drain = nullptr;
+  } else {
+    extras_.reset();
+  }
   std::vector<out_frame_t> unsent;
   if (busy_) {
     // The state itself goes at the next rest(): a caller up the stack may be parsing its buffer.
@@ -123,7 +130,7 @@ void ws_connection_t::detach_from_poller() noexcept {
   mark_socket_closed();
   poller_ = nullptr;  // going away: our busy state must not go back to its pool
   busy_.reset();
-  if (timers_) timers_->drain = nullptr;  // its captures may hold handles to this connection
+  if (extras_) extras_->drain = nullptr;  // its captures may hold handles to this connection
   try {
     release_handler();  // its captures may hold handles to this connection
   } catch (...) {

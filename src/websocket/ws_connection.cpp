@@ -45,8 +45,14 @@ std::chrono::nanoseconds automatic_io_uring_cost(abstract_logger_t& logger) {
 
 }  // namespace
 
+// An idle WebSocket costs its slot (docs/benchmarks.md): a field added must fit in padding or
+// replace another. The figure is libstdc++'s on x86-64, where it was measured.
+#if defined(__GLIBCXX__) && defined(__x86_64__)
+static_assert(sizeof(ws_connection_t) <= 200, "ws_connection_t grew: idle WebSockets cost more");
+#endif
+
 ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
-                                 const ws_settings_t& settings)
+                                 const ws_settings_t& settings, std::string subprotocol)
     : handler_{std::move(handler)},
       poller_{&ws_poller_t::of(*handoff.io_context)},
       config_{poller_->share_config(ws_config_t{
@@ -68,6 +74,10 @@ ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t
 #endif
   io_uring_automatic_ = settings.io_uring == io_uring_mode_t::automatic;
   keep_open_ = settings.keep_open;
+  if (!subprotocol.empty()) {
+    extras().subprotocol = std::move(subprotocol);
+    has_subprotocol_ = true;
+  }
   // The socket leaves Asio: the reactor's ws_poller_t watches it (see ws_poller.hpp).
   std::error_code ec;
   fd = handoff.socket.release(ec);

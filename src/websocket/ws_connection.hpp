@@ -15,6 +15,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -130,8 +131,9 @@ class connection_ref_t {
 class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
  public:
   /// Made with new and held by connection_ref_t at once (no reference yet); never deleted.
+  /// `subprotocol`: the one agreed at upgrade (empty: none).
   ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
-                  const ws_settings_t& settings);
+                  const ws_settings_t& settings, std::string subprotocol = {});
   ~ws_connection_t();
   /// From a slab_pool_t: idle WebSockets, packed, pin no freed HTTP buffers (slab_pool.hpp).
   static void* operator new(std::size_t size);
@@ -155,6 +157,10 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   /// The reactor's io_context, which the connection's work runs on. Any thread.
   asio::io_context& io() const noexcept { return *config_->io; }
   const asio::ip::tcp::endpoint& remote_endpoint() const noexcept { return remote_endpoint_; }
+  /// The subprotocol agreed at upgrade, empty if none. Any thread (fixed at construction).
+  std::string_view subprotocol() const noexcept {
+    return has_subprotocol_ ? std::string_view{extras_->subprotocol} : std::string_view{};
+  }
   /// True once no further frame may be queued (close sent or socket gone). Any thread.
   bool closed() const noexcept { return send_closed_.load(std::memory_order_acquire); }
 
@@ -387,22 +393,30 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   bool over_limit_ : 1 = false;   ///< buffered_ went over max_backpressure, not drained yet
   bool read_paused_ : 1 = false;  ///< throttled: no reading until the queue drains
   bool pending_unparsed_ : 1 = false;  ///< pending holds bytes a paused process() left
-  std::uint32_t last_rx_ms_ = 0;       ///< ws_poller_t::now_ms() of the last read with data
+  /// extras_ holds a subprotocol (and so lives as long as we do). Set in the constructor and
+  /// never changed, so any thread may read it; a byte of what was padding.
+  bool has_subprotocol_ = false;
+  std::uint32_t last_rx_ms_ = 0;  ///< ws_poller_t::now_ms() of the last read with data
+  // What only some connections need, so that the others pay one null pointer for all of it.
   // Timers exist only while needed (a blocked write, a close in progress); so does a drain
-  // handler set for this connection alone. All go when the socket closes.
-  struct timers_t {
+  // handler set for this connection alone. All go when the socket closes. A negotiated
+  // subprotocol lives here too: then the struct is made with the connection and stays until it
+  // goes (only its timers and drain handler go at the close), so ws_t::subprotocol() may read it
+  // from any thread.
+  struct extras_t {
     std::optional<asio::steady_timer> write;
     std::optional<asio::steady_timer> close;
     drain_handler_t drain;
+    std::string subprotocol;  ///< fixed at construction
   };
-  std::unique_ptr<timers_t> timers_;
+  std::unique_ptr<extras_t> extras_;
   asio::steady_timer& timer(std::optional<asio::steady_timer>& t) {
     if (!t) t.emplace(io());
     return *t;
   }
-  timers_t& timers() {
-    if (!timers_) timers_ = std::make_unique<timers_t>();
-    return *timers_;
+  extras_t& extras() {
+    if (!extras_) extras_ = std::make_unique<extras_t>();
+    return *extras_;
   }
 };
 

@@ -25,7 +25,7 @@ void ws_connection_t::on_drained() {
     read_paused_ = false;
     start_read();  // posted: what process() left in `pending` first, then the socket
   }
-  if ((timers_ && timers_->drain) || config_->on_drain)
+  if ((extras_ && extras_->drain) || config_->on_drain)
     asio::post(io(), [self = connection_ref_t{this}] { self->run_drain_handler(); });
 }
 
@@ -33,7 +33,7 @@ void ws_connection_t::run_drain_handler() {
   if (socket_closed_) return;
   // Looked up now (it may have been replaced since the queue drained), and copied: the handler
   // may replace itself.
-  const drain_handler_t handler = timers_ && timers_->drain ? timers_->drain : config_->on_drain;
+  const drain_handler_t handler = extras_ && extras_->drain ? extras_->drain : config_->on_drain;
   if (!handler) return;
   auto owner = lock_owner();
   if (!owner) return;  // every handle is gone: the connection is closing
@@ -80,8 +80,8 @@ void ws_connection_t::fail_on_backpressure() {
 void ws_connection_t::set_drain_handler_from_any_thread(drain_handler_t handler) {
   if (detached_.load(std::memory_order_acquire)) return;
   run_on_io_thread([this, handler = std::move(handler)]() mutable {
-    if (socket_closed_ || (!handler && !timers_)) return;
-    timers().drain = std::move(handler);
+    if (socket_closed_ || (!handler && !extras_)) return;
+    extras().drain = std::move(handler);
   });
 }
 

@@ -290,7 +290,7 @@ void ws_connection_t::on_write_error(int error) {
 
 void ws_connection_t::arm_write_watchdog() {
   if (write_timer_armed_ || socket_closed_) return;
-  asio::steady_timer& t = timer(timers().write);
+  asio::steady_timer& t = timer(extras().write);
   write_timer_armed_ = true;
   t.expires_after(config_->write_timeout);
   // A reference until it runs: close_socket() cancels it, the io_context's end destroys it.

@@ -3,7 +3,9 @@
 // Each case opens its own connection to ws://localhost:8080/chat and asserts what a user of that
 // client sees: the echo byte for byte, the pong, the close code.
 // Usage: node node_client.js [--url URL] [CASE...]
-//        (CASE: text binary large fragmented ping close; default: all)
+//        (CASE: text binary large fragmented ping close, keepalive against a server started
+//        with --idle-timeout-ms 600, subprotocol against one started with
+//        --subprotocols graphql-transport-ws,mqtt; default: all but the last two)
 // Needs `npm ci --prefix tests/interop` (scripts/deps.sh runs it).
 'use strict';
 
@@ -19,10 +21,22 @@ try {
 
 const TIMEOUT_MS = 5000;
 
-function withTimeout(promise, what) {
+// Keep-alive: pings the client must see (answered by ws itself) before its idle connection is
+// judged healthy; at one ping per half idle timeout, that spans three idle timeouts.
+const KEEPALIVE_PINGS = 6;
+const KEEPALIVE_PAYLOAD = 'restws-keepalive';
+
+// Subprotocols: what the server speaks (ws_echo --subprotocols), in its order of preference, and
+// what the client offers, in another order: the server's preference decides.
+const SERVER_SUBPROTOCOLS = ['graphql-transport-ws', 'mqtt'];
+const CLIENT_OFFER = ['mqtt', 'graphql-transport-ws'];
+// The subprotocols each case's connection offers (none when absent).
+const OFFERS = { subprotocol: CLIENT_OFFER };
+
+function withTimeout(promise, what, ms = TIMEOUT_MS) {
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), TIMEOUT_MS);
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -33,8 +47,8 @@ function check(condition, what) {
 
 // A connection whose events are awaited one by one.
 class Connection {
-  constructor(url) {
-    this.ws = new WebSocket(url, { maxPayload: 4 << 20 });
+  constructor(url, protocols = []) {
+    this.ws = new WebSocket(url, protocols, { maxPayload: 4 << 20 });
     this.messages = [];
     this.waiters = [];
     this.closed = new Promise((resolve) => {
@@ -119,13 +133,61 @@ const cases = {
     const { code } = await c.close(4000, 'bye');
     check(code === 4000, `close code seen by the client: ${code}`);
   },
+  // Against a server with a short idle timeout (ws_echo --idle-timeout-ms 600): the client sends
+  // nothing, answers the server's keep-alive pings by itself, and is still open and echoed after
+  // several idle timeouts.
+  async keepalive(c) {
+    let pings = 0;
+    const enough = new Promise((resolve, reject) => {
+      c.ws.on('ping', (data) => {
+        if (data.toString() !== KEEPALIVE_PAYLOAD) {
+          reject(new Error(`unexpected ping payload ${data}`));
+        } else if (++pings === KEEPALIVE_PINGS) {
+          resolve();
+        }
+      });
+      c.closed.then(({ code }) => reject(new Error(`closed with ${code} after ${pings} pings`)));
+    });
+    await withTimeout(enough, `${KEEPALIVE_PINGS} keep-alive pings`, 20000);
+    const got = await echo(c, 'still here', false);
+    check(got.data.toString('utf8') === 'still here', `echo after the pings: got ${got.data}`);
+  },
+  // Against ws_echo --subprotocols graphql-transport-ws,mqtt: of the client's offer (mqtt,
+  // graphql-transport-ws) the server picks its own first choice. To an offer it speaks none of the
+  // server answers 101 without a subprotocol (RFC 6455 §4.2.2), which ws, a strict client, then
+  // fails itself; without an offer the WebSocket opens with none.
+  async subprotocol(c, url) {
+    check(c.ws.protocol === SERVER_SUBPROTOCOLS[0], `agreed subprotocol: '${c.ws.protocol}'`);
+    const got = await echo(c, 'over graphql-transport-ws', false);
+    check(got.data.toString('utf8') === 'over graphql-transport-ws', `echo: got ${got.data}`);
+    const unmatched = new Connection(url, ['xmpp']);
+    try {
+      await unmatched.open();
+      throw new Error(`offer xmpp opened with subprotocol '${unmatched.ws.protocol}'`);
+    } catch (err) {
+      check(/no subprotocol/.test(err.message), `offer xmpp: ${err.message}`);
+    } finally {
+      unmatched.ws.terminate();
+    }
+    const none = new Connection(url);
+    try {
+      await none.open();
+      check(none.ws.protocol === '', `no offer, agreed: '${none.ws.protocol}'`);
+      const { code } = await none.close(1000);
+      check(code === 1000, `normal close answered with ${code}`);
+    } finally {
+      none.ws.terminate();
+    }
+  },
 };
+// Cases run when none is named: those that need no server flag.
+const defaultCases = ['text', 'binary', 'large', 'fragmented', 'ping', 'close'];
 
 async function run(url, name) {
-  const c = new Connection(url);
+  const c = new Connection(url, OFFERS[name] || []);
   await c.open();
   try {
-    await cases[name](c);
+    await cases[name](c, url);
     if (name !== 'close') {
       const { code } = await c.close(1000);
       check(code === 1000, `normal close answered with ${code}`);
@@ -144,7 +206,7 @@ async function main() {
     url = args[urlAt + 1];
     args.splice(urlAt, 2);
   }
-  const names = args.length ? args : Object.keys(cases);
+  const names = args.length ? args : defaultCases;
   const unknown = names.filter((n) => !(n in cases));
   if (unknown.length) {
     console.error(`unknown case(s): ${unknown.join(' ')}; known: ${Object.keys(cases).join(' ')}`);

@@ -3,19 +3,35 @@
 
 Each case opens its own connection to ws://localhost:8080/chat and asserts what a user of that
 client sees: the echo byte for byte, the pong, the close code.
-Usage: python_client.py [--url URL] CASE...   (CASE: text binary large fragmented ping close)
+Usage: python_client.py [--url URL] CASE...   (CASE: text binary large fragmented ping close;
+       keepalive, against a server started with --idle-timeout-ms 600, and subprotocol, against
+       one started with --subprotocols graphql-transport-ws,mqtt, only when named)
 Run it with /usr/bin/python3: the `websockets` package is Debian's, not a virtualenv's.
 """
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 
 import websockets
+from websockets.frames import Opcode
 
 TIMEOUT = 5.0
+# Keep-alive: pings the client must see (answered by websockets itself) before its idle connection
+# is judged healthy; at one ping per half idle timeout, that spans three idle timeouts.
+KEEPALIVE_PINGS = 6
+KEEPALIVE_PAYLOAD = b"restws-keepalive"
 CASES = {}
+# Cases that need a server flag, run only when named.
+NAMED_ONLY = {"keepalive", "subprotocol"}
+# Subprotocols: what the server speaks (ws_echo --subprotocols), in its order of preference, and
+# what the client offers, in another order: the server's preference decides.
+SERVER_SUBPROTOCOLS = ["graphql-transport-ws", "mqtt"]
+CLIENT_OFFER = ["mqtt", "graphql-transport-ws"]
+# Extra arguments to websockets.connect per case.
+CONNECT_OPTIONS = {"subprotocol": {"subprotocols": CLIENT_OFFER}}
 
 
 def case(fn):
@@ -75,9 +91,79 @@ async def close(ws):
     check(ws.close_code == 4000, "close code seen by the client: %r" % ws.close_code)
 
 
+class PingWatcher(logging.Handler):
+    """Counts the pings the client receives: websockets logs each frame it reads at debug level
+    ("< %s", frame), and answers pings itself without telling the application."""
+
+    def __init__(self, want):
+        super().__init__(logging.DEBUG)
+        self.want = want
+        self.payloads = []
+        self.enough = None  # an asyncio.Event, made in the case's own event loop
+
+    def emit(self, record):
+        frame = record.args[0] if record.msg == "< %s" and record.args else None
+        if getattr(frame, "opcode", None) is Opcode.PING:
+            self.payloads.append(bytes(frame.data))
+            if len(self.payloads) >= self.want and self.enough is not None:
+                self.enough.set()
+
+
+# websockets decides at connect time whether to log frames, so the watcher's logger is given to
+# every connection (it prints nothing; it only counts).
+PINGS = PingWatcher(KEEPALIVE_PINGS)
+PING_LOGGER = logging.getLogger("restws.interop.frames")
+PING_LOGGER.setLevel(logging.DEBUG)
+PING_LOGGER.propagate = False
+PING_LOGGER.addHandler(PINGS)
+
+
+@case
+async def keepalive(ws):
+    """Against a server with a short idle timeout (ws_echo --idle-timeout-ms 600): the client sends
+    nothing and is still open and echoed after several idle timeouts."""
+    PINGS.payloads.clear()
+    PINGS.enough = asyncio.Event()
+    closed = asyncio.ensure_future(ws.wait_closed())
+    enough = asyncio.ensure_future(PINGS.enough.wait())
+    done, _ = await asyncio.wait({closed, enough}, timeout=20.0,
+                                 return_when=asyncio.FIRST_COMPLETED)
+    closed.cancel()
+    enough.cancel()
+    check(enough in done, "%d keep-alive pings before %s" % (
+        len(PINGS.payloads), "the close (%r)" % ws.close_code if closed in done
+        else "the timeout"))
+    check(all(p == KEEPALIVE_PAYLOAD for p in PINGS.payloads),
+          "ping payloads: %r" % PINGS.payloads)
+    got = await echo(ws, "still here")
+    check(got == "still here", "echo after the pings: %r" % got)
+
+
+@case
+async def subprotocol(ws):
+    """Against ws_echo --subprotocols graphql-transport-ws,mqtt: of the client's offer (mqtt,
+    graphql-transport-ws) the server picks its own first choice; an offer it speaks none of gets
+    a WebSocket without a subprotocol (RFC 6455 §4.2.2)."""
+    check(ws.subprotocol == SERVER_SUBPROTOCOLS[0], "agreed subprotocol: %r" % ws.subprotocol)
+    got = await echo(ws, "over graphql-transport-ws")
+    check(got == "over graphql-transport-ws", "echo: %r" % got)
+    async with websockets.connect(URL["url"], open_timeout=TIMEOUT, close_timeout=TIMEOUT,
+                                  subprotocols=["xmpp"]) as other:
+        check(other.subprotocol is None, "no common subprotocol, agreed: %r" % other.subprotocol)
+        got = await echo(other, "no subprotocol")
+        check(got == "no subprotocol", "echo without a subprotocol: %r" % got)
+
+
+# The server's URL (--url), for cases that open a second connection.
+URL = {}
+
+
 async def run(url, name):
+    # ping_interval=None: the client's own keep-alive pings stay off, so that only the server's
+    # keep the connection alive in the keepalive case.
     async with websockets.connect(url, max_size=4 << 20, open_timeout=TIMEOUT,
-                                  close_timeout=TIMEOUT) as ws:
+                                  close_timeout=TIMEOUT, ping_interval=None,
+                                  logger=PING_LOGGER, **CONNECT_OPTIONS.get(name, {})) as ws:
         await CASES[name](ws)
         if name != "close":
             await asyncio.wait_for(ws.close(), TIMEOUT)
@@ -90,10 +176,11 @@ def main():
     parser.add_argument("cases", nargs="*",
                         help="cases to run (default: all): %s" % " ".join(CASES))
     args = parser.parse_args()
-    names = args.cases or list(CASES)
+    names = args.cases or [n for n in CASES if n not in NAMED_ONLY]
     unknown = [n for n in names if n not in CASES]
     if unknown:
         parser.error("unknown case(s): %s" % " ".join(unknown))
+    URL["url"] = args.url
     failed = 0
     for name in names:
         try:

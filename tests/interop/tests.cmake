@@ -27,5 +27,21 @@ if(TARGET ws_echo)
       set_tests_properties(interop.${client}.${case} PROPERTIES
                            RESOURCE_LOCK port8080 LABELS interop TIMEOUT 120)
     endforeach()
+    # Keep-alive: with a 600 ms idle timeout the client, idle, sees the server's pings every
+    # ~300 ms, answers them itself, and stays open across several timeouts.
+    add_test(NAME interop.${client}.keepalive
+             COMMAND ${RESTWS_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/with_server.py
+                     --server $<TARGET_FILE:ws_echo> --server-arg=--idle-timeout-ms
+                     --server-arg=600 --timeout 60 -- ${client_command} keepalive)
+    set_tests_properties(interop.${client}.keepalive PROPERTIES
+                         RESOURCE_LOCK port8080 LABELS interop TIMEOUT 120)
+    # Subprotocols: the client offers mqtt, graphql-transport-ws; the server's preference wins.
+    add_test(NAME interop.${client}.subprotocol
+             COMMAND ${RESTWS_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/with_server.py
+                     --server $<TARGET_FILE:ws_echo> --server-arg=--subprotocols
+                     --server-arg=graphql-transport-ws,mqtt --timeout 60 --
+                     ${client_command} subprotocol)
+    set_tests_properties(interop.${client}.subprotocol PROPERTIES
+                         RESOURCE_LOCK port8080 LABELS interop TIMEOUT 120)
   endforeach()
 endif()

@@ -17,6 +17,7 @@ using connection_id_t = std::uint64_t;
 using request_id_t = std::uint64_t;
 
 struct connection_handoff_t;  // see connection_handoff.hpp
+class abstract_logger_t;      // see logger.hpp
 
 /// One piece of a response, already serialised. A response is one or more parts; the last one
 /// has `last` set. `head` and `body` are written back to back (two strings so a large body is
@@ -53,6 +54,10 @@ class response_sink_t {
   /// Takes the connection away from the HTTP layer (WebSocket upgrade), see connection_handoff.hpp.
   /// Default: throws std::logic_error (a sink without a socket cannot hand one over).
   virtual connection_handoff_t take_connection(request_id_t id);
+
+  /// The server's logger, for lines about a request that code outside the server writes
+  /// (upgrade()'s refusals). Default: null (no logger). Thread-safety: as the logger's.
+  virtual abstract_logger_t* logger() const noexcept { return nullptr; }
 };
 
 /// A sink for tests: records every part, in call order. Thread-safe.

@@ -6,8 +6,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "restws/server/io_uring_mode.hpp"
+#include "restws/websocket/protocol/subprotocol.hpp"
 
 namespace restws::websocket::basic {
 
@@ -34,6 +37,10 @@ enum class backpressure_policy_t : std::uint8_t {
 /// Called on the connection's thread when its queue falls to the low-water mark after having
 /// gone over max_backpressure: a producer that paused may resume.
 using drain_handler_t = std::function<void(std::shared_ptr<ws_t>)>;
+
+/// ws_settings_t::subprotocol_selector: given the client's offers (its order, never empty),
+/// returns the one to speak, or std::nullopt for none.
+using protocol::subprotocol_selector_t;
 
 struct ws_settings_t {
   /// Largest frame payload accepted; a bigger one fails the connection with 1009.
@@ -95,6 +102,43 @@ struct ws_settings_t {
   /// Called for every connection made with these settings when its queue drains (see
   /// drain_handler_t); ws_t::set_drain_handler() sets one for a single connection instead.
   drain_handler_t on_drain;
+
+  // ---- subprotocols (docs/websocket.md) -------------------------------------------------------
+  /// The subprotocols the server speaks, in its order of preference (e.g. {"graphql-transport-ws",
+  /// "graphql-ws"}). upgrade() answers with the first of them that the client offered in its
+  /// Sec-WebSocket-Protocol fields (names compare exactly) and ws_t::subprotocol() says which.
+  /// When the client offered none of them, the upgrade goes on without Sec-WebSocket-Protocol
+  /// (RFC 6455 §4.2.2), unless require_subprotocol. Offers that are not a comma-separated list
+  /// of tokens get 400. Empty (the default) and no selector: the library negotiates nothing and
+  /// does not read the field (RESTinio's behaviour).
+  std::vector<std::string> subprotocols;
+  /// Chooses instead of the list above: called in upgrade(), on the handler's thread, with the
+  /// client's offers when it made some; returns one of them, or std::nullopt for none. Returning
+  /// a name the client did not offer is a programmer error: upgrade() throws std::logic_error
+  /// (the server answers 500).
+  subprotocol_selector_t subprotocol_selector;
+  /// true: a client that offers no subprotocol the server speaks (or none at all) gets 400, and
+  /// the server logs it (warn); upgrade() throws upgrade_error_t. false (the default): such a
+  /// client gets a WebSocket without a subprotocol, and must close it if it needs one.
+  bool require_subprotocol = false;
+
+  // ---- Origin check (docs/websocket.md) -------------------------------------------------------
+  /// The web origins whose pages may open this WebSocket: exact ones, `https://app.example.com`
+  /// or `https://app.example.com:8443`, or wildcards `https://*.example.com` (any subdomain,
+  /// at any depth, but not `https://example.com` itself: list it too if wanted). Scheme and host
+  /// compare case-insensitively and a default port equals none (`https://x:443` is
+  /// `https://x`). A request whose Origin is not in the list gets 403, and the server logs the
+  /// origin (warn); upgrade() throws upgrade_error_t. So does `Origin: null`, an Origin that is
+  /// not one origin, and a request with several Origin fields. A request without Origin (no
+  /// browser sends one without) passes unless require_origin. Empty (the default): every origin
+  /// is allowed. Browsers send cookies with a WebSocket handshake from any site, and do not
+  /// apply CORS to it: a server that authenticates WebSockets by cookie should set this list
+  /// (cross-site WebSocket hijacking). An entry that is no origin nor wildcard (a path, `null`,
+  /// `*`) makes upgrade() throw std::invalid_argument (answered 500).
+  std::vector<std::string> allowed_origins;
+  /// true: a request without an Origin field gets 403 (and a log line); for servers only
+  /// browsers talk to. With allowed_origins empty, any single well-formed Origin then passes.
+  bool require_origin = false;
 };
 
 }  // namespace restws::websocket::basic

@@ -4,9 +4,18 @@
 // thread, then return request_accepted().
 //
 // restws checks the request first (GET, HTTP/1.1, Upgrade: websocket, Connection: upgrade, a
-// 16-byte base64 Sec-WebSocket-Key, Sec-WebSocket-Version: 13). On a bad request it answers it
-// (400, or 426 with Sec-WebSocket-Version: 13) and throws upgrade_error_t; the connection then
-// stays HTTP. On success it writes `101 Switching Protocols` and returns the handle.
+// 16-byte base64 Sec-WebSocket-Key, Sec-WebSocket-Version: 13), then its Origin against
+// ws_settings_t::allowed_origins / require_origin, then negotiates a subprotocol
+// (ws_settings_t::subprotocols, subprotocol_selector, require_subprotocol). On a bad request it
+// answers it (400; 426 with Sec-WebSocket-Version: 13; 403 for a refused Origin; 400 for a
+// malformed Sec-WebSocket-Protocol or, with require_subprotocol, none agreed), logs the
+// Origin and subprotocol refusals as warnings, and throws upgrade_error_t; the connection then
+// stays HTTP. Each answer carries a Date field. On success it writes `101 Switching Protocols`
+// (with Sec-WebSocket-Protocol if one was agreed) and returns the handle.
+//
+// The overloads that take `sec_websocket_protocol` or `upgrade_fields` holding
+// Sec-WebSocket-Protocol send the caller's value: the library then negotiates nothing and
+// writes no second field; ws_t::subprotocol() reports the caller's value.
 
 #include <stdexcept>
 #include <string>
@@ -24,7 +33,8 @@ class upgrade_error_t : public std::invalid_argument {
  public:
   upgrade_error_t(int status, const std::string& what)
       : std::invalid_argument{what}, status_{status} {}
-  /// The HTTP status upgrade() answered with (400 or 426).
+  /// The HTTP status upgrade() answered with: 400 (bad handshake, malformed or unagreed
+  /// subprotocol), 403 (Origin refused) or 426 (version).
   int status() const noexcept { return status_; }
 
  private:

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 #include <asio/ip/tcp.hpp>
@@ -87,6 +88,10 @@ class ws_t {
   /// The id of the HTTP connection that was upgraded (unique within its server).
   std::uint64_t connection_id() const noexcept;
   const asio::ip::tcp::endpoint& remote_endpoint() const noexcept;
+  /// The subprotocol agreed at upgrade: the one the library chose (ws_settings_t::subprotocols,
+  /// subprotocol_selector) or the Sec-WebSocket-Protocol the caller of upgrade() gave. Empty if
+  /// none. Valid while this ws_t lives; fixed at upgrade, so any thread may call it.
+  std::string_view subprotocol() const noexcept;
 
  private:
   // The connection itself (a base of it, with no data: an idle WebSocket costs every byte of a
