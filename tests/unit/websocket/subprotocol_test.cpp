@@ -197,7 +197,8 @@ TEST(subprotocol, selector_gets_offers_in_client_order_and_chooses) {
     seen.assign(offered.begin(), offered.end());
     return std::string{offered.back()};
   };
-  const auto d = negotiate_subprotocol(offering({"b, a", "c"}), {}, selector, false);
+  const auto fields = offering({"b, a", "c"});  // the offers are views into these fields
+  const auto d = negotiate_subprotocol(fields, {}, selector, false);
   EXPECT_EQ(seen, (views_t{"b", "a", "c"}));
   EXPECT_EQ(d.result, subprotocol_result_t::chosen);
   EXPECT_EQ(d.chosen, "c");
