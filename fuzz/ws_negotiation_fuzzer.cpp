@@ -5,7 +5,10 @@
 //   server's preference picks the first supported offer;
 // - origins: a parsed origin's parts are views into the input and serialize back to the same
 //   origin; a valid exact entry matches the origin it names, a wildcard one a subdomain of it
-//   and never its bare domain; a match of an exact entry is the same origin.
+//   and never its bare domain; a match of an exact entry is the same origin;
+// - permessage-deflate (permessage_deflate.hpp): each offer read, written again, reads back the
+//   same; the server's answer to it, checked as a client checks it, is accepted and agrees with
+//   the server on every parameter.
 //
 // Input: "entry\norigin\nfield\nfield..." (any part may be missing or empty).
 
@@ -19,6 +22,7 @@
 
 #include "restws/http/header_fields.hpp"
 #include "restws/websocket/protocol/origin.hpp"
+#include "restws/websocket/protocol/permessage_deflate.hpp"
 #include "restws/websocket/protocol/subprotocol.hpp"
 
 namespace {
@@ -120,6 +124,42 @@ void fuzz_origin(std::string_view entry, std::string_view value) {
   }
 }
 
+void fuzz_deflate(const std::vector<std::string_view>& values) {
+  restws::http::http_header_fields_t fields;
+  for (const auto v : values) fields.add_field("Sec-WebSocket-Extensions", std::string{v});
+  const auto offers = wsp::read_deflate_offers(fields);
+  check(!offers.malformed || (offers.offers.empty() && offers.invalid == 0));
+  wsp::deflate_config_t config;
+  if (!values.empty() && !values[0].empty()) {  // settings from the input too
+    const auto b = static_cast<unsigned char>(values[0][0]);
+    config.server_no_context_takeover = b & 1;
+    config.client_no_context_takeover = b & 2;
+    config.server_max_window_bits = static_cast<std::uint8_t>(b >> 4);  // clamped: 0..15
+    config.client_max_window_bits = static_cast<std::uint8_t>(8 + (b & 0x0c));
+  }
+  for (const auto& o : offers.offers) {
+    restws::http::http_header_fields_t again;
+    again.add_field("Sec-WebSocket-Extensions", wsp::deflate_offer_value(o));
+    const auto reread = wsp::read_deflate_offers(again);
+    check(reread.offers.size() == 1 && reread.offers[0] == o);
+    const auto a = wsp::accept_deflate_offer(o, config);
+    check(a.has_value());
+    check(a->server_max_window_bits >= 8 && a->server_max_window_bits <= 15);
+    check(a->client_max_window_bits >= 8 && a->client_max_window_bits <= 15);
+    check(!o.server_max_window_bits || a->server_max_window_bits <= o.server_max_window_bits);
+    restws::http::http_header_fields_t response;
+    response.add_field("Sec-WebSocket-Extensions", wsp::deflate_response_value(*a));
+    const auto seen = wsp::read_deflate_response(response, o);
+    check(seen.error == wsp::deflate_response_error_t::none && seen.agreed.has_value());
+    check(seen.agreed->server_no_context_takeover == a->server_no_context_takeover);
+    check(seen.agreed->client_no_context_takeover == a->client_no_context_takeover);
+    check(seen.agreed->server_max_window_bits == a->server_max_window_bits);
+    check(seen.agreed->client_max_window_bits == a->client_max_window_bits);
+  }
+  const auto chosen = wsp::negotiate_deflate(offers, config);
+  check(chosen.has_value() == !offers.offers.empty());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -137,5 +177,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz_origin(origin, entry);
   fuzz_subprotocols({parts.begin() + (parts.size() > 2 ? 2 : parts.size()), parts.end()});
   fuzz_subprotocols({parts.begin(), parts.end()});
+  fuzz_deflate({parts.begin(), parts.end()});
   return 0;
 }
