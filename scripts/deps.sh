@@ -2,7 +2,7 @@
 # Installs the Debian packages restws needs to build, test and run its demo, skipping those present.
 # Usage: scripts/deps.sh [extra-package ...]
 set -euo pipefail
-packages=(build-essential cmake pkg-config libasio-dev libssl-dev zlib1g-dev liburing-dev libgtest-dev libgmock-dev
+packages=(build-essential cmake pkg-config libasio-dev libssl-dev zlib1g-dev libdeflate-dev liburing-dev libgtest-dev libgmock-dev
           googletest clang lld libclang-rt-dev clang-format curl python3 python3-websockets  "$@")
 # Node.js and npm may come from outside Debian (nodesource); only ask apt when absent.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
