@@ -3,6 +3,7 @@
 // Flags (none: the seed's behaviour with restws's defaults, docs/websocket.md):
 //   --idle-timeout-ms N   ws_settings_t::idle_timeout (0: off); keep-alive pings at half of it
 //   --subprotocols A,B    ws_settings_t::subprotocols: the ones spoken, in order of preference
+//   --deflate             ws_settings_t::deflate.enabled: accept permessage-deflate (RFC 7692)
 #include <restws/all.hpp>
 #include <restws/websocket/websocket.hpp>
 
@@ -72,6 +73,8 @@ std::optional<rws::ws_settings_t> parse_flags(int argc, char** argv) {
         list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
       }
       if (settings.subprotocols.empty()) return std::nullopt;
+    } else if (flag == "--deflate") {
+      settings.deflate.enabled = true;
     } else {
       return std::nullopt;
     }
@@ -83,7 +86,8 @@ int main(int argc, char** argv) {
   using namespace std::chrono;
   const auto settings = parse_flags(argc, argv);
   if (!settings) {
-    std::cerr << "usage: " << argv[0] << " [--idle-timeout-ms N] [--subprotocols A,B]\n";
+    std::cerr << "usage: " << argv[0]
+              << " [--idle-timeout-ms N] [--subprotocols A,B] [--deflate]\n";
     return 2;
   }
   try {

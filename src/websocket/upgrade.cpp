@@ -24,6 +24,11 @@ ws_handle_t upgrade(request_t& req, activation_t activation, upgrade_response_t 
   // still be answered by the server (500).
   // The caller's own Sec-WebSocket-Protocol is among response.fields: not written twice.
   const bool own_protocol = response.fields.has_field("Sec-WebSocket-Protocol");
+  // permessage-deflate (ws_settings_t::deflate): the agreed parameters go in the 101.
+  const auto deflate = negotiate_compression(req, response, settings);
+  if (deflate)
+    response.fields.add_field("Sec-WebSocket-Extensions",
+                              protocol::deflate_response_value(*deflate));
   std::string head = protocol::switching_protocols_head(
       accept, own_protocol ? std::string_view{} : std::string_view{subprotocol}, response.fields);
 
@@ -31,7 +36,7 @@ ws_handle_t upgrade(request_t& req, activation_t activation, upgrade_response_t 
   auto registration = std::move(handoff.registration);
   // Ours until we return (see ws_connection_t's lifetime).
   const connection_ref_t connection{
-      new ws_connection_t(std::move(handoff), std::move(handler), settings, subprotocol)};
+      new ws_connection_t(std::move(handoff), std::move(handler), settings, subprotocol, deflate)};
   ws_handle_t ws = connection->make_handle();
   connection->start(std::move(head), activation == activation_t::immediate,
                     std::move(registration));

@@ -7,6 +7,7 @@
 #include "restws/server/logger.hpp"
 #include "restws/websocket/protocol/handshake.hpp"
 #include "restws/websocket/protocol/origin.hpp"
+#include "restws/websocket/protocol/permessage_deflate.hpp"
 #include "restws/websocket/protocol/subprotocol.hpp"
 
 namespace restws::websocket::basic::detail {
@@ -119,6 +120,32 @@ std::string choose_subprotocol(request_t& req, const upgrade_response_t& respons
     return "no subprotocol agreed (offered: " + (offered.empty() ? "none" : offered) +
            ") and ws_settings_t::require_subprotocol is set";
   });
+}
+
+protocol::deflate_config_t deflate_config(const ws_settings_t& settings) noexcept {
+  protocol::deflate_config_t c;
+  c.server_max_window_bits = settings.deflate.server_max_window_bits;
+  c.server_no_context_takeover = settings.deflate.server_no_context_takeover;
+  c.client_no_context_takeover = settings.deflate.client_no_context_takeover;
+  c.client_max_window_bits = settings.deflate.client_max_window_bits;
+  return c;
+}
+
+std::optional<protocol::deflate_agreement_t> negotiate_compression(
+    request_t& req, const upgrade_response_t& response, const ws_settings_t& settings) {
+  if (!settings.deflate.enabled || response.fields.has_field("Sec-WebSocket-Extensions"))
+    return std::nullopt;
+  const auto offers = protocol::read_deflate_offers(req.header().fields());
+  if (offers.malformed || offers.invalid != 0) {
+    if (abstract_logger_t* logger = req.sink().logger()) {
+      logger->info([&] {
+        return std::string{offers.malformed ? "malformed" : "invalid"} +
+               " permessage-deflate offer declined: Sec-WebSocket-Extensions " +
+               quoted_values(req, "Sec-WebSocket-Extensions");
+      });
+    }
+  }
+  return protocol::negotiate_deflate(offers, deflate_config(settings));
 }
 
 }  // namespace restws::websocket::basic::detail

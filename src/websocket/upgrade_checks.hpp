@@ -4,9 +4,11 @@
 // sans-IO cores in websocket/protocol/ and add the answer, the log line and the exception.
 // Private to the library; on the request handler's thread.
 
+#include <optional>
 #include <string>
 
 #include "restws/server/request.hpp"
+#include "restws/websocket/protocol/permessage_deflate.hpp"
 #include "restws/websocket/settings.hpp"
 #include "restws/websocket/upgrade.hpp"
 
@@ -30,5 +32,16 @@ void check_origin(request_t& req, const ws_settings_t& settings);
 /// that picks a name the client did not offer makes it throw std::logic_error (answered 500).
 std::string choose_subprotocol(request_t& req, const upgrade_response_t& response,
                                const ws_settings_t& settings);
+
+/// permessage-deflate: the agreement with the client's first offer ws_settings_t::deflate can
+/// honour, or std::nullopt (off, nothing offered, or nothing acceptable: no extension, never a
+/// refusal). A response that already names Sec-WebSocket-Extensions (the caller's own) is left
+/// alone: nothing is negotiated. Offers declined for a bad parameter or bad syntax are logged
+/// (info), since the client still gets its WebSocket.
+std::optional<protocol::deflate_agreement_t> negotiate_compression(
+    request_t& req, const upgrade_response_t& response, const ws_settings_t& settings);
+
+/// ws_settings_t::deflate as the sans-IO negotiation's config.
+protocol::deflate_config_t deflate_config(const ws_settings_t& settings) noexcept;
 
 }  // namespace restws::websocket::basic::detail

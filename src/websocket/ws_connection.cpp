@@ -26,9 +26,10 @@ using protocol::final_frame_flag_t;
 using protocol::opcode_t;
 using protocol::status_code_t;
 
-protocol::validator_settings_t validator_settings(const ws_settings_t& s) {
+protocol::validator_settings_t validator_settings(const ws_settings_t& s, bool deflate) {
   protocol::validator_settings_t v;
   v.role = protocol::role_t::server;
+  v.rsv1_allowed = deflate;  // RFC 7692 §6: RSV1 marks a compressed message
   v.max_frame_size = s.max_frame_size;
   v.max_message_size = s.max_message_size;
   return v;
@@ -52,12 +53,13 @@ static_assert(sizeof(ws_connection_t) <= 200, "ws_connection_t grew: idle WebSoc
 #endif
 
 ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
-                                 const ws_settings_t& settings, std::string subprotocol)
+                                 const ws_settings_t& settings, std::string subprotocol,
+                                 const std::optional<protocol::deflate_agreement_t>& deflate)
     : handler_{std::move(handler)},
       poller_{&ws_poller_t::of(*handoff.io_context)},
       config_{poller_->share_config(ws_config_t{
           handoff.io_context, settings.close_timeout, settings.write_timeout,
-          validator_settings(settings),
+          validator_settings(settings, deflate.has_value()),
           handoff.logger ? std::move(handoff.logger) : std::make_shared<null_logger_t>(),
           idle_policy_t::from(settings.idle_timeout, settings.send_pings),
           flow_limits_t::from(settings), settings.on_drain})},
@@ -78,6 +80,7 @@ ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t
     extras().subprotocol = std::move(subprotocol);
     has_subprotocol_ = true;
   }
+  if (deflate) extras().deflate = std::make_unique<ws_deflate_t>(*deflate, settings.deflate);
   // The socket leaves Asio: the reactor's ws_poller_t watches it (see ws_poller.hpp).
   std::error_code ec;
   fd = handoff.socket.release(ec);
@@ -213,7 +216,8 @@ void ws_connection_t::send_on_io_thread(final_frame_flag_t fin, opcode_t opcode,
     rest();
     return;
   }
-  queue_frame(fin, opcode, std::move(payload), std::move(cb));
+  const bool compressed = extras_ && extras_->deflate && compress_for_send(fin, opcode, payload);
+  queue_frame(fin, opcode, std::move(payload), std::move(cb), compressed);
   rest();
 }
 

@@ -33,6 +33,7 @@
 #include "restws/websocket/protocol/frame_reader.hpp"
 #include "restws/websocket/settings.hpp"
 #include "restws/websocket/ws.hpp"
+#include "ws_deflate.hpp"
 #include "ws_poller.hpp"
 
 namespace restws::websocket::basic::detail {
@@ -132,8 +133,10 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
  public:
   /// Made with new and held by connection_ref_t at once (no reference yet); never deleted.
   /// `subprotocol`: the one agreed at upgrade (empty: none).
+  /// `deflate`: permessage-deflate as agreed at upgrade (std::nullopt: not negotiated).
   ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
-                  const ws_settings_t& settings, std::string subprotocol = {});
+                  const ws_settings_t& settings, std::string subprotocol = {},
+                  const std::optional<protocol::deflate_agreement_t>& deflate = std::nullopt);
   ~ws_connection_t();
   /// From a slab_pool_t: idle WebSockets, packed, pin no freed HTTP buffers (slab_pool.hpp).
   static void* operator new(std::size_t size);
@@ -253,6 +256,12 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   void on_frame(const protocol::read_result_t& frame, std::shared_ptr<std::string> sunk);
   void deliver(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,
                std::string_view payload);
+  // permessage-deflate (ws_compression.cpp), with extras_->deflate.
+  /// A frame of a compressed message: inflated, checked, delivered (or the connection failed).
+  void on_compressed_frame(const protocol::read_result_t& frame);
+  /// True if `payload` is to be sent compressed: then it is replaced by its compressed bytes.
+  bool compress_for_send(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,
+                         shared_payload_t& payload);
   void deliver(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,
                shared_payload_t payload);
   static shared_payload_t recycled_payload(std::string_view bytes);
@@ -263,8 +272,9 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   static void recycle(message_handle_t message) noexcept;
 
   // Writing.
+  /// `compressed`: the payload is a permessage-deflate message (RSV1 set).
   void queue_frame(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,
-                   shared_payload_t payload, write_status_cb_t cb);
+                   shared_payload_t payload, write_status_cb_t cb, bool compressed = false);
   void queue_raw(std::string bytes);
   void start_write();
   /// The queue's only frame if it can be sent from where it is (nothing in flight, no completion
@@ -407,7 +417,8 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
     std::optional<asio::steady_timer> write;
     std::optional<asio::steady_timer> close;
     drain_handler_t drain;
-    std::string subprotocol;  ///< fixed at construction
+    std::string subprotocol;                ///< fixed at construction
+    std::unique_ptr<ws_deflate_t> deflate;  ///< permessage-deflate, when agreed
   };
   std::unique_ptr<extras_t> extras_;
   asio::steady_timer& timer(std::optional<asio::steady_timer>& t) {

@@ -286,6 +286,11 @@ void ws_connection_t::on_frame(const protocol::read_result_t& frame,
     default:
       break;
   }
+  if (extras_ && extras_->deflate && busy().reader.message_compressed()) [[unlikely]] {
+    on_compressed_frame(frame);  // from the buffer or the sink's block, wherever the bytes are
+    if (sunk) recycle(shared_payload_t{std::move(sunk)});
+    return;
+  }
   if (sunk) {
     deliver(h.final_flag(), h.opcode, shared_payload_t{std::move(sunk)});
     return;

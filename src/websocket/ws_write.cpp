@@ -48,12 +48,13 @@ void join_frame(const out_frame_t& f, char* out) noexcept {
 }  // namespace
 
 void ws_connection_t::queue_frame(final_frame_flag_t fin, opcode_t opcode, shared_payload_t payload,
-                                  write_status_cb_t cb) {
+                                  write_status_cb_t cb, bool compressed) {
   busy_state_t& b = busy();
   out_frame_t& f = b.queue.emplace_back();
   protocol::frame_header_t h;
   h.fin = fin == final_frame_flag_t::final_frame;
   h.opcode = opcode;
+  h.rsv1 = compressed;
   h.payload_length = payload ? payload->size() : 0;
   f.header_size = static_cast<std::uint8_t>(protocol::write_frame_header(f.header, h));
   b.queued_bytes += f.header_size + h.payload_length;

@@ -5,7 +5,8 @@
 // Usage: node node_client.js [--url URL] [CASE...]
 //        (CASE: text binary large fragmented ping close, keepalive against a server started
 //        with --idle-timeout-ms 600, subprotocol against one started with
-//        --subprotocols graphql-transport-ws,mqtt; default: all but the last two)
+//        --subprotocols graphql-transport-ws,mqtt, deflate against one started with --deflate;
+//        default: those that need no server flag)
 // Needs `npm ci --prefix tests/interop` (scripts/deps.sh runs it).
 'use strict';
 
@@ -32,6 +33,9 @@ const SERVER_SUBPROTOCOLS = ['graphql-transport-ws', 'mqtt'];
 const CLIENT_OFFER = ['mqtt', 'graphql-transport-ws'];
 // The subprotocols each case's connection offers (none when absent).
 const OFFERS = { subprotocol: CLIENT_OFFER };
+// Extra client options per case: deflate compresses every message (threshold 0; ws's default
+// leaves messages under 1 KiB uncompressed).
+const OPTIONS = { deflate: { perMessageDeflate: { threshold: 0 } } };
 
 function withTimeout(promise, what, ms = TIMEOUT_MS) {
   let timer;
@@ -47,8 +51,8 @@ function check(condition, what) {
 
 // A connection whose events are awaited one by one.
 class Connection {
-  constructor(url, protocols = []) {
-    this.ws = new WebSocket(url, protocols, { maxPayload: 4 << 20 });
+  constructor(url, protocols = [], options = {}) {
+    this.ws = new WebSocket(url, protocols, { maxPayload: 4 << 20, ...options });
     this.messages = [];
     this.waiters = [];
     this.closed = new Promise((resolve) => {
@@ -156,6 +160,21 @@ const cases = {
   // graphql-transport-ws) the server picks its own first choice. To an offer it speaks none of the
   // server answers 101 without a subprotocol (RFC 6455 §4.2.2), which ws, a strict client, then
   // fails itself; without an offer the WebSocket opens with none.
+  // Against ws_echo --deflate: permessage-deflate is agreed, and text and binary messages of
+  // 20 B, 1 KiB, 64 KiB and 1 MiB, compressed both ways, echo back intact.
+  async deflate(c) {
+    check(/^permessage-deflate/.test(c.ws.extensions), `extensions agreed: '${c.ws.extensions}'`);
+    for (const size of [20, 1024, 64 * 1024, 1 << 20]) {
+      const text = `restws deflate ${size} `.repeat(Math.ceil(size / 10)).slice(0, size);
+      const gotText = await echo(c, text, false);
+      check(gotText.data.toString('utf8') === text, `compressed text echo of ${size} bytes`);
+      const data = Buffer.alloc(size);
+      for (let i = 0; i < size; i += 1) data[i] = (i * 7) % 251;
+      const gotData = await echo(c, data, true);
+      check(Buffer.compare(gotData.data, data) === 0, `compressed binary echo of ${size} bytes`);
+    }
+  },
+
   async subprotocol(c, url) {
     check(c.ws.protocol === SERVER_SUBPROTOCOLS[0], `agreed subprotocol: '${c.ws.protocol}'`);
     const got = await echo(c, 'over graphql-transport-ws', false);
@@ -184,7 +203,7 @@ const cases = {
 const defaultCases = ['text', 'binary', 'large', 'fragmented', 'ping', 'close'];
 
 async function run(url, name) {
-  const c = new Connection(url, OFFERS[name] || []);
+  const c = new Connection(url, OFFERS[name] || [], OPTIONS[name] || {});
   await c.open();
   try {
     await cases[name](c, url);

@@ -25,7 +25,7 @@ KEEPALIVE_PINGS = 6
 KEEPALIVE_PAYLOAD = b"restws-keepalive"
 CASES = {}
 # Cases that need a server flag, run only when named.
-NAMED_ONLY = {"keepalive", "subprotocol"}
+NAMED_ONLY = {"keepalive", "subprotocol", "deflate"}
 # Subprotocols: what the server speaks (ws_echo --subprotocols), in its order of preference, and
 # what the client offers, in another order: the server's preference decides.
 SERVER_SUBPROTOCOLS = ["graphql-transport-ws", "mqtt"]
@@ -152,6 +152,21 @@ async def subprotocol(ws):
         check(other.subprotocol is None, "no common subprotocol, agreed: %r" % other.subprotocol)
         got = await echo(other, "no subprotocol")
         check(got == "no subprotocol", "echo without a subprotocol: %r" % got)
+
+
+@case
+async def deflate(ws):
+    """Against ws_echo --deflate: permessage-deflate is agreed (websockets offers it by default)
+    and text and binary messages of 20 B, 1 KiB, 64 KiB and 1 MiB echo back intact."""
+    names = [e.name for e in ws.extensions]
+    check(names == ["permessage-deflate"], "extensions agreed: %r" % names)
+    for size in (20, 1024, 64 * 1024, 1 << 20):
+        text = ("restws deflate %d " % size * (size // 10 + 1))[:size]
+        got = await echo(ws, text)
+        check(got == text, "compressed text echo of %d bytes: got %d" % (size, len(got)))
+        data = bytes((i * 7) % 251 for i in range(size))
+        got = await echo(ws, data)
+        check(got == data, "compressed binary echo of %d bytes: got %d" % (size, len(got)))
 
 
 # The server's URL (--url), for cases that open a second connection.

@@ -35,6 +35,13 @@ if(TARGET ws_echo)
                      --server-arg=600 --timeout 60 -- ${client_command} keepalive)
     set_tests_properties(interop.${client}.keepalive PROPERTIES
                          RESOURCE_LOCK port8080 LABELS interop TIMEOUT 120)
+    # permessage-deflate: the client's default offer is accepted by ws_echo --deflate.
+    add_test(NAME interop.${client}.deflate
+             COMMAND ${RESTWS_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/with_server.py
+                     --server $<TARGET_FILE:ws_echo> --server-arg=--deflate --timeout 60 --
+                     ${client_command} deflate)
+    set_tests_properties(interop.${client}.deflate PROPERTIES
+                         RESOURCE_LOCK port8080 LABELS interop TIMEOUT 120)
     # Subprotocols: the client offers mqtt, graphql-transport-ws; the server's preference wins.
     add_test(NAME interop.${client}.subprotocol
              COMMAND ${RESTWS_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/with_server.py

@@ -139,6 +139,38 @@ struct ws_settings_t {
   /// true: a request without an Origin field gets 403 (and a log line); for servers only
   /// browsers talk to. With allowed_origins empty, any single well-formed Origin then passes.
   bool require_origin = false;
+
+  // ---- permessage-deflate (docs/compression.md) -----------------------------------------------
+  /// Compression (RFC 7692). Off by default, as in uWebSockets and Beast: one line turns it on,
+  /// `settings.deflate.enabled = true`, and every browser, Python websockets and Node ws then
+  /// negotiate it.
+  struct deflate_t {
+    /// Accept a client's permessage-deflate offer.
+    bool enabled = false;
+    /// zlib level, 1 (fastest) to 9 (smallest). 1 costs a fraction of 6 for most of the gain on
+    /// JSON-like text (docs/compression.md has the figures).
+    int level = 1;
+    /// The server's LZ77 window, 9–15 bits (a client may ask for less, down to 8).
+    std::uint8_t server_max_window_bits = 15;
+    /// zlib memLevel 1–9 for the server's compressor: 2^(mem_level+9) bytes of match finder.
+    std::uint8_t mem_level = 8;
+    /// true (the default): each message the server sends is compressed on its own, by one
+    /// compressor per thread shared by all connections, so a connection holds no compressor
+    /// state (0 bytes) at the cost of a weaker ratio. false: each connection keeps its own
+    /// window (about 256 KiB at 15 bits and memLevel 8), like uWebSockets' DEDICATED_COMPRESSOR.
+    bool server_no_context_takeover = true;
+    /// true (the default): the server asks clients to compress each message on its own, so that
+    /// it keeps no decompressor state between messages (one per thread serves them all). false:
+    /// a client that keeps context costs the server its window (32 KiB at 15 bits) plus zlib's
+    /// ~7 KiB per connection while the connection lives.
+    bool client_no_context_takeover = true;
+    /// Window the server asks clients to use when they allow it (client_max_window_bits), 8–15.
+    std::uint8_t client_max_window_bits = 15;
+    /// Messages shorter than this are sent uncompressed (RSV1 clear): below a few dozen bytes
+    /// deflate saves nothing and costs a call.
+    std::size_t min_size = 64;
+  };
+  deflate_t deflate;
 };
 
 }  // namespace restws::websocket::basic
