@@ -26,9 +26,7 @@ protocol::message_deflater_t& thread_deflater(const protocol::deflater_settings_
   thread_local std::array<entry_t, 4> cache{};
   thread_local std::size_t next = 0;
   for (auto& e : cache) {
-    if (e.deflater && e.settings.level == s.level && e.settings.window_bits == s.window_bits &&
-        e.settings.mem_level == s.mem_level)
-      return *e.deflater;
+    if (e.deflater && e.settings == s) return *e.deflater;
   }
   entry_t& e = cache[next++ % cache.size()];  // a fifth setting evicts the oldest
   e.settings = s;
@@ -45,19 +43,15 @@ ws_deflate_t::ws_deflate_t(const protocol::deflate_agreement_t& agreed,
                          !agreed.server_no_context_takeover},
       min_size_{settings.min_size} {}
 
-protocol::message_inflater_t& ws_deflate_t::inflater_for(bool whole_message) {
-  if (!agreed_.client_no_context_takeover) {
-    if (!own_inflater_) own_inflater_.emplace(agreed_.client_max_window_bits, true);
-    return *own_inflater_;
-  }
-  if (whole_message) return thread_inflater();
-  if (!own_inflater_) own_inflater_.emplace(agreed_.client_max_window_bits, false);
+protocol::message_inflater_t& ws_deflate_t::own_inflater() {
+  if (!own_inflater_)
+    own_inflater_.emplace(agreed_.client_max_window_bits, !agreed_.client_no_context_takeover);
   return *own_inflater_;
 }
 
-std::optional<deflate_failure_t> ws_deflate_t::inflate(std::span<const std::byte> payload, bool fin,
-                                                       protocol::opcode_t opcode, std::string& out,
-                                                       std::size_t limit) {
+std::optional<protocol::violation_t> ws_deflate_t::inflate(std::span<const std::byte> payload,
+                                                           bool fin, protocol::opcode_t opcode,
+                                                           std::string& out, std::size_t limit) {
   if (!in_message_) {
     utf8_.reset();
     inflated_ = 0;
@@ -65,31 +59,31 @@ std::optional<deflate_failure_t> ws_deflate_t::inflate(std::span<const std::byte
     on_shared_ = fin && agreed_.client_no_context_takeover;
     in_message_ = true;
   }
-  protocol::message_inflater_t& inflater = on_shared_ ? thread_inflater() : inflater_for(false);
+  protocol::message_inflater_t& inflater = on_shared_ ? thread_inflater() : own_inflater();
   const std::size_t before = out.size();
   // `out` may hold earlier frames of this message (whole-message mode) or not (frame mode): the
   // limit counts the message's inflated bytes either way.
   const std::size_t room = limit >= inflated_ ? limit - inflated_ : 0;
   const auto status = inflater.inflate(payload, fin, out, before + room);
-  std::optional<deflate_failure_t> failure;
+  std::optional<protocol::violation_t> failure;
   switch (status) {
     case inflate_status_t::ok:
       break;
     case inflate_status_t::too_big:
-      failure = deflate_failure_t{status_code_t::message_too_big, "inflated message too big"};
+      failure = protocol::violation_t{status_code_t::message_too_big, "inflated message too big"};
       break;
     case inflate_status_t::corrupt:
-      failure = deflate_failure_t{status_code_t::invalid_payload, "corrupt deflate data"};
+      failure = protocol::violation_t{status_code_t::invalid_payload, "corrupt deflate data"};
       break;
     case inflate_status_t::no_memory:
-      failure = deflate_failure_t{status_code_t::internal_error, "out of memory inflating"};
+      failure = protocol::violation_t{status_code_t::internal_error, "out of memory inflating"};
       break;
   }
   inflated_ += out.size() - before;
   if (!failure && text_) {
     const std::string_view added{out.data() + before, out.size() - before};
     if (!utf8_.feed(added) || (fin && !utf8_.finish()))
-      failure = deflate_failure_t{status_code_t::invalid_payload, "invalid UTF-8 in text"};
+      failure = protocol::violation_t{status_code_t::invalid_payload, "invalid UTF-8 in text"};
   }
   if (fin || failure) {
     in_message_ = false;

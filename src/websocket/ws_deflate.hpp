@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 
+#include "restws/websocket/protocol/frame_validator.hpp"
 #include "restws/websocket/protocol/message_deflater.hpp"
 #include "restws/websocket/protocol/message_inflater.hpp"
 #include "restws/websocket/protocol/opcode.hpp"
@@ -27,12 +28,6 @@
 #include "restws/websocket/settings.hpp"
 
 namespace restws::websocket::basic::detail {
-
-/// Why inflate() failed: the close code and a short reason for the close frame and log line.
-struct deflate_failure_t {
-  protocol::status_code_t code;
-  std::string_view reason;
-};
 
 class ws_deflate_t {
  public:
@@ -44,9 +39,9 @@ class ws_deflate_t {
   /// bytes in frame mode. `opcode`: the frame's (a continuation frame takes its message's);
   /// text is UTF-8-checked on the inflated bytes. `fin`: last frame. `limit`: max_message_size,
   /// counted over the message's inflated bytes whatever `out` holds.
-  std::optional<deflate_failure_t> inflate(std::span<const std::byte> payload, bool fin,
-                                           protocol::opcode_t opcode, std::string& out,
-                                           std::size_t limit);
+  std::optional<protocol::violation_t> inflate(std::span<const std::byte> payload, bool fin,
+                                               protocol::opcode_t opcode, std::string& out,
+                                               std::size_t limit);
 
   /// True if a message of `size` bytes is worth compressing (ws_settings_t::deflate.min_size).
   bool worth_compressing(std::size_t size) const noexcept { return size >= min_size_; }
@@ -58,7 +53,8 @@ class ws_deflate_t {
   std::size_t memory() const noexcept;
 
  private:
-  protocol::message_inflater_t& inflater_for(bool whole_message);
+  /// The connection's own inflater (made on first use).
+  protocol::message_inflater_t& own_inflater();
 
   protocol::deflate_agreement_t agreed_;
   protocol::deflater_settings_t deflater_settings_;

@@ -188,7 +188,8 @@ namespace {
 // message will carry (a recycled one, in steady state): one pass over the payload instead of an
 // unmasking pass then a copy.
 // Control frames stay in the buffer (their payload is small and not always delivered), and so
-// do the fragments of a message that is being assembled.
+// do the fragments of a message that is being assembled and compressed frames (inflated from
+// there).
 struct message_payload_sink_t final : protocol::payload_sink_t {
   using block_fn_t = std::shared_ptr<std::string> (*)(std::size_t);
   block_fn_t make_block;
@@ -200,6 +201,7 @@ struct message_payload_sink_t final : protocol::payload_sink_t {
 
   std::span<std::byte> payload_space(const protocol::frame_header_t& h) noexcept override {
     if (!protocol::is_data_opcode(h.opcode)) return {};
+    if (h.rsv1) return {};  // compressed: inflated from the buffer, never delivered as is
     if (assembling_messages && (!h.fin || h.opcode == opcode_t::continuation_frame)) return {};
     const auto size = static_cast<std::size_t>(h.payload_length);  // within max_frame_size
     // A block over this size is never recycled: a new one would be zero-filled by

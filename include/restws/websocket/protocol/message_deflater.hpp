@@ -27,6 +27,8 @@ struct deflater_settings_t {
   std::uint8_t mem_level = 8;
   /// Keep the window between messages.
   bool context_takeover = true;
+
+  friend bool operator==(const deflater_settings_t&, const deflater_settings_t&) = default;
 };
 
 class message_deflater_t {
