@@ -24,6 +24,17 @@
 #   --output FILE     also write the tables (markdown) to FILE
 #   --netns           run in a private network namespace (unshare -n; needs root): no clash with
 #                     other servers on this machine, e.g. for examples that only listen on 8080
+#   --deflate         permessage-deflate on, for the ws and idle workloads: ws_load offers it (as
+#                     browsers do), sends bench/corpus/messages_1k.jsonl's JSON lines (shape
+#                     "100xjson", the default then) compressed, inflates and checks each echo;
+#                     the servers run with compression on: restws --deflate (no context kept,
+#                     its default) and "restws context" (--deflate-context), Beast --deflate,
+#                     UWS_WS_SERVER (and UWS_WS_SHARED_SERVER as "uWebSockets shared") must be
+#                     uWebSockets builds that compress what they send. The tables add each
+#                     server's compression ratio (its echoes' bytes over the JSON's). With
+#                     UWS_LOAD_TEST, load_test (deflate on, 1 KiB of repeated JSON) measures
+#                     "compressed in, plain out": restws --deflate-min-size 1 GiB against
+#                     UWS_WS_INFLATE_SERVER (uWebSockets' EchoServer as it is: it never compresses)
 # Environment:
 #   RESTWS_HTTP_SERVER  restws HTTP hello command (default build/bench/examples/hello)
 #   RESTWS_WS_SERVER    restws WebSocket echo command (default bench/echo_server, i.e.
@@ -59,9 +70,11 @@ source bench/lib/servers.sh
 reexec_in_netns "$@"
 
 mode=all
+deflate=0
 rounds=3
 seconds=10
 shapes="100x20 100x1024"
+shapes_given=0
 only_servers=""
 beast_twice=0
 build=1
@@ -76,12 +89,13 @@ while [[ $# -gt 0 ]]; do
     --rounds) rounds=$2; shift ;;
     --seconds) seconds=$2; shift ;;
     --full) shapes="100x20 100x1024 100x16384 1000x20" ;;
-    --shapes) shapes=$2; shift ;;
+    --shapes) shapes=$2; shapes_given=1; shift ;;
     --servers) only_servers=$2; shift ;;
     --beast-twice) beast_twice=1 ;;
     --no-build) build=0 ;;
     --idle-connections) idle_connections=$2; shift ;;
     --ws-path) ws_path=$2; shift ;;
+    --deflate) deflate=1 ;;
     --output) output=$2; shift ;;
     --netns) ;;  # handled above
     -h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -92,9 +106,14 @@ done
 [[ "$rounds" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ &&
   "$idle_connections" =~ ^[1-9][0-9]*$ ]] || {
   echo "compare.sh: --rounds, --seconds, --idle-connections take positive integers" >&2; exit 2; }
+((deflate && !shapes_given)) && shapes="100xjson"
 for shape in $shapes; do
-  [[ "$shape" =~ ^[1-9][0-9]*x[0-9]+$ ]] || { echo "compare.sh: bad shape: $shape" >&2; exit 2; }
+  [[ "$shape" =~ ^[1-9][0-9]*x([0-9]+|json)$ ]] || { echo "compare.sh: bad shape: $shape" >&2; exit 2; }
+  [[ $shape != *json || $deflate == 1 ]] || { echo "compare.sh: shape $shape needs --deflate" >&2; exit 2; }
 done
+((deflate)) && [[ $mode == http || $mode == instr ]] &&
+  { echo "compare.sh: --deflate is for the ws and idle workloads" >&2; exit 2; }
+CORPUS=bench/corpus/messages_1k.jsonl
 
 WS_LOAD=build/bench/bench/ws_load
 wants() { [[ $mode == all || $mode == "$1" ]]; }  # wants http | ws | idle
@@ -137,6 +156,21 @@ server_list() {  # $1 = http | ws
     list+=("restws|${RESTWS_HTTP_SERVER:-build/bench/examples/hello}$http_plain|$(
       fixed_port "${RESTWS_HTTP_SERVER:-}" "${RESTWS_HTTP_PORT:-}" hello)")
     [[ -n "${UWS_HTTP_SERVER:-}" ]] && list+=("uWebSockets|$UWS_HTTP_SERVER|${UWS_HTTP_PORT:-3000}")
+  elif [[ $kind == ws_deflate ]]; then
+    list+=("Beast|$PEERS/beast_ws_echo --deflate|")
+    ((beast_twice)) && list+=("Beast (again)|$PEERS/beast_ws_echo --deflate|")
+    list+=("restws|$ws_server --deflate|${RESTWS_WS_PORT:-}")
+    [[ "$ws_server" == */echo_server ]] && list+=("restws context|$ws_server --deflate-context|")
+    [[ -n "${UWS_WS_SERVER:-}" ]] && list+=("uWebSockets|$UWS_WS_SERVER|${UWS_WS_PORT:-9001}")
+    [[ -n "${UWS_WS_SHARED_SERVER:-}" ]] &&
+      list+=("uWebSockets shared|$UWS_WS_SHARED_SERVER|${UWS_WS_PORT:-9001}")
+  elif [[ $kind == ws_inflate ]]; then
+    # uWebSockets' load_test with deflate expects uncompressed echoes: servers that inflate what
+    # comes and compress nothing.
+    [[ "$ws_server" == */echo_server ]] &&
+      list+=("restws|$ws_server --deflate --deflate-min-size 1073741824|")
+    [[ -n "${UWS_WS_INFLATE_SERVER:-}" ]] &&
+      list+=("uWebSockets|$UWS_WS_INFLATE_SERVER|${UWS_WS_PORT:-9001}")
   else
     list+=("Beast|$PEERS/beast_ws_echo|")
     ((beast_twice)) && list+=("Beast (again)|$PEERS/beast_ws_echo|")
@@ -185,6 +219,9 @@ server_tag() {  # a file-name tag: beast, beast2 (the second Beast), restws, uws
   [[ $1 == *again* ]] && key+=2
   [[ $1 == *io_uring* ]] && key+=-uring
   [[ $1 == *plain* ]] && key+=-plain
+  [[ $1 == *context* ]] && key+=-context
+  [[ $1 == *shared* ]] && key+=-shared
+  ((deflate)) && key+=-deflate
   echo "$key"
 }
 
@@ -243,8 +280,10 @@ run_ws() {  # $1 = entry, $2 = round, $3 = shape (CxS)
   local tag
   tag="ws-$(server_tag "$name")-$3-r$2"
   start_server_or_fail "$1" "$RESULTS_DIR/$tag.server.log"
-  local out="$RESULTS_DIR/$tag.ws_load.txt"
-  timeout $((seconds + 60)) "$WS_LOAD" --connections "$conns" --size "$size" \
+  local out="$RESULTS_DIR/$tag.ws_load.txt" what=(--size "$size")
+  [[ $size == json ]] && what=(--corpus "$CORPUS")
+  ((deflate)) && what+=(--deflate)
+  timeout $((seconds + 60)) "$WS_LOAD" --connections "$conns" "${what[@]}" \
     --seconds "$seconds" --host 127.0.0.1 --port "$server_port" --path "$ws_path" \
     --server-pid "$server_pid" \
     >"$out" 2>&1
@@ -255,12 +294,17 @@ run_ws() {  # $1 = entry, $2 = round, $3 = shape (CxS)
   if ((rc != 0)) || [[ -z "$summary" ]]; then
     refused "$1" ws_load "$3, round $2" "$(ws_load_failure "$rc" "$out")" "$out"
   fi
-  local rate us peak
+  local rate us peak echo_ratio
   rate=$(summary_field msg_per_s "$summary")
   us=$(summary_field server_us_per_msg "$summary")
   peak=$(summary_field server_peak_rss_kib "$summary")
-  printf 'ws\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$2" "$3" "$rate" "$us" "$peak" >>"$RESULTS"
-  log "ws $3 $name round $2: $rate msg/s, $us us/msg, peak RSS $peak KiB"
+  echo_ratio=$(summary_field echo_ratio "$summary")
+  if ((deflate)) && [[ $(summary_field echo_compressed "$summary") == 0 ]]; then
+    refused "$1" ws_load "$3, round $2" "it agreed permessage-deflate but compressed no echo" "$out"
+  fi
+  printf 'ws\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$2" "$3" "$rate" "$us" "$peak" \
+    "${echo_ratio:-na}" >>"$RESULTS"
+  log "ws $3 $name round $2: $rate msg/s, $us us/msg, peak RSS $peak KiB${echo_ratio:+, ratio $echo_ratio}"
 }
 
 summary_field() {  # $1 = key, $2 = ws_load summary line
@@ -326,8 +370,10 @@ run_idle() {  # $1 = entry, $2 = round
   tag="idle-$(server_tag "$name")-r$2"
   start_server_or_fail "$1" "$RESULTS_DIR/$tag.server.log"
   local out="$RESULTS_DIR/$tag.ws_load.txt"
-  timeout 120 "$WS_LOAD" --idle --connections "$idle_connections" --spread-source --seconds 2 \
-    --connect-timeout 30 --host 127.0.0.1 --port "$server_port" --path "$ws_path" \
+  local offer=()
+  ((deflate)) && offer=(--deflate)
+  timeout 120 "$WS_LOAD" --idle "${offer[@]}" --connections "$idle_connections" --spread-source \
+    --seconds 2 --connect-timeout 30 --host 127.0.0.1 --port "$server_port" --path "$ws_path" \
     --server-pid "$server_pid" >"$out" 2>&1
   local rc=$?
   stop_server
@@ -348,6 +394,7 @@ run_idle() {  # $1 = entry, $2 = round
 run_ws_load_test() {  # uWebSockets' load_test as the client; $1 = entry, $2 = round, $3 = shape
   local name; IFS='|' read -r name _ <<<"$1"
   local conns=${3%x*} size=${3#*x}
+  [[ $size == json ]] && size=1024  # load_test sends its own JSON, repeated to the size
   local tag
   tag="wsuws-$(server_tag "$name")-$3-r$2"
   start_server_or_fail "$1" "$RESULTS_DIR/$tag.server.log"
@@ -356,8 +403,8 @@ run_ws_load_test() {  # uWebSockets' load_test as the client; $1 = entry, $2 = r
   local c0 c1 t0 t1
   c0=$(cpu_ticks "$server_pid"); t0=$(date +%s.%N)
   # stdbuf: load_test uses stdio and is stopped by a signal; unflushed reports would be lost.
-  timeout -s INT "$duration" stdbuf -oL "$UWS_LOAD_TEST" "$conns" 127.0.0.1 "$server_port" 0 0 \
-    "$size" >"$out" 2>&1
+  timeout -s INT "$duration" stdbuf -oL "$UWS_LOAD_TEST" "$conns" 127.0.0.1 "$server_port" 0 \
+    "$deflate" "$size" >"$out" 2>&1
   c1=$(cpu_ticks "$server_pid"); t1=$(date +%s.%N)
   local rate us failure
   rate=$(awk '/^Msg\/sec:/ { n++; if (n > 1) { s += $2; k++ } } END {
@@ -518,13 +565,21 @@ print_tables() {
       [[ $workload == ws_uws && -z "${UWS_LOAD_TEST:-}" ]] && continue
       title="ws_load"
       [[ $workload == ws_uws ]] && title="uWebSockets' load_test"
+      local servers=$ws_servers z_head="" z_rule=""
+      [[ $workload == ws_uws ]] && servers=$lt_servers
+      [[ -z "$servers" ]] && continue
+      if ((deflate)); then
+        title+=", permessage-deflate"
+        [[ $workload == ws_uws ]] && title+=": compressed in, plain echo out"
+        [[ $workload == ws ]] && z_head=" echo bytes / JSON bytes |" z_rule="---|"
+      fi
       echo
       echo "### WebSocket echo ($title, ${seconds} s per run)"
       echo
       local u_head="" u_rule=""
-      has_uws "$ws_servers" && u_head=" msg/s vs uWS (per round) | µs/msg vs uWS (per round) |" u_rule="---|---|"
-      echo "| shape | server | runs | messages/s | server µs/message | msg/s vs Beast | µs/msg vs Beast | peak RSS |$u_head"
-      echo "|---|---|---|---|---|---|---|---|$u_rule"
+      has_uws "$servers" && u_head=" msg/s vs uWS (per round) | µs/msg vs uWS (per round) |" u_rule="---|---|"
+      echo "| shape | server | runs | messages/s | server µs/message | msg/s vs Beast | µs/msg vs Beast | peak RSS |$u_head$z_head"
+      echo "|---|---|---|---|---|---|---|---|$u_rule$z_rule"
       local shape
       for shape in $shapes; do
         local b_rate b_us
@@ -536,11 +591,15 @@ print_tables() {
           rate=$(column_median "$workload" "$name" "$shape" 5)
           us=$(column_median "$workload" "$name" "$shape" 6)
           peak=$(column_median "$workload" "$name" "$shape" 7)
-          echo "| ${shape%x*} × ${shape#*x} B | $name | $(count_runs "$workload" "$name" "$shape")" \
+          local label="${shape#*x} B"
+          [[ $shape == *json ]] && label="JSON ~1 KiB"
+          [[ $shape == *json && $workload == ws_uws ]] && label="1 KiB JSON"
+          echo "| ${shape%x*} × $label | $name | $(count_runs "$workload" "$name" "$shape")" \
             "| $(fmt_k "$rate") | $(fmt "$us" 2) | $(ratio "$rate" "$b_rate") | $(ratio "$us" "$b_us")" \
             "| $(fmt_mb "$peak") |$([[ -n $u_head ]] &&
-              echo " $(round_ratio "$workload" "$name" "$shape" 5) | $(round_ratio "$workload" "$name" "$shape" 6) |")"
-        done <<<"$ws_servers"
+              echo " $(round_ratio "$workload" "$name" "$shape" 5) | $(round_ratio "$workload" "$name" "$shape" 6) |")$(
+              [[ -n $z_head ]] && echo " $(fmt "$(column_median "$workload" "$name" "$shape" 8)" 3) |")"
+        done <<<"$servers"
       done
     done
   fi
@@ -566,7 +625,8 @@ print_tables() {
   fi
   if wants idle; then
     echo
-    echo "### Idle WebSockets ($idle_connections connections, source addresses over 127.0.0.x)"
+    echo "### Idle WebSockets ($idle_connections connections, source addresses over 127.0.0.x$(
+      ((deflate)) && echo ", permessage-deflate agreed"))"
     echo
     echo "| server | runs | server RSS with them | bytes per idle connection | vs Beast |"
     echo "|---|---|---|---|---|"
@@ -608,7 +668,16 @@ http_servers=""
 ws_servers=""
 # server_list runs in a subshell: its fail_run ends only that, so its status is passed on.
 if wants http || [[ $mode == instr ]]; then http_servers=$(server_list http) || exit 1; fi
-if wants ws || wants idle || [[ $mode == instr ]]; then ws_servers=$(server_list ws) || exit 1; fi
+lt_servers=""
+if wants ws || wants idle || [[ $mode == instr ]]; then
+  if ((deflate)); then
+    ws_servers=$(server_list ws_deflate) || exit 1
+    if [[ -n "${UWS_LOAD_TEST:-}" ]]; then lt_servers=$(server_list ws_inflate) || exit 1; fi
+  else
+    ws_servers=$(server_list ws) || exit 1
+    lt_servers=$ws_servers
+  fi
+fi
 
 if [[ $mode == instr ]]; then
   command -v valgrind >/dev/null || { echo "compare.sh: valgrind not found" >&2; exit 1; }
@@ -634,9 +703,9 @@ for ((round = 1; round <= rounds; round++)); do
   if [[ -n "$ws_servers" ]] && wants ws; then
     for shape in $shapes; do
       while IFS= read -r entry; do run_ws "$entry" "$round" "$shape"; done <<<"$ws_servers"
-      if [[ -n "${UWS_LOAD_TEST:-}" ]]; then
+      if [[ -n "${UWS_LOAD_TEST:-}" && -n "$lt_servers" ]]; then
         while IFS= read -r entry; do run_ws_load_test "$entry" "$round" "$shape"; done \
-          <<<"$ws_servers"
+          <<<"$lt_servers"
       fi
     done
   fi

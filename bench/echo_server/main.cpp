@@ -6,8 +6,15 @@
 //   any GET, no upgrade        -> 200 "Hello, World!" (so it doubles as the HTTP hello target)
 // No logging on the hot path (null_logger_t). Stops cleanly on SIGINT/SIGTERM.
 // Usage: echo_server [--port N] [--threads T] [--address A] [--io-uring | --no-io-uring]
+//                    [--deflate | --deflate-context] [--deflate-min-size N]
 //        (defaults 8080, 1, 127.0.0.1; ws_settings_t::io_uring is the library's default,
-//        automatic, unless --io-uring (on) or --no-io-uring (off) is given)
+//        automatic, unless --io-uring (on) or --no-io-uring (off) is given; --deflate turns on
+//        permessage-deflate with the library's defaults (no context kept either way),
+//        --deflate-context with context takeover both ways, as uWebSockets'
+//        DEDICATED_COMPRESSOR | DEDICATED_DECOMPRESSOR; --deflate-min-size: messages under N
+//        bytes are echoed uncompressed, default 64; a huge N inflates what arrives and compresses
+//        nothing, as uWebSockets' EchoServer does, for uWebSockets' load_test, which expects
+//        uncompressed echoes)
 
 #include <cstdint>
 #include <cstdlib>
@@ -41,12 +48,20 @@ void on_message(const rws::ws_handle_t& wsh, const rws::message_handle_t& m) {
   }
 }
 
-restws::request_handling_status_t handle(rws::io_uring_mode_t io_uring,
-                                         const restws::request_handle_t& req) {
+struct options_t {
+  std::uint16_t port = 8080;
+  std::size_t threads = 1;
+  std::string address = "127.0.0.1";
+  rws::io_uring_mode_t io_uring = rws::ws_settings_t{}.io_uring;
+  rws::ws_settings_t::deflate_t deflate;  // off unless --deflate or --deflate-context
+};
+
+restws::request_handling_status_t handle(const options_t& o, const restws::request_handle_t& req) {
   if (req->header().connection() == restws::http_connection_header_t::upgrade) {
     rws::ws_settings_t settings;
     settings.auto_pong = true;
-    settings.io_uring = io_uring;
+    settings.io_uring = o.io_uring;
+    settings.deflate = o.deflate;
     // The library holds each WebSocket open until it closes: no registry of handles here.
     settings.keep_open = true;
     try {
@@ -66,19 +81,21 @@ restws::request_handling_status_t handle(rws::io_uring_mode_t io_uring,
       .done();
 }
 
-struct options_t {
-  std::uint16_t port = 8080;
-  std::size_t threads = 1;
-  std::string address = "127.0.0.1";
-  rws::io_uring_mode_t io_uring = rws::ws_settings_t{}.io_uring;
-};
-
 bool parse_options(int argc, char** argv, options_t& o) {
   for (int i = 1; i < argc; i += 2) {
     const std::string_view opt = argv[i];
     if (opt == "--io-uring" || opt == "--no-io-uring") {
       o.io_uring = opt == "--io-uring" ? rws::io_uring_mode_t::on : rws::io_uring_mode_t::off;
       --i;  // takes no value
+      continue;
+    }
+    if (opt == "--deflate" || opt == "--deflate-context") {
+      o.deflate.enabled = true;
+      if (opt == "--deflate-context") {
+        o.deflate.server_no_context_takeover = false;
+        o.deflate.client_no_context_takeover = false;
+      }
+      --i;
       continue;
     }
     if (i + 1 >= argc) return false;
@@ -94,6 +111,10 @@ bool parse_options(int argc, char** argv, options_t& o) {
       o.threads = t;
     } else if (opt == "--address") {
       o.address = value;
+    } else if (opt == "--deflate-min-size") {
+      const unsigned long long n = std::strtoull(value, &end, 10);
+      if (*end != '\0') return false;
+      o.deflate.min_size = n;
     } else {
       return false;
     }
@@ -107,7 +128,8 @@ int main(int argc, char** argv) {
   options_t o;
   if (!parse_options(argc, argv, o)) {
     std::cerr << "usage: echo_server [--port N] [--threads T] [--address A] "
-                 "[--io-uring | --no-io-uring]\n";
+                 "[--io-uring | --no-io-uring] [--deflate | --deflate-context] "
+                 "[--deflate-min-size N]\n";
     return 2;
   }
   try {
@@ -115,7 +137,7 @@ int main(int argc, char** argv) {
     auto settings = o.threads == 1 ? restws::on_this_thread<traits_t>()
                                    : restws::on_thread_pool<traits_t>(o.threads);
     settings.port(o.port).address(o.address).request_handler(
-        [io_uring = o.io_uring](restws::request_handle_t req) { return handle(io_uring, req); });
+        [o](restws::request_handle_t req) { return handle(o, req); });
     restws::run(settings);
   } catch (const std::exception& ex) {
     std::cerr << "echo_server: " << ex.what() << '\n';

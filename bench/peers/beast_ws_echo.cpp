@@ -1,7 +1,9 @@
 // WebSocket echo peer for the benchmarks, written against Boost.Beast as its documentation
 // suggests: one io_context on one thread, every text or binary message echoed as received (same
-// opcode), any path, auto-fragment off, permessage-deflate not offered.
-// Usage: beast_ws_echo [--port N] [--address A]
+// opcode), any path, auto-fragment off, permessage-deflate declined unless --deflate (then
+// accepted as restws's defaults: compLevel 1, memLevel 8, no context kept by the server,
+// every message compressed).
+// Usage: beast_ws_echo [--port N] [--address A] [--deflate]
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/beast/core.hpp>
@@ -22,13 +24,16 @@ namespace {
 // One WebSocket: accept the upgrade, then read a message, write it back, repeat.
 class session : public std::enable_shared_from_this<session> {
  public:
-  explicit session(tcp::socket socket) : ws_(std::move(socket)) {}
+  session(tcp::socket socket, bool deflate) : ws_(std::move(socket)), deflate_(deflate) {}
 
   void start() {
     ws_.auto_fragment(false);
-    websocket::permessage_deflate no_deflate;
-    no_deflate.server_enable = false;
-    ws_.set_option(no_deflate);
+    websocket::permessage_deflate pmd;
+    pmd.server_enable = deflate_;
+    pmd.compLevel = 1;
+    pmd.memLevel = 8;
+    pmd.server_no_context_takeover = true;
+    ws_.set_option(pmd);
     ws_.async_accept([self = shared_from_this()](beast::error_code ec) {
       if (!ec) self->read_message();
     });
@@ -58,16 +63,17 @@ class session : public std::enable_shared_from_this<session> {
 
   websocket::stream<tcp::socket> ws_;
   beast::flat_buffer buffer_;
+  bool deflate_;
 };
 
-void accept_next(tcp::acceptor& acceptor) {
-  acceptor.async_accept([&acceptor](beast::error_code ec, tcp::socket socket) {
+void accept_next(tcp::acceptor& acceptor, bool deflate) {
+  acceptor.async_accept([&acceptor, deflate](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted) return;
     if (!ec) {
       socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<session>(std::move(socket))->start();
+      std::make_shared<session>(std::move(socket), deflate)->start();
     }
-    accept_next(acceptor);
+    accept_next(acceptor, deflate);
   });
 }
 
@@ -76,13 +82,16 @@ void accept_next(tcp::acceptor& acceptor) {
 int main(int argc, char** argv) {
   unsigned short port = 9001;
   std::string address = "127.0.0.1";
+  bool deflate = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
       port = static_cast<unsigned short>(std::atoi(argv[++i]));
     } else if (std::strcmp(argv[i], "--address") == 0 && i + 1 < argc) {
       address = argv[++i];
+    } else if (std::strcmp(argv[i], "--deflate") == 0) {
+      deflate = true;
     } else {
-      std::cerr << "usage: " << argv[0] << " [--port N] [--address A]\n";
+      std::cerr << "usage: " << argv[0] << " [--port N] [--address A] [--deflate]\n";
       return 2;
     }
   }
@@ -94,7 +103,7 @@ int main(int argc, char** argv) {
     acceptor.set_option(net::socket_base::reuse_address(true));
     acceptor.bind(endpoint);
     acceptor.listen(net::socket_base::max_listen_connections);
-    accept_next(acceptor);
+    accept_next(acceptor, deflate);
     net::signal_set signals{ioc, SIGINT, SIGTERM};
     signals.async_wait([&ioc](beast::error_code, int) { ioc.stop(); });
     std::cout << "beast_ws_echo listening on " << address << ":" << port << std::endl;

@@ -68,30 +68,39 @@ std::array<unsigned char, 8> client_close_frame(std::array<unsigned char, 4> mas
   return frame;
 }
 
-bool echo_reader::header_complete() {
-  if (header_have_ < 2) return false;
+bool head_complete(const unsigned char* head, std::size_t have) {
+  if (have < 2) return false;
   std::size_t need = 2;
-  const unsigned length7 = header_[1] & 0x7F;
+  const unsigned length7 = head[1] & 0x7F;
   if (length7 == 126) need += 2;
   if (length7 == 127) need += 8;
-  if (header_[1] & 0x80) need += 4;
-  return header_have_ >= need;
+  if (head[1] & 0x80) need += 4;
+  return have >= need;
+}
+
+frame_head decode_head(const unsigned char* head) {
+  frame_head h;
+  h.fin = (head[0] & fin_bit) != 0;
+  h.rsv = head[0] & 0x70;
+  h.opcode = head[0] & 0x0F;
+  h.masked = (head[1] & 0x80) != 0;
+  h.length = head[1] & 0x7F;
+  if (h.length == 126) {
+    h.length = (std::uint64_t{head[2]} << 8) | head[3];
+  } else if (h.length == 127) {
+    h.length = 0;
+    for (int i = 0; i < 8; ++i) h.length = (h.length << 8) | head[2 + i];
+  }
+  return h;
 }
 
 echo_reader::status echo_reader::start_frame() {
-  const unsigned char first = header_[0];
-  const bool masked = (header_[1] & 0x80) != 0;
-  const unsigned char opcode = first & 0x0F;
-  std::uint64_t length = header_[1] & 0x7F;
-  if (length == 126) {
-    length = (std::uint64_t{header_[2]} << 8) | header_[3];
-  } else if (length == 127) {
-    length = 0;
-    for (int i = 0; i < 8; ++i) length = (length << 8) | header_[2 + i];
-  }
+  const frame_head head = decode_head(header_.data());
+  const unsigned char opcode = head.opcode;
+  const std::uint64_t length = head.length;
   header_have_ = 0;
-  if (masked || (first & 0x70) != 0) return status::protocol_error;
-  frame_final_ = (first & fin_bit) != 0;
+  if (head.masked || head.rsv != 0) return status::protocol_error;
+  frame_final_ = head.fin;
   payload_left_ = length;
   in_payload_ = true;
   skipping_ = false;
@@ -119,7 +128,7 @@ echo_reader::status echo_reader::consume(std::span<const unsigned char> input,
   std::size_t pos = 0;
   while (true) {
     if (!in_payload_) {
-      while (!header_complete()) {
+      while (!head_complete(header_.data(), header_have_)) {
         if (pos == input.size()) {
           consumed = pos;
           return status::need_more;
@@ -154,6 +163,88 @@ echo_reader::status echo_reader::consume(std::span<const unsigned char> input,
     if (!skipping_ && frame_final_) {
       in_message_ = false;
       last_matched_ = !message_mismatch_ && message_offset_ == expected.size();
+      consumed = pos;
+      return status::message_done;
+    }
+  }
+}
+
+void build_client_frame(std::vector<unsigned char>& out, unsigned char opcode, bool compressed,
+                        std::span<const unsigned char> payload, std::array<unsigned char, 4> mask) {
+  std::array<unsigned char, 14> header{};
+  const auto first = static_cast<unsigned char>(fin_bit | (compressed ? 0x40 : 0) | opcode);
+  const std::size_t header_size = write_client_header(header.data(), first, payload.size(), mask);
+  out.resize(header_size + payload.size());
+  std::memcpy(out.data(), header.data(), header_size);
+  for (std::size_t i = 0; i < payload.size(); ++i) out[header_size + i] = payload[i] ^ mask[i % 4];
+}
+
+message_collector::status message_collector::start_frame() {
+  const frame_head head = decode_head(header_.data());
+  header_have_ = 0;
+  if (head.masked || (head.rsv & 0x30) != 0) return status::protocol_error;
+  const bool rsv1 = (head.rsv & 0x40) != 0;
+  frame_final_ = head.fin;
+  payload_left_ = head.length;
+  in_payload_ = true;
+  skipping_ = false;
+  if (head.opcode >= 0x8) {
+    if (!frame_final_ || head.length > 125 || rsv1) return status::protocol_error;
+    if (head.opcode == opcode_close) return status::closed_by_server;
+    if (head.opcode != opcode_ping && head.opcode != opcode_pong) return status::protocol_error;
+    skipping_ = true;
+    return status::need_more;
+  }
+  if (head.opcode == opcode_continuation) {
+    if (!in_message_ || rsv1) return status::protocol_error;
+  } else {
+    if (in_message_ || head.opcode > 0x2 || (rsv1 && !rsv1_allowed_)) {
+      return status::protocol_error;
+    }
+    in_message_ = true;
+    opcode_ = head.opcode;
+    compressed_ = rsv1;
+    payload_.clear();
+  }
+  return status::need_more;
+}
+
+message_collector::status message_collector::consume(std::span<const unsigned char> input,
+                                                     std::size_t& consumed) {
+  std::size_t pos = 0;
+  while (true) {
+    if (!in_payload_) {
+      while (!head_complete(header_.data(), header_have_)) {
+        if (pos == input.size()) {
+          consumed = pos;
+          return status::need_more;
+        }
+        header_[header_have_++] = input[pos++];
+      }
+      const status started = start_frame();
+      if (started != status::need_more) {
+        consumed = pos;
+        return started;
+      }
+    }
+    const std::size_t take =
+        static_cast<std::size_t>(std::min<std::uint64_t>(payload_left_, input.size() - pos));
+    if (!skipping_ && take > 0) {
+      if (payload_.size() + take > (64u << 20)) {
+        consumed = pos;
+        return status::protocol_error;  // larger than anything ws_load sends
+      }
+      payload_.append(reinterpret_cast<const char*>(input.data() + pos), take);
+    }
+    pos += take;
+    payload_left_ -= take;
+    if (payload_left_ > 0) {
+      consumed = pos;
+      return status::need_more;
+    }
+    in_payload_ = false;
+    if (!skipping_ && frame_final_) {
+      in_message_ = false;
       consumed = pos;
       return status::message_done;
     }

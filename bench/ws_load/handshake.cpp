@@ -51,7 +51,7 @@ std::string expected_accept(std::string_view key) {
 }
 
 std::string make_upgrade_request(std::string_view host, unsigned port, std::string_view path,
-                                 std::string_view key) {
+                                 std::string_view key, std::string_view extensions) {
   std::string request;
   request.reserve(256);
   request.append("GET ").append(path).append(" HTTP/1.1\r\nHost: ").append(host);
@@ -59,12 +59,16 @@ std::string make_upgrade_request(std::string_view host, unsigned port, std::stri
   request.append(
       "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
       "Sec-WebSocket-Key: ");
-  request.append(key).append("\r\n\r\n");
+  request.append(key).append("\r\n");
+  if (!extensions.empty())
+    request.append("Sec-WebSocket-Extensions: ").append(extensions).append("\r\n");
+  request.append("\r\n");
   return request;
 }
 
 handshake_status check_upgrade_response(std::string_view buffered, std::string_view accept,
-                                        std::size_t& header_size, std::string& reason) {
+                                        std::size_t& header_size, std::string& reason,
+                                        std::string* extensions) {
   const auto end = buffered.find("\r\n\r\n");
   if (end == std::string_view::npos) {
     if (buffered.size() <= max_response_header) return handshake_status::incomplete;
@@ -96,8 +100,12 @@ handshake_status check_upgrade_response(std::string_view buffered, std::string_v
     } else if (iequals(name, "upgrade")) {
       upgrade_ok = iequals(value, "websocket");
     } else if (iequals(name, "sec-websocket-extensions")) {
-      reason = "extension not offered: " + std::string(value);
-      return handshake_status::rejected;
+      if (extensions == nullptr) {
+        reason = "extension not offered: " + std::string(value);
+        return handshake_status::rejected;
+      }
+      if (!extensions->empty()) *extensions += ", ";
+      *extensions += value;
     }
   }
   if (!upgrade_ok) {

@@ -1,7 +1,8 @@
 // ws_load: a WebSocket echo load generator for restws's benchmarks (see docs/benchmarks.md).
-// N connections, each with one masked binary message of S bytes in flight; every echo is
-// compared byte for byte and timed. Prints msg/s each second and a final "summary key=value ..."
-// line. --flood: a client that sends without end and never reads (see options.cpp).
+// N connections, each with one masked binary message of S bytes (or, with --corpus, a text line
+// of a file; with --deflate, compressed) in flight; every echo is compared byte for byte and timed.
+// Prints msg/s each second and a final "summary key=value ..." line. --flood: a client that sends
+// without end and never reads (see options.cpp).
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/resource.h>
@@ -16,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "messages.hpp"
 #include "options.hpp"
 #include "proc_stats.hpp"
 #include "worker.hpp"
@@ -54,6 +56,7 @@ struct totals {
   std::uint64_t messages = 0, mismatches = 0, errors = 0, handshake_failures = 0;
   std::uint64_t established = 0, open = 0;
   std::uint64_t bytes_sent = 0, frames_sent = 0, server_closed = 0;
+  std::uint64_t sent_wire = 0, sent_plain = 0, echo_wire = 0, echo_plain = 0, echo_compressed = 0;
 };
 
 totals sum(const std::deque<ws_load::worker_counters>& counters) {
@@ -68,6 +71,11 @@ totals sum(const std::deque<ws_load::worker_counters>& counters) {
     t.bytes_sent += c.bytes_sent.load(std::memory_order_relaxed);
     t.frames_sent += c.frames_sent.load(std::memory_order_relaxed);
     t.server_closed += c.server_closed.load(std::memory_order_relaxed);
+    t.sent_wire += c.sent_wire_bytes.load(std::memory_order_relaxed);
+    t.sent_plain += c.sent_plain_bytes.load(std::memory_order_relaxed);
+    t.echo_wire += c.echo_wire_bytes.load(std::memory_order_relaxed);
+    t.echo_plain += c.echo_plain_bytes.load(std::memory_order_relaxed);
+    t.echo_compressed += c.echo_compressed.load(std::memory_order_relaxed);
   }
   return t;
 }
@@ -143,6 +151,12 @@ void run_window(const ws_load::options& opts, const std::deque<ws_load::worker_c
   }
 }
 
+// Bytes on the wire over bytes before compression (a payload's), "na" without messages.
+std::string ratio(std::uint64_t wire, std::uint64_t plain) {
+  if (plain == 0) return "na";
+  return format(static_cast<double>(wire) / static_cast<double>(plain), 3);
+}
+
 // A latency in nanoseconds as microseconds, "na" when nothing was measured.
 std::string format_us(const ws_load::latency_histogram& h, std::uint64_t ns) {
   return h.count() != 0 ? format(static_cast<double>(ns) / 1000.0, 1) : "na";
@@ -164,9 +178,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   const ws_load::options& opts = *parsed;
-  if (opts.deflate) {
-    std::fprintf(stderr, "ws_load: --deflate: permessage-deflate is not supported yet\n");
-    return 2;
+  // --deflate, --corpus: whole messages, compared when their echo is complete.
+  std::optional<ws_load::message_set> messages;
+  if (opts.deflate || !opts.corpus.empty()) {
+    messages = ws_load::load_message_set(opts, error);
+    if (!messages) {
+      std::fprintf(stderr, "ws_load: %s\n", error.c_str());
+      return 2;
+    }
   }
   const auto server = resolve(opts.host, opts.port);
   if (!server) {
@@ -194,8 +213,8 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < thread_count; ++i) {
     const std::size_t count =
         opts.connections / thread_count + (i < opts.connections % thread_count);
-    workers.push_back(
-        std::make_unique<ws_load::worker>(opts, *server, first, count, control, counters[i]));
+    workers.push_back(std::make_unique<ws_load::worker>(
+        opts, *server, first, count, control, counters[i], messages ? &*messages : nullptr));
     first += count;
   }
   const int pid = opts.server_pid;
@@ -226,6 +245,11 @@ int main(int argc, char** argv) {
   t.messages -= base.messages;
   t.bytes_sent -= base.bytes_sent;
   t.frames_sent -= base.frames_sent;
+  t.sent_wire -= base.sent_wire;
+  t.sent_plain -= base.sent_plain;
+  t.echo_wire -= base.echo_wire;
+  t.echo_plain -= base.echo_plain;
+  t.echo_compressed -= base.echo_compressed;
   const std::optional<double> cpu_end = pid ? ws_load::process_cpu_seconds(pid) : std::nullopt;
   const std::uint64_t rss = memory_kib(pid, "VmRSS");
   const std::uint64_t peak = memory_kib(pid, "VmHWM");
@@ -281,7 +305,8 @@ int main(int argc, char** argv) {
       "msg_per_s=%.1f mismatches=%llu errors=%llu handshake_failures=%llu connect_seconds=%.3f "
       "server_cpu_seconds=%s server_us_per_msg=%s server_rss_before_kib=%s server_rss_kib=%s "
       "server_peak_rss_kib=%s server_bytes_per_connection=%s latency_p50_us=%s "
-      "latency_p99_us=%s latency_max_us=%s\n",
+      "latency_p99_us=%s latency_max_us=%s messages_from=%s deflate=%s echo_compressed=%llu "
+      "echo_ratio=%s sent_ratio=%s\n",
       opts.connections, static_cast<unsigned long long>(t.established), opts.size, elapsed,
       static_cast<unsigned long long>(t.messages),
       elapsed > 0 ? static_cast<double>(t.messages) / elapsed : 0.0,
@@ -291,7 +316,9 @@ int main(int argc, char** argv) {
       format(rss).c_str(), format(peak).c_str(), format(bytes_per_connection, 0).c_str(),
       format_us(latencies, latencies.percentile(0.50)).c_str(),
       format_us(latencies, latencies.percentile(0.99)).c_str(),
-      format_us(latencies, latencies.max()).c_str());
+      format_us(latencies, latencies.max()).c_str(), opts.corpus.empty() ? "size" : "corpus",
+      opts.deflate ? "yes" : "no", static_cast<unsigned long long>(t.echo_compressed),
+      ratio(t.echo_wire, t.echo_plain).c_str(), ratio(t.sent_wire, t.sent_plain).c_str());
   std::fflush(stdout);
   const bool no_echo = t.messages == 0 && !opts.idle;
   if (no_echo) std::fprintf(stderr, "ws_load: no message was echoed\n");

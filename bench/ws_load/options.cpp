@@ -27,7 +27,7 @@ std::string usage(const char* program) {
          " [--connections N] [--size BYTES] [--seconds T] [--host H] [--port P] [--path /]\n"
          "       [--max-messages M] [--threads K] [--server-pid PID] [--connect-timeout T]\n"
          "       [--connect-concurrency C] [--spread-source] [--idle | --flood] [--warmup W]\n"
-         "       [--deflate]\n"
+         "       [--deflate] [--corpus FILE]\n"
          "Each connection keeps one masked binary message of BYTES in flight: send, wait for the\n"
          "echo, compare it byte for byte, send again. Prints msg/s each second and a final line\n"
          "'summary key=value ...' with the echo latency's p50, p99 and max. With --server-pid,\n"
@@ -36,7 +36,11 @@ std::string usage(const char* program) {
          "connections open for T seconds without sending. --flood sends masked binary frames of\n"
          "BYTES as fast as each socket takes them for T seconds and never reads (a client that\n"
          "ignores backpressure); it reports the bytes sent and whether and when the server\n"
-         "closed a connection. Exits 1 on a mismatch, a failed handshake or a dropped connection\n"
+         "closed a connection. --corpus sends the lines of FILE as text messages instead, in turn\n"
+         "(each connection starts at its own line). --deflate offers permessage-deflate (as\n"
+         "browsers do), compresses every message it sends, inflates and checks every echo, and\n"
+         "reports the compression ratio of both sides; a server that declines fails the run.\n"
+         "Exits 1 on a mismatch, a failed handshake or a dropped connection\n"
          "(with --flood: only on a failed handshake), 2 on a bad command line.\n";
 }
 
@@ -61,7 +65,7 @@ std::optional<options> parse_options(int argc, char** argv, std::string& error) 
                flag == "--host" || flag == "--port" || flag == "--path" ||
                flag == "--max-messages" || flag == "--threads" || flag == "--server-pid" ||
                flag == "--connect-timeout" || flag == "--connect-concurrency" ||
-               flag == "--warmup") {
+               flag == "--warmup" || flag == "--corpus") {
       const auto text = value();
       if (!text) {
         error = "missing value after " + std::string(flag);
@@ -90,6 +94,9 @@ std::optional<options> parse_options(int argc, char** argv, std::string& error) 
         ok = parse_integer(*text, result.server_pid) && result.server_pid > 0;
       } else if (flag == "--connect-timeout") {
         ok = parse_seconds(*text, result.connect_timeout);
+      } else if (flag == "--corpus") {
+        result.corpus = std::string(*text);
+        ok = !result.corpus.empty();
       } else if (flag == "--warmup") {
         ok = parse_seconds(*text, result.warmup, /*zero_ok=*/true);
       } else {
@@ -110,6 +117,10 @@ std::optional<options> parse_options(int argc, char** argv, std::string& error) 
   }
   if (result.flood && result.max_messages != 0) {
     error = "--max-messages counts echoes, which --flood does not read";
+    return std::nullopt;
+  }
+  if (result.flood && (result.deflate || !result.corpus.empty())) {
+    error = "--flood sends raw binary frames: not with --deflate or --corpus";
     return std::nullopt;
   }
   if (result.warmup > 0 && (result.idle || result.flood || result.max_messages != 0)) {

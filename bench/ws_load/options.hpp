@@ -16,7 +16,8 @@ struct options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 9001;
   std::string path = "/";
-  bool deflate = false;
+  bool deflate = false;  // offer permessage-deflate, compress every message, inflate the echoes
+  std::string corpus;    // text messages, one per line (instead of --size binary ones)
   std::uint64_t max_messages = 0;  // 0: bounded by --seconds only
   unsigned threads = 1;
   int server_pid = 0;  // 0: do not measure the server's CPU time

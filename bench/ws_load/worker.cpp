@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "deflate.hpp"
 #include "frame.hpp"
 #include "handshake.hpp"
 
@@ -47,7 +48,31 @@ struct connection {
   bool sending = false;
   worker::clock_type::time_point sent_at;  // the message in flight's first send
   bool server_closed = false;              // --flood: FIN or reset seen (counted once)
+  struct whole_messages;
+  std::unique_ptr<whole_messages> whole;  // --deflate, --corpus
+  std::span<const unsigned char> frame() const;
 };
+
+// A connection's state when it sends whole messages of a message_set.
+struct connection::whole_messages {
+  explicit whole_messages(const deflate_agreement* agreed)
+      : collector(agreed != nullptr),
+        inflater(agreed != nullptr && !agreed->server_no_context_takeover),
+        deflate(agreed != nullptr),
+        client_window(agreed != nullptr ? agreed->client_max_window_bits : 15) {}
+  message_collector collector;
+  message_inflater inflater;
+  bool deflate;
+  int client_window;
+  std::size_t index = 0;  // of the message in flight
+  std::vector<unsigned char> frame;
+  std::string inflated;
+};
+
+std::span<const unsigned char> connection::frame() const {
+  if (whole) return whole->frame;
+  return message->frame();
+}
 
 namespace {
 
@@ -66,12 +91,13 @@ bool is_pending(conn_state state) {
 }  // namespace
 
 worker::worker(const options& opts, const sockaddr_in& server, std::size_t first, std::size_t count,
-               run_control& control, worker_counters& counters)
+               run_control& control, worker_counters& counters, const message_set* messages)
     : opts_(opts),
       server_(server),
       first_(first),
       control_(control),
       counters_(counters),
+      message_set_(messages),
       rng_(std::random_device{}() ^ (first * 0x9E3779B97F4A7C15ull)),
       read_buffer_(read_buffer_size) {
   connections_.reserve(count);
@@ -194,7 +220,8 @@ void worker::on_connected(connection& conn) {
   conn.state = conn_state::sending_handshake;
   const std::string key = make_websocket_key(rng_);
   conn.accept = expected_accept(key);
-  conn.handshake_out = make_upgrade_request(opts_.host, opts_.port, opts_.path, key);
+  conn.handshake_out = make_upgrade_request(opts_.host, opts_.port, opts_.path, key,
+                                            opts_.deflate ? deflate_offer() : std::string_view{});
   conn.handshake_sent = 0;
   send_handshake(conn);
 }
@@ -229,7 +256,9 @@ void worker::read_handshake(connection& conn) {
                            static_cast<std::size_t>(n));
   std::size_t header_size = 0;
   std::string reason;
-  switch (check_upgrade_response(conn.handshake_in, conn.accept, header_size, reason)) {
+  std::string extensions;
+  switch (check_upgrade_response(conn.handshake_in, conn.accept, header_size, reason,
+                                 opts_.deflate ? &extensions : nullptr)) {
     case handshake_status::incomplete:
       return;
     case handshake_status::rejected:
@@ -237,19 +266,54 @@ void worker::read_handshake(connection& conn) {
     case handshake_status::accepted:
       break;
   }
+  if (message_set_ != nullptr && !start_whole(conn, extensions)) return;
   conn.handshake_in.erase(0, header_size);
   conn.accept = std::string();
   conn.state = conn_state::ready;
   --pending_;
   for (auto& byte : conn.mask) byte = static_cast<unsigned char>(rng_());
-  conn.message =
-      std::make_unique<outgoing_message>(opts_.size, conn.mask, first_ + conn.local_index);
+  if (message_set_ == nullptr) {
+    conn.message =
+        std::make_unique<outgoing_message>(opts_.size, conn.mask, first_ + conn.local_index);
+  }
   counters_.established.fetch_add(1, std::memory_order_relaxed);
   counters_.open.fetch_add(1, std::memory_order_relaxed);
   if (opts_.flood) {
     conn.handshake_in = std::string();  // what the server says is never read
     set_interest(conn, false);          // from now on only its FIN and errors
   }
+}
+
+bool worker::start_whole(connection& conn, const std::string& extensions) {
+  std::optional<deflate_agreement> agreed;
+  if (opts_.deflate) {
+    if (extensions.empty()) {
+      fail_handshake(conn,
+                     "--deflate: the server declined permessage-deflate (its 101 has no "
+                     "Sec-WebSocket-Extensions)");
+      return false;
+    }
+    std::string reason;
+    agreed = parse_deflate_answer(extensions, reason);
+    if (!agreed) {
+      fail_handshake(conn, "--deflate: " + reason);
+      return false;
+    }
+  }
+  conn.whole = std::make_unique<connection::whole_messages>(agreed ? &*agreed : nullptr);
+  return true;
+}
+
+const std::string& worker::wire_payload(const connection& conn, std::size_t index) {
+  if (!conn.whole->deflate) return message_set_->messages[index];
+  auto& compressed = compressed_[static_cast<std::size_t>(conn.whole->client_window)];
+  if (compressed.empty()) {
+    compressed.reserve(message_set_->messages.size());
+    for (const auto& m : message_set_->messages) {
+      compressed.push_back(compress_message(m, conn.whole->client_window));
+    }
+  }
+  return compressed[index];
 }
 
 void worker::begin_load() {
@@ -295,6 +359,7 @@ void worker::read_frames(connection& conn) {
 }
 
 void worker::feed(connection& conn, const unsigned char* data, std::size_t size) {
+  if (conn.whole) return feed_whole(conn, data, size);
   std::size_t pos = 0;
   while (pos < size) {
     std::size_t used = 0;
@@ -305,17 +370,7 @@ void worker::feed(connection& conn, const unsigned char* data, std::size_t size)
       case echo_reader::status::need_more:
         return;
       case echo_reader::status::message_done:
-        if (conn.sending) return fail_open(conn, "echo arrived before the message was sent");
-        if (control_.measuring.load(std::memory_order_relaxed)) {
-          const auto latency = clock_type::now() - conn.sent_at;
-          latencies_.record(static_cast<std::uint64_t>(
-              std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count()));
-        }
-        counters_.messages.store(++messages_, std::memory_order_relaxed);
-        if (!conn.reader.last_matched()) {
-          counters_.mismatches.store(++mismatches_, std::memory_order_relaxed);
-        }
-        send_next_message(conn);
+        echo_done(conn, conn.reader.last_matched());
         if (conn.state != conn_state::open) return;
         break;
       case echo_reader::status::protocol_error:
@@ -326,12 +381,73 @@ void worker::feed(connection& conn, const unsigned char* data, std::size_t size)
   }
 }
 
+void worker::feed_whole(connection& conn, const unsigned char* data, std::size_t size) {
+  auto& whole = *conn.whole;
+  std::size_t pos = 0;
+  while (pos < size) {
+    std::size_t used = 0;
+    const auto status = whole.collector.consume({data + pos, size - pos}, used);
+    pos += used;
+    switch (status) {
+      case message_collector::status::need_more:
+        return;
+      case message_collector::status::message_done: {
+        const std::string& got = whole.collector.payload();
+        const std::string* plain = &got;
+        if (whole.collector.compressed()) {
+          if (!whole.inflater.inflate(got, whole.inflated)) {
+            return fail_open(conn, "corrupt compressed echo from the server");
+          }
+          plain = &whole.inflated;
+          counters_.echo_compressed.fetch_add(1, std::memory_order_relaxed);
+        }
+        counters_.echo_wire_bytes.fetch_add(got.size(), std::memory_order_relaxed);
+        counters_.echo_plain_bytes.fetch_add(plain->size(), std::memory_order_relaxed);
+        const unsigned char opcode = message_set_->text ? 0x1 : 0x2;
+        echo_done(conn, whole.collector.opcode() == opcode &&
+                            *plain == message_set_->messages[whole.index]);
+        if (conn.state != conn_state::open) return;
+        break;
+      }
+      case message_collector::status::protocol_error:
+        return fail_open(conn, "bad frame from the server");
+      case message_collector::status::closed_by_server:
+        return fail_open(conn, "close frame from the server");
+    }
+  }
+}
+
+void worker::echo_done(connection& conn, bool matched) {
+  if (conn.sending) return fail_open(conn, "echo arrived before the message was sent");
+  if (control_.measuring.load(std::memory_order_relaxed)) {
+    const auto latency = clock_type::now() - conn.sent_at;
+    latencies_.record(static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count()));
+  }
+  counters_.messages.store(++messages_, std::memory_order_relaxed);
+  if (!matched) counters_.mismatches.store(++mismatches_, std::memory_order_relaxed);
+  send_next_message(conn);
+}
+
 void worker::send_next_message(connection& conn) {
   if (opts_.max_messages != 0 &&
       control_.messages_started.fetch_add(1, std::memory_order_relaxed) >= opts_.max_messages) {
     return;  // the run's budget is spent: this connection stays idle
   }
-  conn.message->set_sequence(++conn.sequence);
+  ++conn.sequence;
+  if (conn.whole) {
+    auto& whole = *conn.whole;
+    whole.index = (first_ + conn.local_index + conn.sequence) % message_set_->messages.size();
+    const std::string& payload = wire_payload(conn, whole.index);
+    build_client_frame(whole.frame, message_set_->text ? 0x1 : 0x2, whole.deflate,
+                       {reinterpret_cast<const unsigned char*>(payload.data()), payload.size()},
+                       conn.mask);
+    counters_.sent_wire_bytes.fetch_add(payload.size(), std::memory_order_relaxed);
+    counters_.sent_plain_bytes.fetch_add(message_set_->messages[whole.index].size(),
+                                         std::memory_order_relaxed);
+  } else {
+    conn.message->set_sequence(conn.sequence);
+  }
   conn.frame_sent = 0;
   conn.sending = true;
   conn.sent_at = clock_type::now();
@@ -339,7 +455,7 @@ void worker::send_next_message(connection& conn) {
 }
 
 void worker::flush(connection& conn) {
-  const auto frame = conn.message->frame();
+  const auto frame = conn.frame();
   while (conn.frame_sent < frame.size()) {
     const ssize_t n = ::send(conn.fd, frame.data() + conn.frame_sent,
                              frame.size() - conn.frame_sent, MSG_NOSIGNAL);
@@ -460,6 +576,7 @@ void worker::close_connection(connection& conn) {
   conn.fd = -1;
   conn.state = conn_state::closed;
   conn.message.reset();
+  conn.whole.reset();
   conn.handshake_in = std::string();
 }
 

@@ -3,6 +3,7 @@
 
 #include <netinet/in.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "latency.hpp"
+#include "messages.hpp"
 #include "options.hpp"
 
 namespace ws_load {
@@ -29,6 +31,12 @@ struct worker_counters {
   std::atomic<std::uint64_t> bytes_sent{0};     // --flood
   std::atomic<std::uint64_t> frames_sent{0};    // --flood: whole frames
   std::atomic<std::uint64_t> server_closed{0};  // --flood: connections the server ended
+  // --deflate / --corpus: payload bytes as sent and before compression, both ways.
+  std::atomic<std::uint64_t> sent_wire_bytes{0};
+  std::atomic<std::uint64_t> sent_plain_bytes{0};
+  std::atomic<std::uint64_t> echo_wire_bytes{0};
+  std::atomic<std::uint64_t> echo_plain_bytes{0};
+  std::atomic<std::uint64_t> echo_compressed{0};  // echoes that came with RSV1
 };
 
 /// State shared by all workers and the coordinating thread.
@@ -43,13 +51,14 @@ struct connection;
 
 /// Opens connections [first, first + count) of the run, does their handshakes, then (once
 /// `control.go` is set) keeps one message in flight on each until `control.stop` (with --flood:
-/// sends frames on each as fast as it takes them, and never reads).
+/// sends frames on each as fast as it takes them, and never reads). With `messages` (--deflate,
+/// --corpus), each message in flight is one of those, compared whole when its echo is complete.
 class worker {
  public:
   using clock_type = std::chrono::steady_clock;
 
   worker(const options& opts, const sockaddr_in& server, std::size_t first, std::size_t count,
-         run_control& control, worker_counters& counters);
+         run_control& control, worker_counters& counters, const message_set* messages);
   ~worker();
   worker(const worker&) = delete;
   worker& operator=(const worker&) = delete;
@@ -73,6 +82,10 @@ class worker {
   void read_handshake(connection& conn);
   void read_frames(connection& conn);
   void feed(connection& conn, const unsigned char* data, std::size_t size);
+  void feed_whole(connection& conn, const unsigned char* data, std::size_t size);
+  bool start_whole(connection& conn, const std::string& extensions);
+  void echo_done(connection& conn, bool matched);
+  const std::string& wire_payload(const connection& conn, std::size_t index);
   void send_next_message(connection& conn);
   void flush(connection& conn);
   void on_flood_event(connection& conn, std::uint32_t events);
@@ -91,6 +104,8 @@ class worker {
   std::size_t first_;
   run_control& control_;
   worker_counters& counters_;
+  const message_set* message_set_;
+  std::array<std::vector<std::string>, 16> compressed_;  // message_set_ compressed, per window bits
   std::vector<std::unique_ptr<connection>> connections_;
   std::size_t next_to_open_ = 0;
   std::size_t pending_ = 0;  // connecting or handshaking

@@ -83,7 +83,9 @@ TEST(ws_load_options, rejects_flood_and_warmup_where_they_make_no_sense) {
                                              {"--warmup", "1", "--idle"},
                                              {"--warmup", "1", "--max-messages", "10"},
                                              {"--warmup", "-1"},
-                                             {"--warmup", "x"}}) {
+                                             {"--warmup", "x"},
+                                             {"--flood", "--deflate"},
+                                             {"--flood", "--corpus", "f.jsonl"}}) {
     std::vector<char*> argv{const_cast<char*>("ws_load")};
     for (const char* arg : args) argv.push_back(const_cast<char*>(arg));
     std::string error;
@@ -91,6 +93,15 @@ TEST(ws_load_options, rejects_flood_and_warmup_where_they_make_no_sense) {
         << args[0] << " " << args[1];
     EXPECT_FALSE(error.empty());
   }
+}
+
+TEST(ws_load_options, reads_deflate_and_corpus) {
+  std::string error;
+  const auto opts = parse({"--deflate", "--corpus", "bench/corpus/messages_1k.jsonl"}, error);
+  ASSERT_TRUE(opts) << error;
+  EXPECT_TRUE(opts->deflate);
+  EXPECT_EQ(opts->corpus, "bench/corpus/messages_1k.jsonl");
+  EXPECT_FALSE(parse({"--corpus"}, error));
 }
 
 }  // namespace
