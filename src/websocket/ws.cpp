@@ -48,7 +48,8 @@ send_status_t ws_t::send_message(const message_t& message, write_status_cb_t cb)
   check_frame(message.final_flag(), message.opcode(), message.payload().size());
   if (connection().closed()) throw ws_closed_error_t{"send_message: the WebSocket is closed"};
   return connection().send_from_any_thread(message.final_flag(), message.opcode(),
-                                           message.shared_payload(), std::move(cb));
+                                           message.shared_payload(), std::move(cb),
+                                           message.compression());
 }
 
 send_status_t ws_t::try_send_message(final_frame_flag_t final_flag, opcode_t opcode,
@@ -63,7 +64,8 @@ send_status_t ws_t::try_send_message(const message_t& message, write_status_cb_t
   check_frame(message.final_flag(), message.opcode(), message.payload().size());
   if (connection().closed()) return send_status_t::closed;
   return connection().send_from_any_thread(message.final_flag(), message.opcode(),
-                                           message.shared_payload(), std::move(cb));
+                                           message.shared_payload(), std::move(cb),
+                                           message.compression());
 }
 
 std::size_t ws_t::buffered_amount() const noexcept { return connection().buffered_amount(); }

@@ -173,8 +173,8 @@ void ws_connection_t::start(std::string response_head, bool activate_now,
 // ---- entry points from any thread ----------------------------------------------------------
 
 send_status_t ws_connection_t::send_from_any_thread(final_frame_flag_t fin, opcode_t opcode,
-                                                    shared_payload_t payload,
-                                                    write_status_cb_t cb) {
+                                                    shared_payload_t payload, write_status_cb_t cb,
+                                                    compression_t compression) {
   if (protocol::is_data_opcode(opcode)) {
     const send_decision_t d = config_->flow.on_send(buffered_amount());
     if (d != send_decision_t::queue) [[unlikely]]
@@ -182,17 +182,19 @@ send_status_t ws_connection_t::send_from_any_thread(final_frame_flag_t fin, opco
   }
   if (io().get_executor().running_in_this_thread()) {
     // The common case (a handler answering): no closure, no reference count traffic.
-    send_on_io_thread(fin, opcode, std::move(payload), std::move(cb));
+    send_on_io_thread(fin, opcode, std::move(payload), std::move(cb), compression);
     return send_status_t::queued;
   }
-  run_on_io_thread([this, fin, opcode, payload = std::move(payload), cb = std::move(cb)]() mutable {
-    send_on_io_thread(fin, opcode, std::move(payload), std::move(cb));
-  });
+  run_on_io_thread(
+      [this, fin, opcode, compression, payload = std::move(payload), cb = std::move(cb)]() mutable {
+        send_on_io_thread(fin, opcode, std::move(payload), std::move(cb), compression);
+      });
   return send_status_t::queued;
 }
 
 void ws_connection_t::send_on_io_thread(final_frame_flag_t fin, opcode_t opcode,
-                                        shared_payload_t payload, write_status_cb_t cb) {
+                                        shared_payload_t payload, write_status_cb_t cb,
+                                        compression_t compression) {
   if (send_closed_.load(std::memory_order_relaxed)) {
     if (cb) {
       asio::post(io(), [cb = std::move(cb)] {
@@ -216,7 +218,8 @@ void ws_connection_t::send_on_io_thread(final_frame_flag_t fin, opcode_t opcode,
     rest();
     return;
   }
-  const bool compressed = extras_ && extras_->deflate && compress_for_send(fin, opcode, payload);
+  const bool compressed = extras_ && extras_->deflate && compression == compression_t::automatic &&
+                          compress_for_send(fin, opcode, payload);
   queue_frame(fin, opcode, std::move(payload), std::move(cb), compressed);
   rest();
 }

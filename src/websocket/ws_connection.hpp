@@ -169,7 +169,8 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
 
   /// Queues a frame (from any thread) unless the backpressure policy refuses it.
   send_status_t send_from_any_thread(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,
-                                     shared_payload_t payload, write_status_cb_t cb);
+                                     shared_payload_t payload, write_status_cb_t cb,
+                                     compression_t compression = compression_t::automatic);
   /// Payload bytes queued and not yet written whole. Any thread.
   std::size_t buffered_amount() const noexcept { return buffered_.load(std::memory_order_relaxed); }
   void set_drain_handler_from_any_thread(drain_handler_t handler);
@@ -239,7 +240,7 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   template <typename F>
   void run_on_io_thread(F&& f);
   void send_on_io_thread(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,
-                         shared_payload_t payload, write_status_cb_t cb);
+                         shared_payload_t payload, write_status_cb_t cb, compression_t compression);
 
   // Reading.
   void activate();

@@ -3,6 +3,8 @@
 #include <array>
 #include <memory>
 
+#include "restws/websocket/protocol/buffer_deflater.hpp"
+
 namespace restws::websocket::basic::detail {
 namespace {
 
@@ -34,6 +36,15 @@ protocol::message_deflater_t& thread_deflater(const protocol::deflater_settings_
   return *e.deflater;
 }
 
+/// The thread's libdeflate compressor for servers that keep no context, at the last level asked
+/// (one level per server is the rule; another level replaces it).
+protocol::buffer_deflater_t& thread_buffer_deflater(int level) {
+  thread_local std::unique_ptr<protocol::buffer_deflater_t> deflater;
+  if (!deflater || deflater->level() != level)
+    deflater = std::make_unique<protocol::buffer_deflater_t>(level);
+  return *deflater;
+}
+
 }  // namespace
 
 ws_deflate_t::ws_deflate_t(const protocol::deflate_agreement_t& agreed,
@@ -41,7 +52,11 @@ ws_deflate_t::ws_deflate_t(const protocol::deflate_agreement_t& agreed,
     : agreed_{agreed},
       deflater_settings_{settings.level, agreed.server_max_window_bits, settings.mem_level,
                          !agreed.server_no_context_takeover},
-      min_size_{settings.min_size} {}
+      min_size_{settings.min_size},
+      // libdeflate's window is 32 KiB: only where the client allowed a full one.
+      use_buffer_deflater_{agreed.server_no_context_takeover &&
+                           agreed.server_max_window_bits == 15 &&
+                           protocol::buffer_deflater_t::available()} {}
 
 protocol::message_inflater_t& ws_deflate_t::own_inflater() {
   if (!own_inflater_)
@@ -97,10 +112,21 @@ std::optional<protocol::violation_t> ws_deflate_t::inflate(std::span<const std::
 
 bool ws_deflate_t::compress(std::span<const std::byte> message, std::string& out) {
   if (!agreed_.server_no_context_takeover) {
+    // The window now holds the message, whatever it compressed to: it must be sent compressed.
     if (!own_deflater_) own_deflater_.emplace(deflater_settings_);
     return own_deflater_->compress(message, out);
   }
-  return thread_deflater(deflater_settings_).compress(message, out);
+  const std::size_t before = out.size();
+  const bool ok = use_buffer_deflater_
+                      ? thread_buffer_deflater(deflater_settings_.level).compress(message, out)
+                      : thread_deflater(deflater_settings_).compress(message, out);
+  // Without context nothing ties messages together: one that does not shrink (random or
+  // already compressed bytes) goes as it is.
+  if (ok && out.size() - before >= message.size()) {
+    out.resize(before);
+    return false;
+  }
+  return ok;
 }
 
 std::size_t ws_deflate_t::memory() const noexcept {

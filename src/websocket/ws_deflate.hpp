@@ -45,8 +45,10 @@ class ws_deflate_t {
 
   /// True if a message of `size` bytes is worth compressing (ws_settings_t::deflate.min_size).
   bool worth_compressing(std::size_t size) const noexcept { return size >= min_size_; }
-  /// Compresses a whole message into `out` (the payload to send with RSV1). False if zlib failed
-  /// (the caller sends the message uncompressed).
+  /// Compresses a whole message into `out` (the payload to send with RSV1). False if the codec
+  /// failed or, where the server keeps no context, if the message would not shrink: the caller
+  /// then sends it uncompressed. Without context, with a full window and libdeflate built in,
+  /// libdeflate compresses (protocol/buffer_deflater.hpp); otherwise zlib.
   bool compress(std::span<const std::byte> message, std::string& out);
 
   /// Bytes this connection holds for compression beyond this object (its own codecs' state).
@@ -59,6 +61,7 @@ class ws_deflate_t {
   protocol::deflate_agreement_t agreed_;
   protocol::deflater_settings_t deflater_settings_;
   std::size_t min_size_;
+  bool use_buffer_deflater_;  ///< no server context, full window, libdeflate built in
   std::optional<protocol::message_inflater_t>
       own_inflater_;  ///< client keeps context, or mid-message
   std::optional<protocol::message_deflater_t> own_deflater_;  ///< server keeps context

@@ -63,8 +63,15 @@ class websocket_compression : public ::testing::Test {
               rws::upgrade<traits_t>(
                   *req, rws::activation_t::immediate,
                   [](rws::ws_handle_t wsh, rws::message_handle_t m) {
-                    if (restws::websocket::protocol::is_data_opcode(m->opcode()))
-                      wsh->send_message(*m);
+                    if (!restws::websocket::protocol::is_data_opcode(m->opcode())) return;
+                    // "raw:..." is echoed with compression_t::none: never compressed.
+                    if (m->payload().starts_with("raw:")) {
+                      rws::message_t raw{*m};
+                      raw.set_compression(rws::compression_t::none);
+                      wsh->send_message(raw);
+                      return;
+                    }
+                    wsh->send_message(*m);
                   },
                   settings);
               return request_accepted();
@@ -147,6 +154,30 @@ TEST_F(websocket_compression, a_fragmented_compressed_message_is_inflated_across
     if (f->fin) break;
   }
   EXPECT_EQ(echoed, text);
+}
+
+TEST_F(websocket_compression, a_message_sent_with_compression_none_goes_uncompressed) {
+  start(true);
+  client_->handshake("/chat", "13", chromium_offer);
+  const std::string text = "raw:" + std::string(2000, 'a');
+  ASSERT_TRUE(client_->send_raw(compressed_frame(opcode_t::text_frame, deflated(text))));
+  const auto f = client_->read_frame();
+  ASSERT_TRUE(f);
+  EXPECT_FALSE(f->rsv1);
+  EXPECT_EQ(f->payload, text);
+}
+
+TEST_F(websocket_compression, incompressible_messages_go_back_uncompressed) {
+  start(true);
+  client_->handshake("/chat", "13", chromium_offer);
+  std::string noise(4000, '\0');
+  std::uint32_t x = 3;
+  for (char& c : noise) c = static_cast<char>((x = x * 1664525 + 1013904223) >> 24);
+  ASSERT_TRUE(client_->send_raw(compressed_frame(opcode_t::binary_frame, deflated(noise))));
+  const auto f = client_->read_frame();
+  ASSERT_TRUE(f);
+  EXPECT_FALSE(f->rsv1);  // deflate would have made it larger
+  EXPECT_EQ(f->payload, noise);
 }
 
 TEST_F(websocket_compression, short_messages_go_back_uncompressed) {

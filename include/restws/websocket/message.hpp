@@ -2,6 +2,7 @@
 // message_t: one WebSocket frame (or, in whole-message mode, one message) as the handler sees it
 // and as send_message() takes it. RESTinio's names, in restws::websocket::basic.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,6 +33,16 @@ inline constexpr final_frame_flag_t not_final_frame = final_frame_flag_t::not_fi
 /// seed's echo does with `wsh->send_message(*m)`) never copies its payload.
 using shared_payload_t = std::shared_ptr<const std::string>;
 
+/// Whether send_message() may compress a message (permessage-deflate, ws_settings_t::deflate).
+enum class compression_t : std::uint8_t {
+  /// Compressed when the connection agreed permessage-deflate and the message is a whole text
+  /// or binary message of deflate.min_size bytes or more (the default).
+  automatic,
+  /// Sent as it is: for data already compressed (images, video, archives), where deflate would
+  /// cost CPU for nothing, or for a message that must reach the peer's TCP stack unchanged.
+  none,
+};
+
 namespace detail {
 class ws_connection_t;
 }
@@ -60,6 +71,11 @@ class message_t {
   /// The payload's bytes as shared, for sending without a copy.
   const shared_payload_t& shared_payload() const noexcept { return payload_; }
 
+  /// Whether send_message() may compress this message: automatic (the default, also for a
+  /// received message sent back) or none.
+  compression_t compression() const noexcept { return compression_; }
+  void set_compression(compression_t c) noexcept { compression_ = c; }
+
   /// For a close message: its code (no_status_received if the payload has none).
   status_code_t close_code() const noexcept { return status_code_from_bin(payload()); }
   /// For a close message: the reason after the code.
@@ -85,6 +101,7 @@ class message_t {
 
   final_frame_flag_t final_flag_ = final_frame_flag_t::final_frame;
   opcode_t opcode_ = opcode_t::text_frame;
+  compression_t compression_ = compression_t::automatic;
   shared_payload_t payload_;
 };
 

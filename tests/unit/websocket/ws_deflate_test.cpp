@@ -127,7 +127,9 @@ TEST(ws_deflate, compresses_with_or_without_its_own_context) {
   ws_deflate_t shared{agreement(true, true), settings};
   ws_deflate_t own{agreement(false, true), settings};
   std::string a, b;
-  EXPECT_TRUE(shared.compress(bytes("Hello"), a));
+  std::string hello;
+  for (int i = 0; i < 20; ++i) hello += "Hello, ";
+  EXPECT_TRUE(shared.compress(bytes(hello), a));
   EXPECT_EQ(shared.memory(), 0u);
   EXPECT_TRUE(own.compress(bytes("Hello"), b));
   EXPECT_GT(own.memory(), 100u * 1024);
@@ -136,8 +138,44 @@ TEST(ws_deflate, compresses_with_or_without_its_own_context) {
   EXPECT_LT(second.size(), b.size());  // the window remembers the first
   protocol::message_inflater_t client{15, false};
   std::string out;
-  EXPECT_EQ(client.inflate(bytes(a), true, out, 100), protocol::inflate_status_t::ok);
-  EXPECT_EQ(out, "Hello");
+  EXPECT_EQ(client.inflate(bytes(a), true, out, 1000), protocol::inflate_status_t::ok);
+  EXPECT_EQ(out, hello);
+}
+
+TEST(ws_deflate, sends_a_message_that_would_not_shrink_as_it_is_without_context) {
+  ws_settings_t::deflate_t settings;
+  std::string random(1000, '\0');
+  std::uint32_t x = 1;
+  for (char& c : random) c = static_cast<char>((x = x * 1664525 + 1013904223) >> 24);
+  for (std::uint8_t window : {std::uint8_t{9}, std::uint8_t{15}}) {
+    auto agreed = agreement(true, true);
+    agreed.server_max_window_bits = window;
+    ws_deflate_t z{agreed, settings};
+    std::string out = "x";
+    EXPECT_FALSE(z.compress(bytes(random), out)) << int{window};
+    EXPECT_EQ(out, "x");  // nothing appended: the caller sends the message uncompressed
+  }
+  // With context the window already holds the message: it is sent compressed whatever its size.
+  ws_deflate_t own{agreement(false, true), settings};
+  std::string out;
+  EXPECT_TRUE(own.compress(bytes(random), out));
+}
+
+TEST(ws_deflate, keeps_within_a_small_window_the_client_asked_for) {
+  // A repeat 700 bytes back: a full window would refer to it, a 9-bit one (512 B) must not.
+  std::string block(700, '\0');
+  std::uint32_t x = 7;
+  for (char& c : block) c = static_cast<char>('a' + ((x = x * 1664525 + 1013904223) >> 28));
+  const std::string message = block + block;
+  auto agreed = agreement(true, true);
+  agreed.server_max_window_bits = 9;
+  ws_deflate_t z{agreed, {}};
+  std::string out;
+  ASSERT_TRUE(z.compress(bytes(message), out));
+  protocol::message_inflater_t client{9, false};
+  std::string back;
+  EXPECT_EQ(client.inflate(bytes(out), true, back, 4096), protocol::inflate_status_t::ok);
+  EXPECT_EQ(back, message);
 }
 
 TEST(ws_deflate, small_messages_are_not_worth_compressing) {
