@@ -28,7 +28,8 @@
 #                     browsers do), sends bench/corpus/messages_1k.jsonl's JSON lines (shape
 #                     "100xjson", the default then) compressed, inflates and checks each echo;
 #                     the servers run with compression on: restws --deflate (no context kept,
-#                     its default) and "restws context" (--deflate-context), Beast --deflate,
+#                     its default), "restws context" (--deflate-context), "restws level 6"
+#                     (uWebSockets' fixed zlib level), Beast --deflate,
 #                     UWS_WS_SERVER (and UWS_WS_SHARED_SERVER as "uWebSockets shared") must be
 #                     uWebSockets builds that compress what they send. The tables add each
 #                     server's compression ratio (its echoes' bytes over the JSON's). With
@@ -160,7 +161,10 @@ server_list() {  # $1 = http | ws
     list+=("Beast|$PEERS/beast_ws_echo --deflate|")
     ((beast_twice)) && list+=("Beast (again)|$PEERS/beast_ws_echo --deflate|")
     list+=("restws|$ws_server --deflate|${RESTWS_WS_PORT:-}")
-    [[ "$ws_server" == */echo_server ]] && list+=("restws context|$ws_server --deflate-context|")
+    if [[ "$ws_server" == */echo_server ]]; then
+      list+=("restws context|$ws_server --deflate-context|")
+      list+=("restws level 6|$ws_server --deflate --deflate-level 6|")  # uWebSockets' level
+    fi
     [[ -n "${UWS_WS_SERVER:-}" ]] && list+=("uWebSockets|$UWS_WS_SERVER|${UWS_WS_PORT:-9001}")
     [[ -n "${UWS_WS_SHARED_SERVER:-}" ]] &&
       list+=("uWebSockets shared|$UWS_WS_SHARED_SERVER|${UWS_WS_PORT:-9001}")
@@ -221,6 +225,7 @@ server_tag() {  # a file-name tag: beast, beast2 (the second Beast), restws, uws
   [[ $1 == *plain* ]] && key+=-plain
   [[ $1 == *context* ]] && key+=-context
   [[ $1 == *shared* ]] && key+=-shared
+  [[ $1 == *"level 6"* ]] && key+=-level6
   ((deflate)) && key+=-deflate
   echo "$key"
 }

@@ -6,7 +6,7 @@
 //   any GET, no upgrade        -> 200 "Hello, World!" (so it doubles as the HTTP hello target)
 // No logging on the hot path (null_logger_t). Stops cleanly on SIGINT/SIGTERM.
 // Usage: echo_server [--port N] [--threads T] [--address A] [--io-uring | --no-io-uring]
-//                    [--deflate | --deflate-context] [--deflate-min-size N]
+//                    [--deflate | --deflate-context] [--deflate-min-size N] [--deflate-level L]
 //        (defaults 8080, 1, 127.0.0.1; ws_settings_t::io_uring is the library's default,
 //        automatic, unless --io-uring (on) or --no-io-uring (off) is given; --deflate turns on
 //        permessage-deflate with the library's defaults (no context kept either way),
@@ -14,7 +14,8 @@
 //        DEDICATED_COMPRESSOR | DEDICATED_DECOMPRESSOR; --deflate-min-size: messages under N
 //        bytes are echoed uncompressed, default 64; a huge N inflates what arrives and compresses
 //        nothing, as uWebSockets' EchoServer does, for uWebSockets' load_test, which expects
-//        uncompressed echoes)
+//        uncompressed echoes; --deflate-level: 1 by default, 6 is zlib's default and
+//        uWebSockets' fixed level)
 
 #include <cstdint>
 #include <cstdlib>
@@ -111,6 +112,10 @@ bool parse_options(int argc, char** argv, options_t& o) {
       o.threads = t;
     } else if (opt == "--address") {
       o.address = value;
+    } else if (opt == "--deflate-level") {
+      const long level = std::strtol(value, &end, 10);
+      if (*end != '\0' || level < 0 || level > 9) return false;
+      o.deflate.level = static_cast<int>(level);
     } else if (opt == "--deflate-min-size") {
       const unsigned long long n = std::strtoull(value, &end, 10);
       if (*end != '\0') return false;
@@ -129,7 +134,7 @@ int main(int argc, char** argv) {
   if (!parse_options(argc, argv, o)) {
     std::cerr << "usage: echo_server [--port N] [--threads T] [--address A] "
                  "[--io-uring | --no-io-uring] [--deflate | --deflate-context] "
-                 "[--deflate-min-size N]\n";
+                 "[--deflate-min-size N] [--deflate-level L]\n";
     return 2;
   }
   try {

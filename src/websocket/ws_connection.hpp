@@ -415,15 +415,17 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   // goes (only its timers and drain handler go at the close), so ws_t::subprotocol() may read it
   // from any thread.
   struct extras_t {
-    std::optional<asio::steady_timer> write;
-    std::optional<asio::steady_timer> close;
+    // Timers on the heap when used: an extras_t made for another field (permessage-deflate, a
+    // subprotocol) then costs 8 bytes for each, not a timer's 120.
+    std::unique_ptr<asio::steady_timer> write;
+    std::unique_ptr<asio::steady_timer> close;
     drain_handler_t drain;
     std::string subprotocol;                ///< fixed at construction
     std::unique_ptr<ws_deflate_t> deflate;  ///< permessage-deflate, when agreed
   };
   std::unique_ptr<extras_t> extras_;
-  asio::steady_timer& timer(std::optional<asio::steady_timer>& t) {
-    if (!t) t.emplace(io());
+  asio::steady_timer& timer(std::unique_ptr<asio::steady_timer>& t) {
+    if (!t) t = std::make_unique<asio::steady_timer>(io());
     return *t;
   }
   extras_t& extras() {
