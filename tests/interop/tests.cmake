@@ -1,9 +1,12 @@
 # Interop with real clients against the seed's echo server: the Python `websockets` client
-# (Debian's, run by /usr/bin/python3) and the Node `ws` client (pinned by package-lock.json,
-# installed by scripts/deps.sh). One CTest test per client and case; each starts examples/ws_echo
-# through with_server.py and stops it with SIGTERM. Port 8080 is fixed, hence the resource lock.
+# (Debian's, run by /usr/bin/python3), the Node `ws` client and headless Chromium, Debian's
+# /usr/bin/chromium driven by playwright-core (both npm packages pinned by package-lock.json,
+# installed by scripts/deps.sh, as is chromium). One CTest test per client and case; each starts
+# examples/ws_echo through with_server.py and stops it with SIGTERM. Port 8080 is fixed, hence the
+# resource lock.
 # By hand: tests/interop/with_server.py --server build/debug/examples/ws_echo -- \
 #            /usr/bin/python3 tests/interop/python_client.py      (or: node tests/interop/node_client.js)
+#   node tests/interop/chromium_client.js deflate  (ws_echo started with --server-arg=--deflate)
 set(RESTWS_TEST_PYTHON /usr/bin/python3 CACHE FILEPATH
     "Python for the conformance and interop suites (Debian's, which has python3-websockets)")
 find_program(RESTWS_NODE node)
@@ -51,4 +54,22 @@ if(TARGET ws_echo)
     set_tests_properties(interop.${client}.subprotocol PROPERTIES
                          RESOURCE_LOCK port8080 LABELS interop TIMEOUT 120)
   endforeach()
+  # A browser: Chromium offers permessage-deflate by itself, and ws_echo --deflate must agree
+  # (deflate) while ws_echo without it must answer no extension (plain); both then echo text and
+  # binary messages of 20 B to 1 MiB. Fails, not skips, when chromium or playwright-core is absent.
+  if(RESTWS_NODE)
+    foreach(case deflate plain)
+      if(case STREQUAL "deflate")
+        set(server_args --server-arg=--deflate)
+      else()
+        set(server_args)
+      endif()
+      add_test(NAME interop.chromium.${case}
+               COMMAND ${RESTWS_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/with_server.py
+                       --server $<TARGET_FILE:ws_echo> ${server_args} --timeout 60 --
+                       ${RESTWS_NODE} ${CMAKE_CURRENT_LIST_DIR}/chromium_client.js ${case})
+      set_tests_properties(interop.chromium.${case} PROPERTIES
+                           RESOURCE_LOCK port8080 LABELS interop TIMEOUT 120)
+    endforeach()
+  endif()
 endif()

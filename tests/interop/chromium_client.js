@@ -1,0 +1,254 @@
+#!/usr/bin/env node
+// Interop: a real browser, Debian's headless Chromium (/usr/bin/chromium) driven through
+// playwright-core (tests/interop/package-lock.json pins it; it downloads no browser), against the
+// echo server. Each case opens its own page, and in it a WebSocket to ws://127.0.0.1:8080/chat
+// (ws_echo listens on localhost's IPv4 address), and asserts what a web page sees: the extensions
+// agreed, text and binary echoes byte for byte, the clean close.
+// Usage: node chromium_client.js [--url URL] [CASE...]
+//        (CASE: plain against ws_echo without flags, deflate against one started with --deflate;
+//        default: plain)
+// Needs /usr/bin/chromium (Debian package chromium) and `npm ci --prefix tests/interop`;
+// scripts/deps.sh installs both.
+'use strict';
+
+const fs = require('fs');
+
+const CHROMIUM = '/usr/bin/chromium';
+let chromium;
+try {
+  ({ chromium } = require('playwright-core'));
+} catch (err) {
+  console.error('interop.chromium: the playwright-core package is missing; run scripts/deps.sh ' +
+                '(npm ci --prefix tests/interop)');
+  process.exit(2);
+}
+try {
+  fs.accessSync(CHROMIUM, fs.constants.X_OK);
+} catch (err) {
+  console.error(`interop.chromium: ${CHROMIUM} is missing; run scripts/deps.sh ` +
+                '(Debian package chromium)');
+  process.exit(2);
+}
+
+// Running as root needs --no-sandbox; the background services would otherwise try to reach the
+// network (and QUIC to open UDP sockets) at start-up, which a closed network refuses.
+const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic',
+                       '--no-first-run', '--disable-background-networking',
+                       '--disable-component-update', '--disable-sync'];
+const LAUNCH_TIMEOUT_MS = 30000;
+// Bounds one wait inside the page: the handshake, one echo, the close handshake.
+const WAIT_TIMEOUT_MS = 10000;
+// Bounds a whole case seen from Node, should the page itself stop answering.
+const CASE_TIMEOUT_MS = 45000;
+// Each is sent once as text and once as binary.
+const SIZES = [20, 1024, 64 * 1024, 1 << 20];
+// What ws.extensions must be per case: the whole attribute (Chromium states the server's answer).
+const EXPECTED_EXTENSIONS = {
+  plain: (ext) => ext === '',
+  deflate: (ext) => /^permessage-deflate(;|$)/.test(ext),
+};
+const EXPECTED_TEXT = {
+  plain: "'' (no extension: ws_echo without --deflate)",
+  deflate: 'permessage-deflate (ws_echo --deflate)',
+};
+
+function withTimeout(promise, what, ms) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// Runs in the page (serialised by Playwright: it must use nothing from this file). Opens the
+// WebSocket, echoes a text and a binary message of each size, closes with 1000; returns what it
+// saw. Each wait is bounded by waitMs; a failure ends the run and is returned as `error`.
+async function inPage({ url, sizes, waitMs }) {
+  const result = { extensions: null, protocol: null, echoes: [], close: null, error: null };
+  const queue = [];
+  const waiters = [];
+  let closed = null;
+  let closedResolve;
+  const closedPromise = new Promise((resolve) => { closedResolve = resolve; });
+  const bounded = (promise, what) => {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${waitMs} ms waiting for ${what}`)),
+                         waitMs);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  };
+  // Text: a UTF-8 prefix (2- and 4-byte sequences), then ASCII to exactly `size` bytes;
+  // compressible. Binary: xorshift32 bytes, which deflate cannot shrink.
+  const encoder = new TextEncoder();
+  const makeText = (size) => {
+    const prefix = 'κόσμε 😀 ';
+    const head = encoder.encode(prefix).length;
+    const fill = `restws chromium ${size} `.repeat(Math.ceil(size / 10) + 1);
+    return size >= head ? prefix + fill.slice(0, size - head) : fill.slice(0, size);
+  };
+  const makeBinary = (size) => {
+    const bytes = new Uint8Array(size);
+    let x = 0x9e3779b9 ^ size;
+    for (let i = 0; i < size; i += 1) {
+      x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+      bytes[i] = x & 0xff;
+    }
+    return bytes;
+  };
+  const next = (what) => {
+    if (queue.length) return Promise.resolve(queue.shift());
+    if (closed) return Promise.reject(new Error(`connection closed (code ${closed.code}) ` +
+                                                `instead of ${what}`));
+    return bounded(new Promise((resolve, reject) => waiters.push({ resolve, reject, what })), what);
+  };
+
+  let ws;
+  try {
+    ws = new WebSocket(url);
+    ws.binaryType = 'arraybuffer';
+    ws.onmessage = (event) => {
+      const waiter = waiters.shift();
+      if (waiter) waiter.resolve(event.data);
+      else queue.push(event.data);
+    };
+    ws.onclose = (event) => {
+      closed = { code: event.code, reason: event.reason, wasClean: event.wasClean };
+      waiters.splice(0).forEach((w) => w.reject(
+        new Error(`connection closed (code ${event.code}) instead of ${w.what}`)));
+      closedResolve(closed);
+    };
+    await bounded(new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = () => reject(new Error(`the handshake with ${url} failed`));
+    }), 'the handshake');
+    ws.onerror = null;
+    result.extensions = ws.extensions;
+    result.protocol = ws.protocol;
+
+    for (const size of sizes) {
+      const text = makeText(size);
+      const textBytes = encoder.encode(text).length;
+      if (textBytes !== size) throw new Error(`test bug: text of ${textBytes} bytes, not ${size}`);
+      ws.send(text);
+      const gotText = await next(`the echo of the ${size} B text message`);
+      const textEcho = { kind: 'text', size, ok: false, detail: '' };
+      if (typeof gotText !== 'string') {
+        textEcho.detail = 'came back as binary';
+      } else if (gotText !== text) {
+        let at = 0;
+        while (at < text.length && gotText[at] === text[at]) at += 1;
+        textEcho.detail = `${encoder.encode(gotText).length} B back, differs from character ${at}`;
+      } else {
+        textEcho.ok = true;
+      }
+      result.echoes.push(textEcho);
+
+      const data = makeBinary(size);
+      ws.send(data);
+      const gotData = await next(`the echo of the ${size} B binary message`);
+      const binaryEcho = { kind: 'binary', size, ok: false, detail: '' };
+      if (!(gotData instanceof ArrayBuffer)) {
+        binaryEcho.detail = `came back as ${typeof gotData}`;
+      } else {
+        const got = new Uint8Array(gotData);
+        let at = 0;
+        while (at < size && at < got.length && got[at] === data[at]) at += 1;
+        if (got.length !== size || at !== size) {
+          binaryEcho.detail = `${got.length} B back, differs from byte ${at}`;
+        } else {
+          binaryEcho.ok = true;
+        }
+      }
+      result.echoes.push(binaryEcho);
+    }
+
+    ws.close(1000);
+    result.close = await bounded(closedPromise, 'the close handshake');
+  } catch (err) {
+    result.error = err.message;
+    if (ws && !closed) ws.close();
+  }
+  return result;
+}
+
+function problems(name, result) {
+  const found = [];
+  if (result.error) found.push(result.error);
+  if (result.extensions !== null && !EXPECTED_EXTENSIONS[name](result.extensions)) {
+    found.push(`extensions agreed: '${result.extensions}', expected ${EXPECTED_TEXT[name]}`);
+  }
+  for (const echo of result.echoes) {
+    if (!echo.ok) found.push(`${echo.kind} echo of ${echo.size} B: ${echo.detail}`);
+  }
+  const expectedEchoes = SIZES.length * 2;
+  if (!result.error && result.echoes.length !== expectedEchoes) {
+    found.push(`${result.echoes.length} echoes checked, expected ${expectedEchoes}`);
+  }
+  if (result.close && (result.close.code !== 1000 || !result.close.wasClean)) {
+    found.push(`close seen by the page: code ${result.close.code}, ` +
+               `wasClean ${result.close.wasClean}; expected 1000, clean`);
+  }
+  return found;
+}
+
+async function run(browser, url, name) {
+  const page = await browser.newPage();
+  try {
+    const result = await withTimeout(page.evaluate(inPage, { url, sizes: SIZES,
+                                                             waitMs: WAIT_TIMEOUT_MS }),
+                                     `the page to finish case ${name}`, CASE_TIMEOUT_MS);
+    const found = problems(name, result);
+    if (found.length) throw new Error(found.join('; '));
+    return result;
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  let url = 'ws://127.0.0.1:8080/chat';
+  const urlAt = args.indexOf('--url');
+  if (urlAt >= 0) {
+    url = args[urlAt + 1];
+    args.splice(urlAt, 2);
+  }
+  const names = args.length ? args : ['plain'];
+  const unknown = names.filter((n) => !(n in EXPECTED_EXTENSIONS));
+  if (unknown.length) {
+    console.error(`unknown case(s): ${unknown.join(' ')}; ` +
+                  `known: ${Object.keys(EXPECTED_EXTENSIONS).join(' ')}`);
+    return 2;
+  }
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS,
+                                      timeout: LAUNCH_TIMEOUT_MS });
+  } catch (err) {
+    console.log(`interop.chromium: cannot launch ${CHROMIUM}: ${err.message}`);
+    return 1;
+  }
+  const version = `chromium ${browser.version()}`;
+  let failed = 0;
+  try {
+    for (const name of names) {
+      try {
+        const result = await run(browser, url, name);
+        console.log(`${version}: ${name} OK (extensions '${result.extensions}')`);
+      } catch (err) {
+        failed += 1;
+        console.log(`${version}: ${name} FAILED: ${err.message}`);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  console.log(`interop.chromium: ${names.length - failed} passed, ${failed} failed`);
+  return failed ? 1 : 0;
+}
+
+main().then((status) => process.exit(status), (err) => {
+  console.log(`interop.chromium: ${err.stack || err}`);
+  process.exit(1);
+});
