@@ -120,3 +120,27 @@ def ping_barrier(client, payload=b"barrier"):
     client.send(PING, payload)
     client.flush()
     return pong(payload)
+
+
+def expect_message(client, opcode, payload, compressed=None, timeout=None):
+    """The next data message (frames reassembled, inflated) is `payload` with `opcode`.
+
+    compressed: True or False requires the server to have sent it so (RSV1 or not); None
+    takes either, as RFC 7692 leaves it to the sender. Returns the Message.
+    """
+    payload = bytes(payload)
+    message = client.recv_message(timeout)
+    if message.opcode != opcode or message.payload != payload:
+        detail = ""
+        if message.opcode == opcode:
+            n = min(len(payload), len(message.payload))
+            first = next((i for i in range(n) if payload[i] != message.payload[i]), n)
+            detail = " (lengths %d/%d, first difference at %d)" % (len(message.payload),
+                                                                   len(payload), first)
+        raise CaseFailed("expected the echo %s, got %r%s" % (describe(opcode, payload), message,
+                                                             detail))
+    if compressed is not None and message.compressed != compressed:
+        raise CaseFailed("the echo of %d bytes arrived %s, expected %s"
+                         % (len(payload), "compressed" if message.compressed else "uncompressed",
+                            "compressed" if compressed else "uncompressed"))
+    return message

@@ -2,6 +2,9 @@
 
 It writes any frame, well-formed or not, in chosen chops (one send() per chop), and reads the
 server's frames while it writes (so large echoes never deadlock). Every wait is bounded.
+With permessage-deflate offers (permessage_deflate.py) it checks the server's answer in the
+handshake and, once agreed, sends and receives compressed messages (send_message,
+recv_message); RSV1 is then accepted from the server on a message's first frame only.
 """
 
 import base64
@@ -13,6 +16,9 @@ import select
 import socket
 import struct
 import time
+
+import permessage_deflate
+from permessage_deflate import InflateError, NegotiationError
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 CONT, TEXT, BINARY, CLOSE, PING, PONG = 0, 1, 2, 8, 9, 10
@@ -51,6 +57,9 @@ def close_payload(code=None, reason=b""):
     return b"" if code is None else struct.pack("!H", code) + reason
 
 
+RSV1 = 4  # Frame.rsv and build_frame's rsv hold RSV1-RSV3 as bits 2-0
+
+
 class Frame:
     """A frame received from the server."""
 
@@ -62,7 +71,20 @@ class Frame:
         return struct.unpack("!H", self.payload[:2])[0] if len(self.payload) >= 2 else None
 
     def __repr__(self):
-        return describe(self.opcode, self.payload, self.fin)
+        return ("rsv%d " % self.rsv if self.rsv else "") + describe(self.opcode, self.payload,
+                                                                    self.fin)
+
+
+class Message:
+    """A whole data message received from the server (its frames reassembled, inflated)."""
+
+    def __init__(self, opcode, payload, compressed, frames, wire_size, controls):
+        self.opcode, self.payload, self.compressed = opcode, payload, compressed
+        self.frames, self.wire_size, self.controls = frames, wire_size, controls
+
+    def __repr__(self):
+        return "%s%s in %d frame(s)" % ("compressed " if self.compressed else "",
+                                        describe(self.opcode, self.payload), self.frames)
 
 
 def describe(opcode, payload, fin=True):
@@ -75,7 +97,10 @@ def describe(opcode, payload, fin=True):
 class Client:
     """One WebSocket connection to the server under test, after a successful handshake."""
 
-    def __init__(self, host, port, path="/chat", timeout=2.0):
+    def __init__(self, host, port, path="/chat", timeout=2.0, offers=None, one_field=True):
+        """offers: permessage_deflate.Offer list to send in Sec-WebSocket-Extensions (one field,
+        or one field per offer); the answer is checked (CaseFailed if unacceptable) and the
+        agreement is then in self.deflate (None: declined)."""
         self.timeout = timeout
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -84,14 +109,21 @@ class Client:
         self.pos = 0
         self.eof = False
         self.reset = False
-        self._handshake(host, port, path)
+        self.offers = list(offers or [])
+        self.deflate = self.deflater = self.inflater = None
+        self.extensions_answer = []  # the 101's Sec-WebSocket-Extensions field values
+        self._handshake(host, port, path, one_field)
         self.sock.setblocking(False)
 
-    def _handshake(self, host, port, path):
+    def _handshake(self, host, port, path, one_field):
         key = base64.b64encode(os.urandom(16))
+        extensions = "".join("Sec-WebSocket-Extensions: %s\r\n" % v for v in
+                             permessage_deflate.offer_fields(self.offers, one_field)) \
+            if self.offers else ""
         request = ("GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n"
                    "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
-                   "Sec-WebSocket-Version: 13\r\n\r\n" % (path, host, port, key.decode()))
+                   "Sec-WebSocket-Version: 13\r\n%s\r\n"
+                   % (path, host, port, key.decode(), extensions))
         self.sock.sendall(request.encode())
         deadline = time.monotonic() + self.timeout
         data = b""
@@ -109,10 +141,25 @@ class Client:
         fields = {}
         for line in lines[1:]:
             name, _, value = line.partition(":")
-            fields[name.strip().lower()] = value.strip()
+            name, value = name.strip().lower(), value.strip()
+            fields[name] = value
+            if name == "sec-websocket-extensions":
+                self.extensions_answer.append(value)
         expected = base64.b64encode(hashlib.sha1(key + GUID).digest()).decode()
         if fields.get("sec-websocket-accept") != expected:
             raise CaseFailed("bad Sec-WebSocket-Accept %r" % fields.get("sec-websocket-accept"))
+        try:
+            self.deflate = permessage_deflate.read_answer(self.extensions_answer, self.offers)
+        except NegotiationError as err:
+            raise CaseFailed("unacceptable permessage-deflate answer to %r: %s"
+                             % (permessage_deflate.offer_fields(self.offers, one_field),
+                                err)) from None
+        if self.deflate is not None:
+            d = self.deflate
+            self.deflater = permessage_deflate.MessageDeflater(d.client_window,
+                                                               not d.client_no_context_takeover)
+            self.inflater = permessage_deflate.MessageInflater(d.server_window,
+                                                               not d.server_no_context_takeover)
         self.inbuf += rest
 
     # ---- writing -------------------------------------------------------------------------------
@@ -128,6 +175,19 @@ class Client:
     def send(self, opcode, payload=b"", fin=True, rsv=0, chop=None):
         """Queues one frame."""
         self.send_raw(build_frame(opcode, payload, fin, rsv), chop)
+
+    def send_message(self, opcode, payload, compress=True, frag=None, chop=None):
+        """Queues one data message: compressed when deflate was agreed and `compress` (RSV1 on
+        its first frame only), cut into frames of `frag` bytes of what goes on the wire."""
+        compressed = compress and self.deflate is not None
+        data = self.deflater.compress(payload) if compressed else bytes(payload)
+        step = frag or max(1, len(data))
+        starts = range(0, len(data), step) if data else [0]
+        for i, start in enumerate(starts):
+            self.send(opcode if i == 0 else CONT, data[start : start + step],
+                      fin=start + step >= len(data), rsv=RSV1 if compressed and i == 0 else 0,
+                      chop=chop)
+        return len(data)
 
     def send_close(self, code=None, reason=b""):
         self.send(CLOSE, close_payload(code, reason))
@@ -230,12 +290,54 @@ class Client:
                 raise CaseFailed("timed out waiting for a frame (%.1f s)"
                                  % (timeout or self.timeout))
 
-    @staticmethod
-    def _check_server_frame(frame):
+    def recv_message(self, timeout=None):
+        """The next whole data message, its frames reassembled and inflated if compressed.
+
+        Control frames other than close that arrive between its frames are kept in
+        Message.controls. CaseFailed on a close, TCP closing, a frame out of sequence or
+        compressed data that does not inflate (RFC 7692 §7.2.2).
+        """
+        controls, parts, first = [], [], None
+        while True:
+            frame = self.recv(timeout)
+            what = "the first frame of a message" if first is None else \
+                "the rest of %r" % first
+            if frame is None:
+                raise CaseFailed("TCP closed while waiting for %s" % what)
+            if frame.opcode == CLOSE:
+                raise CaseFailed("server closed with %s (%r) while waiting for %s"
+                                 % (frame.close_code(), frame.payload[2:], what))
+            if frame.opcode in (PING, PONG):
+                controls.append(frame)
+                continue
+            if (first is None) != (frame.opcode != CONT):
+                raise CaseFailed("%r arrived while waiting for %s" % (frame, what))
+            first = first or frame
+            parts.append(frame.payload)
+            if frame.fin:
+                break
+        data = b"".join(parts)
+        compressed = bool(first.rsv & RSV1)
+        if compressed:
+            try:
+                payload = self.inflater.inflate(data)
+            except InflateError as err:
+                raise CaseFailed("the server's compressed %s message of %d bytes (%d frames) %s"
+                                 % (OPCODE_NAMES[first.opcode], len(data), len(parts),
+                                    err)) from None
+        else:
+            payload = data
+        return Message(first.opcode, payload, compressed, len(parts), len(data), controls)
+
+    def _check_server_frame(self, frame):
         if frame.masked:
             raise CaseFailed("server sent a masked frame: %r" % frame)
-        if frame.rsv:
-            raise CaseFailed("server sent a frame with RSV=%d: %r" % (frame.rsv, frame))
+        allowed = RSV1 if self.deflate is not None and frame.opcode in (TEXT, BINARY) else 0
+        if frame.rsv & ~allowed:
+            raise CaseFailed("server sent a frame with RSV=%d%s: %r"
+                             % (frame.rsv, "" if self.deflate is None else
+                                " (permessage-deflate allows RSV1 on a message's first frame "
+                                "only)", frame))
         if frame.opcode not in OPCODE_NAMES:
             raise CaseFailed("server sent reserved opcode %d" % frame.opcode)
         if frame.opcode >= CLOSE and (not frame.fin or len(frame.payload) > 125):
