@@ -1,18 +1,21 @@
 #!/usr/bin/python3
 """restws WebSocket conformance suite: Autobahn|Testsuite fuzzing-client behaviours, sections
-1-7, 9 and 10, run over real loopback sockets against an echo server (examples/ws_echo).
+1-7, 9, 10, 12 and 13, run over real loopback sockets against an echo server (examples/ws_echo).
 
 Every case opens its own connection to ws://HOST:PORT/chat, sends its frames and asserts what
 the Autobahn suite requires for OK (strict): the exact echoed frames (frame by frame: the server
 echoes fragments as fragments), the close code the server sends, and that the server closes TCP
 after the close handshake. All waits are bounded (2 s per frame, 60 s for the largest messages).
+Sections 12 and 13 (permessage-deflate) offer compression and compare whole messages.
 
 Usage:
   conformance.py --server PATH [--server-arg ARG ...] [--section N ...] [--case ID ...]
   conformance.py [--host localhost] [--port 8080] ...   (against a server already running)
   conformance.py --list
 With --server, the binary is started, awaited on its port, and stopped with SIGTERM at the end
-(it must then exit by itself). Exit status: 0 when every selected case passes.
+(it must then exit by itself); sections that need server flags (12 and 13: --deflate) get a
+server of their own started with them, before the --server-arg arguments.
+Exit status: 0 when every selected case passes.
 """
 
 import argparse
@@ -24,6 +27,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import cases_close  # noqa: E402
+import cases_deflate  # noqa: E402
 import cases_framing  # noqa: E402
 import cases_large  # noqa: E402
 import cases_utf8  # noqa: E402
@@ -31,8 +35,10 @@ import serverproc  # noqa: E402
 from wsclient import CaseFailed, Client  # noqa: E402
 
 SECTIONS = {}
-for module in (cases_framing, cases_utf8, cases_close, cases_large):
+SERVER_ARGS = {}  # section -> the arguments the server needs for it
+for module in (cases_framing, cases_utf8, cases_close, cases_large, cases_deflate):
     SECTIONS.update(module.SECTIONS)
+    SERVER_ARGS.update(getattr(module, "SERVER_ARGS", {}))
 
 
 def selected_cases(sections, ids):
@@ -49,7 +55,9 @@ def run_case(args, run):
     """Runs one case on a fresh connection; returns None or the failure message."""
     client = None
     try:
-        client = Client(args.host, args.port)
+        # A case may ask for permessage-deflate offers in its handshake (cases_deflate).
+        client = Client(args.host, args.port, offers=getattr(run, "offers", None),
+                        one_field=getattr(run, "one_field", True))
         run(client)
         return None
     except CaseFailed as err:
@@ -63,26 +71,50 @@ def run_case(args, run):
             client.close()
 
 
-def run_all(args):
-    passed, failed = 0, []
-    start = time.monotonic()
-    for case_id, description, run in selected_cases(args.section, args.case):
+def run_cases(args, sections, results):
+    """Runs the selected cases of `sections`, appending (case_id, error or None) to results."""
+    for case_id, description, run in selected_cases(sections, args.case):
         t0 = time.monotonic()
         error = run_case(args, run)
         ms = (time.monotonic() - t0) * 1000
+        results.append((case_id, error))
         if error is None:
-            passed += 1
             print("%-8s OK      %6.0f ms  %s" % (case_id, ms, description), flush=True)
         else:
-            failed.append(case_id)
             print("%-8s FAILED  %6.0f ms  %s\n         -> %s" % (case_id, ms, description, error),
                   flush=True)
+    return 1 if any(error is not None for _, error in results) else 0
+
+
+def server_groups(args):
+    """The selected sections that have cases, grouped by the server arguments they need."""
+    groups = {}
+    for number in sorted(args.section or SECTIONS):
+        if any(True for _ in selected_cases([number], args.case)):
+            groups.setdefault(tuple(SERVER_ARGS.get(number, ())), []).append(number)
+    return groups
+
+
+def run_all(args):
+    results, status = [], 0
+    start = time.monotonic()
+    if not args.server:
+        status = run_cases(args, args.section, results)
+    else:
+        for extra, sections in server_groups(args).items():
+            command = [args.server] + list(extra) + args.server_arg
+            if len(command) > 1:
+                print("server: %s" % " ".join(command), flush=True)
+            status |= serverproc.run_with_server(
+                command, lambda s=sections: run_cases(args, s, results), args.host, args.port)
+    failed = [case_id for case_id, error in results if error is not None]
+    passed = len(results) - len(failed)
     print("\nconformance sections %s: %.1f s" % (",".join(map(str, args.section or SECTIONS)),
                                                   time.monotonic() - start))
     if failed:
         print("failed cases: %s" % " ".join(failed))
     print("conformance: %d passed, %d failed" % (passed, len(failed)), flush=True)
-    return 1 if failed or passed == 0 else 0
+    return 1 if status or failed or passed == 0 else 0
 
 
 def main():
@@ -102,11 +134,9 @@ def main():
         for case_id, description, _ in selected_cases(args.section, args.case):
             print("%-8s %s" % (case_id, description))
         return 0
-    if not args.server:
-        return run_all(args)
-    serverproc.isolate_if_port_taken(args.host, args.port)
-    command = [args.server] + args.server_arg
-    return serverproc.run_with_server(command, lambda: run_all(args), args.host, args.port)
+    if args.server:
+        serverproc.isolate_if_port_taken(args.host, args.port)
+    return run_all(args)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,13 @@
 # WebSocket conformance suite (Autobahn|Testsuite fuzzing-client behaviours) against the seed's
 # echo server, one CTest test per section. Each test starts examples/ws_echo itself and stops it
-# with SIGTERM. The server listens on the fixed port 8080, hence the resource lock.
+# with SIGTERM (for 12 and 13, permessage-deflate, with --deflate: conformance.py adds it). The
+# server listens on the fixed port 8080, hence the resource lock.
 # By hand: tests/conformance/conformance.py --server build/debug/examples/ws_echo [--section N]
 set(RESTWS_TEST_PYTHON /usr/bin/python3 CACHE FILEPATH
     "Python for the conformance and interop suites (Debian's, which has python3-websockets)")
 
 if(TARGET ws_echo)
-  foreach(section 1 2 3 4 5 6 7 9 10)
+  foreach(section 1 2 3 4 5 6 7 9 10 12 13)
     add_test(NAME conformance.section_${section}
              COMMAND ${RESTWS_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/conformance.py
                      --server $<TARGET_FILE:ws_echo> --section ${section})
