@@ -309,7 +309,9 @@ run_ws() {  # $1 = entry, $2 = round, $3 = shape (CxS)
   fi
   printf 'ws\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$2" "$3" "$rate" "$us" "$peak" \
     "${echo_ratio:-na}" >>"$RESULTS"
-  log "ws $3 $name round $2: $rate msg/s, $us us/msg, peak RSS $peak KiB${echo_ratio:+, ratio $echo_ratio}"
+  local ratio_note=""
+  ((deflate)) && ratio_note=", compression ratio $echo_ratio"
+  log "ws $3 $name round $2: $rate msg/s, $us us/msg, peak RSS $peak KiB$ratio_note"
 }
 
 summary_field() {  # $1 = key, $2 = ws_load summary line
