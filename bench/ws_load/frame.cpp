@@ -78,6 +78,15 @@ bool head_complete(const unsigned char* head, std::size_t have) {
   return have >= need;
 }
 
+bool gather_head(std::array<unsigned char, 14>& head, std::size_t& have,
+                 std::span<const unsigned char> input, std::size_t& pos) {
+  while (!head_complete(head.data(), have)) {
+    if (pos == input.size()) return false;
+    head[have++] = input[pos++];
+  }
+  return true;
+}
+
 frame_head decode_head(const unsigned char* head) {
   frame_head h;
   h.fin = (head[0] & fin_bit) != 0;
@@ -128,12 +137,9 @@ echo_reader::status echo_reader::consume(std::span<const unsigned char> input,
   std::size_t pos = 0;
   while (true) {
     if (!in_payload_) {
-      while (!head_complete(header_.data(), header_have_)) {
-        if (pos == input.size()) {
-          consumed = pos;
-          return status::need_more;
-        }
-        header_[header_have_++] = input[pos++];
+      if (!gather_head(header_, header_have_, input, pos)) {
+        consumed = pos;
+        return status::need_more;
       }
       const status started = start_frame();
       if (started != status::need_more) {
@@ -214,12 +220,9 @@ message_collector::status message_collector::consume(std::span<const unsigned ch
   std::size_t pos = 0;
   while (true) {
     if (!in_payload_) {
-      while (!head_complete(header_.data(), header_have_)) {
-        if (pos == input.size()) {
-          consumed = pos;
-          return status::need_more;
-        }
-        header_[header_have_++] = input[pos++];
+      if (!gather_head(header_, header_have_, input, pos)) {
+        consumed = pos;
+        return status::need_more;
       }
       const status started = start_frame();
       if (started != status::need_more) {

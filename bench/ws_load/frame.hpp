@@ -49,6 +49,10 @@ struct frame_head {
 
 /// Whether the `have` bytes at `head` hold a whole frame header.
 bool head_complete(const unsigned char* head, std::size_t have);
+/// Moves bytes of `input` from `pos` into `head` (holding `have`) until the header is whole:
+/// true then, false when `input` ran out first.
+bool gather_head(std::array<unsigned char, 14>& head, std::size_t& have,
+                 std::span<const unsigned char> input, std::size_t& pos);
 /// Decodes a whole frame header (head_complete() is true).
 frame_head decode_head(const unsigned char* head);
 

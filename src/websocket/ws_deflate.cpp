@@ -1,5 +1,6 @@
 #include "ws_deflate.hpp"
 
+#include <algorithm>
 #include <array>
 #include <memory>
 
@@ -36,13 +37,13 @@ protocol::message_deflater_t& thread_deflater(const protocol::deflater_settings_
   return *e.deflater;
 }
 
-/// The thread's libdeflate compressor for servers that keep no context, at the last level asked
-/// (one level per server is the rule; another level replaces it).
+/// The thread's libdeflate compressors for servers that keep no context, one per level in use
+/// (made on first use; libdeflate keeps nothing between messages).
 protocol::buffer_deflater_t& thread_buffer_deflater(int level) {
-  thread_local std::unique_ptr<protocol::buffer_deflater_t> deflater;
-  if (!deflater || deflater->level() != level)
-    deflater = std::make_unique<protocol::buffer_deflater_t>(level);
-  return *deflater;
+  thread_local std::array<std::unique_ptr<protocol::buffer_deflater_t>, 14> by_level;
+  auto& d = by_level[static_cast<std::size_t>(std::clamp(level, -1, 12) + 1)];
+  if (!d) d = std::make_unique<protocol::buffer_deflater_t>(level);
+  return *d;
 }
 
 }  // namespace
