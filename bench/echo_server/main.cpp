@@ -7,6 +7,7 @@
 // No logging on the hot path (null_logger_t). Stops cleanly on SIGINT/SIGTERM.
 // Usage: echo_server [--port N] [--threads T] [--address A] [--io-uring | --no-io-uring]
 //                    [--deflate | --deflate-context] [--deflate-min-size N] [--deflate-level L]
+//                    [--tls-cert FILE --tls-key FILE]   (wss and https: PEM chain and key)
 //        (defaults 8080, 1, 127.0.0.1; ws_settings_t::io_uring is the library's default,
 //        automatic, unless --io-uring (on) or --no-io-uring (off) is given; --deflate turns on
 //        permessage-deflate with the library's defaults (no context kept either way),
@@ -24,12 +25,14 @@
 #include <string_view>
 
 #include <restws/all.hpp>
+#include <restws/tls.hpp>
 #include <restws/websocket/websocket.hpp>
 
 namespace {
 
 namespace rws = restws::websocket::basic;
 using traits_t = restws::traits_t<restws::asio_timer_manager_t, restws::null_logger_t>;
+using tls_traits_t = restws::tls_traits_t<restws::asio_timer_manager_t, restws::null_logger_t>;
 
 // Echoes every data frame as received. send_message(const message_t&) shares the received
 // payload bytes with the outgoing frame (no copy).
@@ -55,8 +58,11 @@ struct options_t {
   std::string address = "127.0.0.1";
   rws::io_uring_mode_t io_uring = rws::ws_settings_t{}.io_uring;
   rws::ws_settings_t::deflate_t deflate;  // off unless --deflate or --deflate-context
+  std::string tls_cert;                   // both set: wss (and https) instead
+  std::string tls_key;
 };
 
+template <typename Traits>
 restws::request_handling_status_t handle(const options_t& o, const restws::request_handle_t& req) {
   if (req->header().connection() == restws::http_connection_header_t::upgrade) {
     rws::ws_settings_t settings;
@@ -66,7 +72,7 @@ restws::request_handling_status_t handle(const options_t& o, const restws::reque
     // The library holds each WebSocket open until it closes: no registry of handles here.
     settings.keep_open = true;
     try {
-      rws::upgrade<traits_t>(
+      rws::upgrade<Traits>(
           *req, rws::activation_t::immediate,
           [](rws::ws_handle_t h, rws::message_handle_t m) { on_message(h, m); }, settings);
     } catch (const rws::upgrade_error_t&) {
@@ -112,6 +118,10 @@ bool parse_options(int argc, char** argv, options_t& o) {
       o.threads = t;
     } else if (opt == "--address") {
       o.address = value;
+    } else if (opt == "--tls-cert") {
+      o.tls_cert = value;
+    } else if (opt == "--tls-key") {
+      o.tls_key = value;
     } else if (opt == "--deflate-level") {
       const long level = std::strtol(value, &end, 10);
       if (*end != '\0' || level < 0 || level > 9) return false;
@@ -129,21 +139,32 @@ bool parse_options(int argc, char** argv, options_t& o) {
 
 }  // namespace
 
+template <typename Traits>
+void serve(const options_t& o) {
+  // One reactor on this thread, or T reactors (this thread being one of them).
+  auto settings =
+      o.threads == 1 ? restws::on_this_thread<Traits>() : restws::on_thread_pool<Traits>(o.threads);
+  settings.port(o.port).address(o.address).request_handler(
+      [o](restws::request_handle_t req) { return handle<Traits>(o, req); });
+  if constexpr (std::is_same_v<Traits, tls_traits_t>)
+    settings.tls_context(restws::make_tls_context(o.tls_cert, o.tls_key));
+  restws::run(settings);
+}
+
 int main(int argc, char** argv) {
   options_t o;
-  if (!parse_options(argc, argv, o)) {
+  if (!parse_options(argc, argv, o) || o.tls_cert.empty() != o.tls_key.empty()) {
     std::cerr << "usage: echo_server [--port N] [--threads T] [--address A] "
                  "[--io-uring | --no-io-uring] [--deflate | --deflate-context] "
-                 "[--deflate-min-size N] [--deflate-level L]\n";
+                 "[--deflate-min-size N] [--deflate-level L] [--tls-cert FILE --tls-key FILE]\n";
     return 2;
   }
   try {
-    // One reactor on this thread, or T reactors (this thread being one of them).
-    auto settings = o.threads == 1 ? restws::on_this_thread<traits_t>()
-                                   : restws::on_thread_pool<traits_t>(o.threads);
-    settings.port(o.port).address(o.address).request_handler(
-        [o](restws::request_handle_t req) { return handle(o, req); });
-    restws::run(settings);
+    if (o.tls_cert.empty()) {
+      serve<traits_t>(o);
+    } else {
+      serve<tls_traits_t>(o);
+    }
   } catch (const std::exception& ex) {
     std::cerr << "echo_server: " << ex.what() << '\n';
     return 1;

@@ -4,7 +4,11 @@
 //   --idle-timeout-ms N   ws_settings_t::idle_timeout (0: off); keep-alive pings at half of it
 //   --subprotocols A,B    ws_settings_t::subprotocols: the ones spoken, in order of preference
 //   --deflate             ws_settings_t::deflate.enabled: accept permessage-deflate (RFC 7692)
+//   --tls-cert FILE --tls-key FILE
+//                         serve wss:// (and https) on the same port: PEM certificate chain
+//                         (leaf first) and private key (docs/tls.md)
 #include <restws/all.hpp>
+#include <restws/tls.hpp>
 #include <restws/websocket/websocket.hpp>
 
 #include <cstdlib>
@@ -18,14 +22,18 @@ namespace rws = restws::websocket::basic;
 
 using traits_t = restws::traits_t<restws::asio_timer_manager_t,
                                   restws::single_threaded_ostream_logger_t, router_t>;
+// The same server over TLS: only the traits differ (and the certificate in the settings).
+using tls_traits_t = restws::tls_traits_t<restws::asio_timer_manager_t,
+                                          restws::single_threaded_ostream_logger_t, router_t>;
 
 using ws_registry_t = std::map<std::uint64_t, rws::ws_handle_t>;
 
+template <typename Traits>
 auto server_handler(ws_registry_t& registry, const rws::ws_settings_t& settings) {
   auto router = std::make_unique<router_t>();
   router->http_get("/chat", [&registry, settings](auto req, auto) mutable {
     if (restws::http_connection_header_t::upgrade == req->header().connection()) {
-      auto wsh = rws::upgrade<traits_t>(
+      auto wsh = rws::upgrade<Traits>(
           *req, rws::activation_t::immediate,
           [&registry](auto wsh, auto m) {
             switch (m->opcode()) {
@@ -53,9 +61,16 @@ auto server_handler(ws_registry_t& registry, const rws::ws_settings_t& settings)
   return router;
 }
 
-// The flags above, or nothing (and a usage line) for anything else.
-std::optional<rws::ws_settings_t> parse_flags(int argc, char** argv) {
+struct flags_t {
   rws::ws_settings_t settings;
+  std::string tls_cert;
+  std::string tls_key;
+};
+
+// The flags above, or nothing (and a usage line) for anything else.
+std::optional<flags_t> parse_flags(int argc, char** argv) {
+  flags_t flags;
+  rws::ws_settings_t& settings = flags.settings;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
     if (flag == "--idle-timeout-ms" && i + 1 < argc) {
@@ -75,31 +90,49 @@ std::optional<rws::ws_settings_t> parse_flags(int argc, char** argv) {
       if (settings.subprotocols.empty()) return std::nullopt;
     } else if (flag == "--deflate") {
       settings.deflate.enabled = true;
+    } else if (flag == "--tls-cert" && i + 1 < argc) {
+      flags.tls_cert = argv[++i];
+    } else if (flag == "--tls-key" && i + 1 < argc) {
+      flags.tls_key = argv[++i];
     } else {
       return std::nullopt;
     }
   }
-  return settings;
+  if (flags.tls_cert.empty() != flags.tls_key.empty()) return std::nullopt;  // both or none
+  return flags;
+}
+
+template <typename Traits>
+void serve(const rws::ws_settings_t& ws_settings, std::optional<asio::ssl::context> tls) {
+  using namespace std::chrono;
+  ws_registry_t registry;
+  auto settings = restws::on_this_thread<Traits>();
+  settings.port(8080)
+      .address("localhost")
+      .request_handler(server_handler<Traits>(registry, ws_settings))
+      .read_next_http_message_timelimit(10s)
+      .write_http_response_timelimit(1s)
+      .handle_request_timeout(1s)
+      .cleanup_func([&] { registry.clear(); });
+  if constexpr (!std::is_same_v<Traits, traits_t>) settings.tls_context(std::move(*tls));
+  restws::run(settings);
 }
 
 int main(int argc, char** argv) {
-  using namespace std::chrono;
-  const auto settings = parse_flags(argc, argv);
-  if (!settings) {
+  const auto flags = parse_flags(argc, argv);
+  if (!flags) {
     std::cerr << "usage: " << argv[0]
-              << " [--idle-timeout-ms N] [--subprotocols A,B] [--deflate]\n";
+              << " [--idle-timeout-ms N] [--subprotocols A,B] [--deflate]"
+                 " [--tls-cert FILE --tls-key FILE]\n";
     return 2;
   }
   try {
-    ws_registry_t registry;
-    restws::run(restws::on_this_thread<traits_t>()
-                    .port(8080)
-                    .address("localhost")
-                    .request_handler(server_handler(registry, *settings))
-                    .read_next_http_message_timelimit(10s)
-                    .write_http_response_timelimit(1s)
-                    .handle_request_timeout(1s)
-                    .cleanup_func([&] { registry.clear(); }));
+    if (flags->tls_cert.empty()) {
+      serve<traits_t>(flags->settings, std::nullopt);
+    } else {
+      serve<tls_traits_t>(flags->settings,
+                          restws::make_tls_context(flags->tls_cert, flags->tls_key));
+    }
   } catch (const std::exception& ex) {
     std::cerr << "Error: " << ex.what() << std::endl;
     return 1;

@@ -13,6 +13,8 @@
 
 #include "join_buffer.hpp"
 #include "recycling_allocator.hpp"
+#include "tls_transport.hpp"
+#include "transport.hpp"
 
 namespace restws::detail {
 namespace {
@@ -63,6 +65,16 @@ connection_t::connection_t(reactor_t& reactor, asio::ip::tcp::socket socket, con
     reactor_.logger().error([&] {
       return "connection [" + std::to_string(id_) + "]: cannot watch the socket: " + ec.message();
     });
+  } else if (auto tls = reactor_.tls()) {
+    tls_ = tls_transport_t::make(std::move(tls));
+    tls_handshake_deadline_ = clock_t::now() + config_.tls_handshake_timelimit;
+    if (!tls_) {
+      reactor_.logger().error([&] {
+        return "connection [" + std::to_string(id_) + "]: cannot start TLS (out of memory)";
+      });
+      ::close(fd_);
+      fd_ = -1;
+    }
   }
   buffer_.resize(config_.buffer_size);
 }
@@ -93,6 +105,8 @@ bool connection_t::poll_event_for_batch(std::uint32_t events) {
       write_blocked_ = false;
       continue_write();
       if (fd_ < 0) return false;
+    } else if (tls_) [[unlikely]] {
+      tls_flush(*tls_, fd_);  // handshake messages the socket did not take at once
     }
   }
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) {
@@ -223,6 +237,8 @@ void connection_t::dispatch(request_id_t id) {
                                              std::move(current_header_), std::move(current_body_),
                                              shared_from_this(), id_, remote_);
   current_body_ = std::string{};
+  if (tls_) [[unlikely]]
+    req->set_tls(tls_->info());
   if (!current_trailers_.empty()) req->set_trailers(std::move(current_trailers_));
   current_trailers_ = http_header_fields_t{};
 
@@ -370,7 +386,7 @@ std::size_t connection_t::send_at_once(std::string_view head, std::string_view b
   const std::array<iovec, 2> pieces{iovec{const_cast<char*>(head.data()), head.size()},
                                     iovec{const_cast<char*>(body.data()), body.size()}};
   const std::size_t total = head.size() + body.size();
-  const ssize_t sent = send_pieces(fd_, std::span{pieces}.first(body.empty() ? 1 : 2));
+  const ssize_t sent = stream_send(fd_, tls_.get(), std::span{pieces}.first(body.empty() ? 1 : 2));
   if (sent == static_cast<ssize_t>(total)) {
     pending_.erase(pending_.begin());
     if (!pending_.empty()) try_write();  // responses to later requests may be waiting for it
@@ -416,8 +432,8 @@ void connection_t::continue_write() {
     return;
   }
   while (write_pos_ < write_iov_.size()) {
-    const ssize_t sent =
-        send_pieces(fd_, {write_iov_.data() + write_pos_, write_iov_.size() - write_pos_});
+    const ssize_t sent = stream_send(
+        fd_, tls_.get(), {write_iov_.data() + write_pos_, write_iov_.size() - write_pos_});
     if (sent < 0) {
       const int err = errno;
       if (err == EINTR) continue;
@@ -520,11 +536,8 @@ void connection_t::read_deferred() {
 void connection_t::do_read() {
   const std::size_t space = buffer_.size() - end_;
   if (space == 0) return;  // start_read() makes room before it asks for input
-  ssize_t got;
-  do {
-    got = ::recv(fd_, buffer_.data() + end_, space, 0);
-  } while (got < 0 && errno == EINTR);
-  on_recv_result(got, got < 0 ? errno : 0, space);
+  const stream_read_t r = stream_recv(fd_, tls_.get(), buffer_.data() + end_, space);
+  on_recv_result(r.got, r.err, r.more);
 }
 
 std::span<char> connection_t::batched_read_space() noexcept {
@@ -540,25 +553,42 @@ void connection_t::on_batched_read(int result) {
     do_read();
     return;
   }
-  on_recv_result(result < 0 ? -1 : result, result < 0 ? -result : 0, buffer_.size() - end_);
+  on_recv_result(result < 0 ? -1 : result, result < 0 ? -result : 0,
+                 static_cast<std::size_t>(result) == buffer_.size() - end_);
 }
 
-void connection_t::on_recv_result(ssize_t got, int err, std::size_t space) {
+void connection_t::on_recv_result(ssize_t got, int err, bool more) {
   if (got < 0) {
     if (err == EAGAIN || err == EWOULDBLOCK) {
       readable_ = false;  // wait for the next edge
       return;
     }
+    if (tls_) [[unlikely]]
+      log_tls_end(err);
     on_read(std::error_code{err, std::system_category()}, 0);
     return;
   }
   if (got == 0) {
+    if (tls_) [[unlikely]]
+      log_tls_end(0);
     on_read(asio::error::eof, 0);
     return;
   }
-  if (static_cast<std::size_t>(got) < space && !input_ended_)
+  if (!more && !input_ended_)
     readable_ = false;  // drained (a stream socket): new input raises an edge
   on_read({}, static_cast<std::size_t>(got));
+}
+
+void connection_t::log_tls_end(int err) {
+  if (err == 0 && tls_handshake_done(*tls_)) return;  // an ordinary end
+  reactor_.logger().warn([&] {
+    std::string s =
+        "connection " + std::to_string(id_) + " [" + remote_.address().to_string() + "]: TLS ";
+    if (err == EPROTO) return s + "failed: " + tls_error(*tls_) + ", closing";
+    s += tls_handshake_done(*tls_) ? "connection " : "handshake ";
+    if (err == 0) return s + "ended by the peer before it was complete";
+    return s + "lost: " + std::error_code{err, std::system_category()}.message();
+  });
 }
 
 void connection_t::on_read(const std::error_code& ec, std::size_t n) {

@@ -17,6 +17,7 @@
 
 #include "reactor.hpp"
 #include "restws/http/request_parser.hpp"
+#include "restws/server/connection_handoff.hpp"
 #include "restws/server/request.hpp"
 #include "slab_pool.hpp"
 
@@ -133,9 +134,12 @@ class connection_t final : public response_sink_t,
   void issue_read();
   /// One recv() into the buffer (a read is wanted and the socket may have input).
   void do_read();
-  /// What do_read() does with recv()'s result (`got` bytes, or -1 and `err`).
-  void on_recv_result(ssize_t got, int err, std::size_t space);
+  /// What do_read() does with a read's result (`got` bytes, or -1 and `err`; `more`: the
+  /// stream may hold more input, transport.hpp).
+  void on_recv_result(ssize_t got, int err, bool more);
   void on_read(const std::error_code& ec, std::size_t n);
+  /// A TLS connection's read failed or ended: says why in the log when it is worth a line.
+  void log_tls_end(int err);
   void try_write();
   /// Sends what write_iov_ still holds until done (on_write()) or the socket is full.
   void continue_write();
@@ -149,7 +153,8 @@ class connection_t final : public response_sink_t,
   reactor_t& reactor_;  ///< used on the reactor's thread only; other threads go through gate_
   std::shared_ptr<reactor_gate_t> gate_;
   const server_config_t& config_;
-  int fd_ = -1;  ///< the socket (non-blocking), -1 once closed or handed off
+  int fd_ = -1;              ///< the socket (non-blocking), -1 once closed or handed off
+  tls_transport_ptr_t tls_;  ///< TLS over the socket (transport.hpp), null for plain TCP
   connection_id_t id_;
   asio::ip::tcp::endpoint remote_;
   http::request_parser_t parser_;
@@ -194,6 +199,7 @@ class connection_t final : public response_sink_t,
   clock_t::time_point read_deadline_ = clock_t::time_point::max();
   clock_t::time_point write_deadline_ = clock_t::time_point::max();
   clock_t::time_point linger_deadline_ = clock_t::time_point::max();
+  clock_t::time_point tls_handshake_deadline_ = clock_t::time_point::max();
 
   friend class reactor_t;
 };

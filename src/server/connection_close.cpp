@@ -6,6 +6,8 @@
 #include <system_error>
 
 #include "connection.hpp"
+#include "tls_transport.hpp"
+#include "transport.hpp"
 
 // Closing, deadlines, server stop and hand-off of a connection (the I/O paths are in
 // connection.cpp).
@@ -17,7 +19,7 @@ namespace restws::detail {
 void connection_t::close_gracefully() {
   if (state_ == state_t::closed || state_ == state_t::handed_off || state_ == state_t::lingering)
     return;
-  const bool failed = fd_ < 0 || ::shutdown(fd_, SHUT_WR) != 0;
+  const bool failed = fd_ < 0 || stream_shutdown_send(fd_, tls_.get()) != 0;
   if (peer_eof_ || failed) {
     close_now();
     return;
@@ -68,6 +70,17 @@ void connection_t::check_deadlines(clock_t::time_point now) {
   if (state_ == state_t::lingering) {
     if (now >= linger_deadline_) close_now();
     return;
+  }
+  if (tls_ && now >= tls_handshake_deadline_) [[unlikely]] {
+    if (!tls_handshake_done(*tls_)) {
+      reactor_.logger().warn([&] {
+        return "connection " + std::to_string(id_) + " [" + remote_.address().to_string() +
+               "]: TLS handshake not completed within tls_handshake_timelimit, closing";
+      });
+      close_now();
+      return;
+    }
+    tls_handshake_deadline_ = never;
   }
   if (writing_ && now >= write_deadline_) {
     reactor_.logger().warn([&] {
@@ -145,7 +158,8 @@ connection_handoff_t connection_t::take_connection(request_id_t id) {
                          id_,
                          remote_,
                          reactor_.register_handoff(),
-                         reactor_.config().logger};
+                         reactor_.config().logger,
+                         std::move(tls_)};
   state_ = state_t::handed_off;
   pending_.clear();
   begin_ = end_ = 0;

@@ -75,12 +75,14 @@ void reactor_t::use_io_uring() {
 reactor_t::reactor_t(server_core_impl_t& core, const server_config_t& config)
     : core_{core}, config_{config} {
   poller_.emplace(io_);
-  use_io_uring();
+  // TLS connections use plain system calls: their reads and writes go through OpenSSL.
+  if (!config.tls_context) use_io_uring();
   gate_->reactor = this;
   // A few ticks per shortest timeout, at most every 100 ms, at least every 5 ms.
   const auto shortest =
       std::min({config.read_next_http_message_timelimit, config.write_http_response_timelimit,
-                config.handle_request_timeout, config.linger_timelimit});
+                config.handle_request_timeout, config.linger_timelimit,
+                config.tls_context ? config.tls_handshake_timelimit : clock_t::duration::max()});
   tick_period_ = std::clamp<clock_t::duration>(shortest / 4, std::chrono::milliseconds{5},
                                                std::chrono::milliseconds{100});
 }
@@ -102,6 +104,10 @@ reactor_t::~reactor_t() {
 }
 
 void reactor_t::start() { schedule_tick(); }
+
+std::shared_ptr<const tls_contexts_t> reactor_t::tls() const {
+  return config_.tls_context ? core_.tls() : nullptr;
+}
 
 void reactor_t::defer_read(std::shared_ptr<connection_t> c) {
   deferred_reads_.push_back(std::move(c));

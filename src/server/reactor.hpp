@@ -86,6 +86,8 @@ class reactor_t {
 
   asio::io_context& io() noexcept { return io_; }
   const server_config_t& config() const noexcept { return config_; }
+  /// The server's TLS certificates for a new connection (null: plain TCP).
+  std::shared_ptr<const class tls_contexts_t> tls() const;
   abstract_logger_t& logger() const noexcept { return *config_.logger; }
   bool stopping() const noexcept { return stopping_; }
   const std::shared_ptr<reactor_gate_t>& gate() const noexcept { return gate_; }

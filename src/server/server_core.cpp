@@ -31,6 +31,7 @@ asio::ip::tcp::endpoint resolve_endpoint(asio::io_context& io, const std::string
 
 server_core_impl_t::server_core_impl_t(server_config_t config) : config_{std::move(config)} {
   if (!config_.logger) config_.logger = std::make_shared<null_logger_t>();
+  if (config_.tls_context) reload_tls(config_.tls_context, config_.tls_server_names);
   reactors_.reserve(config_.thread_count);
   for (std::size_t i = 0; i < config_.thread_count; ++i)
     reactors_.push_back(std::make_unique<reactor_t>(*this, config_));
@@ -130,6 +131,16 @@ void server_core_impl_t::wait() {
   waited_ = opened_;
 }
 
+void server_core_impl_t::reload_tls(std::shared_ptr<asio::ssl::context> context,
+                                    std::vector<tls_server_name_t> names) {
+  if (!config_.tls_context)
+    throw std::logic_error{"restws: reload_tls() on a server without TLS (tls_context())"};
+  auto bundle =
+      std::make_shared<const tls_contexts_t>(std::move(context), std::move(names), *config_.logger);
+  tls_.store(std::move(bundle), std::memory_order_release);
+  config_.logger->info([] { return std::string{"tls: certificates loaded for new connections"}; });
+}
+
 // ---- server_core_t -------------------------------------------------------------------------
 
 server_core_t::server_core_t(server_config_t config)
@@ -145,5 +156,9 @@ void server_core_t::close() {
   impl_->wait();
 }
 asio::ip::tcp::endpoint server_core_t::local_endpoint() const { return impl_->endpoint_; }
+void server_core_t::reload_tls(std::shared_ptr<asio::ssl::context> context,
+                               std::vector<tls_server_name_t> names) {
+  impl_->reload_tls(std::move(context), std::move(names));
+}
 
 }  // namespace restws::detail

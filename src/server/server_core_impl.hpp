@@ -12,6 +12,7 @@
 
 #include "reactor.hpp"
 #include "restws/server/detail/server_config.hpp"
+#include "tls_contexts.hpp"
 
 namespace restws::detail {
 
@@ -28,6 +29,12 @@ class server_core_impl_t {
   /// A reactor has no HTTP connection left during stop; the last one runs cleanup_func.
   void reactor_drained();
 
+  /// The TLS certificates new connections get (null: plain TCP). Any thread.
+  std::shared_ptr<const tls_contexts_t> tls() const { return tls_.load(std::memory_order_acquire); }
+  /// New certificates for new connections (established ones keep theirs). Any thread.
+  void reload_tls(std::shared_ptr<asio::ssl::context> context,
+                  std::vector<tls_server_name_t> names);
+
   server_config_t config_;
   std::vector<std::unique_ptr<reactor_t>> reactors_;
   asio::ip::tcp::endpoint endpoint_;
@@ -39,6 +46,7 @@ class server_core_impl_t {
   std::optional<asio::signal_set> signals_;
   std::optional<asio::steady_timer> accept_retry_;
   std::vector<std::thread> threads_;
+  std::atomic<std::shared_ptr<const tls_contexts_t>> tls_;
   std::atomic<connection_id_t> next_connection_id_{1};
   std::atomic<std::size_t> reactors_not_drained_{0};
   std::atomic<bool> stop_requested_{false};

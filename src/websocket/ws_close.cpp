@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "../server/transport.hpp"
 #include "ws_connection.hpp"
 #include "ws_poller.hpp"
 
@@ -48,7 +49,7 @@ void ws_connection_t::finish_after_close_sent() {
   // Handshake complete (or the connection failed): the server closes TCP first (RFC 6455 §7.1.1).
   // Half-close and drain until the peer's FIN, so that our close frame is not lost to a reset.
   shut_down_send_ = true;
-  ::shutdown(fd, SHUT_WR);
+  restws::detail::stream_shutdown_send(fd, tls());
   start_read();
 }
 
@@ -124,6 +125,10 @@ void ws_connection_t::mark_socket_closed() noexcept {
   detached_.store(true, std::memory_order_release);
   if (fd >= 0) ::close(fd);
   fd = -1;
+  if (tls_) {  // its session goes with the socket
+    tls_ = false;
+    extras_->tls.reset();
+  }
 }
 
 void ws_connection_t::detach_from_poller() noexcept {

@@ -92,6 +92,10 @@ ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t
       fd = -1;
     }
   }
+  if (handoff.tls) {
+    extras().tls = std::move(handoff.tls);
+    tls_ = true;
+  }
   keep_pending(std::as_bytes(std::span{handoff.already_read}));
 }
 
@@ -137,7 +141,7 @@ void ws_connection_t::start(std::string response_head, bool activate_now,
   std::error_code ec;
   if (fd >= 0) {
     registered_ = poller_->add(this, std::move(registration), ec);
-    if (registered_ && want_io_uring_) {
+    if (registered_ && want_io_uring_ && !tls_) {  // TLS: plain system calls
       std::error_code uring_ec;
       batches_io_ = poller_->enable_uring(uring_ec);
       if (!batches_io_ && uring_ec) {

@@ -248,7 +248,8 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   void read_loop();
   /// Takes the result of one read into `space` (got < 0: error `err`). True if the socket may
   /// hold more input (the read filled `space`).
-  bool consume_read(std::span<std::byte> space, bool own, ssize_t got, int err);
+  /// `more`: the stream may hold more (transport.hpp).
+  bool consume_read(std::span<std::byte> space, bool own, ssize_t got, int err, bool more);
   void on_read_error();
   std::size_t process(std::span<std::byte> data);
   void keep_pending(std::span<const std::byte> rest);
@@ -404,6 +405,7 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   bool over_limit_ : 1 = false;   ///< buffered_ went over max_backpressure, not drained yet
   bool read_paused_ : 1 = false;  ///< throttled: no reading until the queue drains
   bool pending_unparsed_ : 1 = false;  ///< pending holds bytes a paused process() left
+  bool tls_ : 1 = false;  ///< extras_->tls is the transport (transport.hpp); else plain TCP
   /// extras_ holds a subprotocol (and so lives as long as we do). Set in the constructor and
   /// never changed, so any thread may read it; a byte of what was padding.
   bool has_subprotocol_ = false;
@@ -420,8 +422,9 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
     std::unique_ptr<asio::steady_timer> write;
     std::unique_ptr<asio::steady_timer> close;
     drain_handler_t drain;
-    std::string subprotocol;                ///< fixed at construction
-    std::unique_ptr<ws_deflate_t> deflate;  ///< permessage-deflate, when agreed
+    std::string subprotocol;                  ///< fixed at construction
+    std::unique_ptr<ws_deflate_t> deflate;    ///< permessage-deflate, when agreed
+    restws::detail::tls_transport_ptr_t tls;  ///< TLS over the socket (tls_ says so)
   };
   std::unique_ptr<extras_t> extras_;
   asio::steady_timer& timer(std::unique_ptr<asio::steady_timer>& t) {
@@ -431,6 +434,10 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   extras_t& extras() {
     if (!extras_) extras_ = std::make_unique<extras_t>();
     return *extras_;
+  }
+  /// The TLS transport, null for plain TCP (the usual case: one bit tested).
+  restws::detail::tls_transport_t* tls() const noexcept {
+    return tls_ ? extras_->tls.get() : nullptr;
   }
 };
 

@@ -9,6 +9,7 @@
 #include <asio/post.hpp>
 
 #include "../server/join_buffer.hpp"
+#include "../server/transport.hpp"
 #include "ws_connection.hpp"
 #include "ws_poller.hpp"
 
@@ -129,7 +130,7 @@ bool ws_connection_t::send_single_frame(out_frame_t& f) {
   if (total <= max_joined_write) {
     const auto buffer = thread_write_buffer();
     join_frame(f, buffer.data());
-    sent = ::send(fd, buffer.data(), total, MSG_NOSIGNAL);
+    sent = restws::detail::stream_send(fd, tls(), buffer.data(), total);
   } else {
     const std::size_t payload_size = total - f.header_size;
     const std::array<iovec, 2> pieces{iovec{f.header.data(), f.header_size},
@@ -238,7 +239,7 @@ ssize_t ws_connection_t::send_pending() {
 }
 
 ssize_t ws_connection_t::send_pieces(std::span<const iovec> pieces) {
-  return restws::detail::send_pieces(fd, pieces);
+  return restws::detail::stream_send(fd, tls(), pieces);
 }
 
 void ws_connection_t::finish_written() {
@@ -272,7 +273,11 @@ void ws_connection_t::finish_written() {
 }
 
 void ws_connection_t::on_writable() {
-  if (!write_blocked_) return;
+  if (!write_blocked_) {
+    if (tls_) [[unlikely]]
+      restws::detail::tls_flush(*tls(), fd);  // TLS's own messages the socket did not take
+    return;
+  }
   write_blocked_ = false;
   start_write();
   rest();

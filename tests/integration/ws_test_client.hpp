@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../support/tls_client.hpp"
 #include "restws/websocket/protocol/frame_header.hpp"
 #include "restws/websocket/protocol/frame_writer.hpp"
 #include "restws/websocket/protocol/opcode.hpp"
@@ -64,8 +66,18 @@ class ws_test_client_t {
     ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }
   ~ws_test_client_t() {
+    if (ssl_) SSL_free(ssl_);
     if (fd_ >= 0) ::close(fd_);
   }
+
+  /// Speaks TLS from now on (wss): the handshake with `ctx` as `server_name`. False (and
+  /// tls_error() says why) if it fails.
+  bool start_tls(SSL_CTX* ctx, const std::string& server_name = "localhost") {
+    ssl_ = tls_connect(fd_, ctx, server_name, tls_error_);
+    return ssl_ != nullptr;
+  }
+  const std::string& tls_error() const { return tls_error_; }
+  SSL* ssl() const { return ssl_; }
   ws_test_client_t(const ws_test_client_t&) = delete;
   ws_test_client_t& operator=(const ws_test_client_t&) = delete;
 
@@ -101,7 +113,18 @@ class ws_test_client_t {
     }
   }
 
+  /// Reads exactly `n` bytes (after what read_head() left); "" on timeout or EOF.
+  std::string read_bytes(std::size_t n, std::chrono::milliseconds timeout = 3s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (in_.size() < n)
+      if (!fill(deadline)) return {};
+    std::string out = in_.substr(0, n);
+    in_.erase(0, n);
+    return out;
+  }
+
   bool send_raw(std::string_view data) {
+    if (ssl_) return send_tls(data, 3s) == data.size();
     while (!data.empty()) {
       const auto n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
       if (n <= 0) return false;
@@ -113,6 +136,7 @@ class ws_test_client_t {
   /// Sends as much of `data` as the peer takes, waiting at most `patience` each time the socket
   /// is full; returns the bytes sent (all of them unless the peer stopped taking them).
   std::size_t send_until_blocked(std::string_view data, std::chrono::milliseconds patience) {
+    if (ssl_) return send_tls(data, patience);
     std::size_t sent = 0;
     while (sent < data.size()) {
       const auto n =
@@ -175,16 +199,61 @@ class ws_test_client_t {
 
   /// Closes our sending side (FIN).
   void shutdown_send() { ::shutdown(fd_, SHUT_WR); }
+  /// Closes with a reset (RST, not FIN): SO_LINGER with a zero time, then close.
+  void reset() {
+    linger l{1, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    ::close(fd_);
+    fd_ = -1;
+  }
 
  private:
+  // SSL_write until all is sent, waiting at most `patience` each time the socket is full.
+  std::size_t send_tls(std::string_view data, std::chrono::milliseconds patience) {
+    std::size_t sent = 0;
+    while (sent < data.size()) {
+      const int n = SSL_write(ssl_, data.data() + sent,
+                              static_cast<int>(std::min<std::size_t>(data.size() - sent, 1 << 20)));
+      if (n > 0) {
+        sent += static_cast<std::size_t>(n);
+        continue;
+      }
+      const int e = SSL_get_error(ssl_, n);
+      ERR_clear_error();
+      if (e != SSL_ERROR_WANT_WRITE && e != SSL_ERROR_WANT_READ) break;
+      pollfd p{fd_, static_cast<short>(e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT), 0};
+      if (::poll(&p, 1, static_cast<int>(patience.count())) <= 0) break;
+    }
+    return sent;
+  }
+
   // Reads what is available into in_; false on timeout or EOF (eof_ tells which).
   bool fill(std::chrono::steady_clock::time_point deadline) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
+    char buf[65536];
+    if (ssl_) {
+      for (;;) {
+        const int n = SSL_read(ssl_, buf, sizeof buf);
+        if (n > 0) {
+          in_.append(buf, static_cast<std::size_t>(n));
+          return true;
+        }
+        const int e = SSL_get_error(ssl_, n);
+        ERR_clear_error();
+        if (e != SSL_ERROR_WANT_READ) {
+          eof_ = true;  // close_notify, a TCP end, or a TLS error
+          return false;
+        }
+        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        pollfd p{fd_, POLLIN, 0};
+        if (wait.count() <= 0 || ::poll(&p, 1, static_cast<int>(wait.count())) <= 0) return false;
+      }
+    }
     pollfd p{fd_, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
-    char buf[65536];
     const auto n = ::recv(fd_, buf, sizeof buf, 0);
     if (n <= 0) {
       eof_ = true;
@@ -195,6 +264,8 @@ class ws_test_client_t {
   }
 
   int fd_ = -1;
+  SSL* ssl_ = nullptr;
+  std::string tls_error_;
   std::string in_;
   bool eof_ = false;
 };

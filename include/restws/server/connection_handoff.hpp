@@ -40,6 +40,15 @@ namespace restws {
 
 class request_t;
 
+namespace detail {
+class tls_transport_t;
+/// Frees a TLS session (the library's; a handed-off connection carries it to the WebSocket).
+struct tls_transport_deleter_t {
+  void operator()(tls_transport_t* t) const noexcept;
+};
+using tls_transport_ptr_t = std::unique_ptr<tls_transport_t, tls_transport_deleter_t>;
+}  // namespace detail
+
 /// The server's record of a handed-off connection.
 class handoff_registration_t {
  public:
@@ -63,6 +72,9 @@ struct connection_handoff_t {
   asio::ip::tcp::endpoint remote_endpoint;
   std::shared_ptr<handoff_registration_t> registration;  ///< hold while the connection lives
   std::shared_ptr<abstract_logger_t> logger;             ///< the server's logger (never null)
+  /// The TLS session over the socket, null for plain TCP. Only restws's WebSocket connection can
+  /// speak through it: a TLS connection's raw socket carries ciphertext.
+  detail::tls_transport_ptr_t tls;
 };
 
 /// Takes the connection of `req` away from the HTTP server (see the file comment).

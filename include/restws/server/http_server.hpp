@@ -33,6 +33,14 @@ class http_server_t {
   asio::ip::tcp::endpoint endpoint() const { return core_.local_endpoint(); }
   std::uint16_t port() const { return core_.local_endpoint().port(); }
 
+  /// TLS servers: certificates for the connections that come from now on (SNI names too);
+  /// established ones keep theirs. Thread-safe. Throws std::logic_error if the server has no
+  /// TLS, std::invalid_argument for a bad SNI pattern (the certificates in use stay then).
+  void reload_tls(std::shared_ptr<asio::ssl::context> context,
+                  std::vector<detail::tls_server_name_t> server_names = {}) {
+    core_.reload_tls(std::move(context), std::move(server_names));
+  }
+
  private:
   detail::server_core_t core_;
 };
@@ -60,6 +68,14 @@ class running_server_t {
   void wait() { core_.wait(); }
   asio::ip::tcp::endpoint endpoint() const { return core_.local_endpoint(); }
   std::uint16_t port() const { return core_.local_endpoint().port(); }
+
+  /// TLS servers: certificates for the connections that come from now on (SNI names too);
+  /// established ones keep theirs. Thread-safe. Throws std::logic_error if the server has no
+  /// TLS, std::invalid_argument for a bad SNI pattern (the certificates in use stay then).
+  void reload_tls(std::shared_ptr<asio::ssl::context> context,
+                  std::vector<detail::tls_server_name_t> server_names = {}) {
+    core_.reload_tls(std::move(context), std::move(server_names));
+  }
 
  private:
   detail::server_core_t core_;

@@ -62,6 +62,15 @@ class http_request_header_t {
 ///
 /// Thread-safety: the accessors are safe from any thread (the request is immutable); a response
 /// may be created and sent from any thread, the connection marshals it to its io_context.
+/// What TLS agreed on a connection (request_t::tls()). Fixed once its handshake is done.
+struct tls_info_t {
+  std::string version;       ///< "TLSv1.3", "TLSv1.2"
+  std::string cipher;        ///< OpenSSL's name: "TLS_AES_256_GCM_SHA384"
+  std::string server_name;   ///< the name the client asked for (SNI), empty if none
+  std::string alpn;          ///< "http/1.1", or empty if the client offered no ALPN
+  std::string peer_subject;  ///< the client certificate's subject (RFC 2253), empty if none
+};
+
 class request_t : public std::enable_shared_from_this<request_t> {
  public:
   /// Builds a request whose response goes to `sink`. The server does this for each request; unit
@@ -89,6 +98,14 @@ class request_t : public std::enable_shared_from_this<request_t> {
   request_id_t request_id() const noexcept { return request_id_; }
   connection_id_t connection_id() const noexcept { return connection_id_; }
   const asio::ip::tcp::endpoint& remote_endpoint() const noexcept { return remote_endpoint_; }
+  /// The connection's TLS parameters, null over plain TCP.
+  const tls_info_t* tls() const noexcept { return tls_.get(); }
+  /// The subject of the certificate the client presented (mutual TLS: verified against the
+  /// CAs of restws::verify_client_certificates()), empty if none or plain TCP.
+  std::string_view tls_peer_subject() const noexcept {
+    return tls_ ? std::string_view{tls_->peer_subject} : std::string_view{};
+  }
+  void set_tls(std::shared_ptr<const tls_info_t> info) noexcept { tls_ = std::move(info); }
 
   /// Starts the response to this request. `Output` is restws_controlled_output_t (default: the
   /// body is collected, Content-Length set by done()) or chunked_output_t. Create one response per
@@ -109,6 +126,7 @@ class request_t : public std::enable_shared_from_this<request_t> {
   http_header_fields_t trailers_;
   std::shared_ptr<response_sink_t> sink_;
   asio::ip::tcp::endpoint remote_endpoint_;
+  std::shared_ptr<const tls_info_t> tls_;
 };
 
 using request_handle_t = std::shared_ptr<request_t>;

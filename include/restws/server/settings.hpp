@@ -22,6 +22,8 @@ template <typename Traits>
 class server_settings_t {
  public:
   using traits_type = Traits;
+  /// Traits with tls_socket_t (restws/tls.hpp): the server speaks TLS.
+  static constexpr bool is_tls = std::is_same_v<typename Traits::stream_socket_t, tls_socket_t>;
 
   explicit server_settings_t(std::size_t thread_count = 1) {
     config_.thread_count = thread_count == 0 ? 1 : thread_count;
@@ -108,6 +110,44 @@ class server_settings_t {
   server_settings_t& logger(Args&&... args) {
     config_.logger = std::make_shared<typename Traits::logger_t>(std::forward<Args>(args)...);
     return *this;
+  }
+
+  // ---- TLS (restws/tls.hpp, docs/tls.md): only with TLS traits (tls_traits_t) ----
+
+  /// The server's TLS context: its certificate chain and key, and whatever else the context
+  /// sets (client verification, ciphers). restws then raises the minimum version to TLS 1.2,
+  /// refuses renegotiation and answers ALPN with http/1.1 (restws::make_tls_context() also sets
+  /// a modern cipher list). As RESTinio's; the context is moved into the server.
+  // (Templates only so that asio::ssl::context, declared here, is complete where they are used.)
+  template <typename Context>
+  requires is_tls && std::is_same_v<Context, asio::ssl::context> server_settings_t& tls_context(
+      Context context) {
+    config_.tls_context = std::make_shared<Context>(std::move(context));
+    return *this;
+  }
+  /// The same, with a context shared by several servers.
+  template <typename Context>
+  requires is_tls && std::is_same_v<Context, asio::ssl::context> server_settings_t& tls_context(
+      std::shared_ptr<Context> context) {
+    config_.tls_context = std::move(context);
+    return *this;
+  }
+  /// Another certificate, used when the client asks for `pattern` by SNI: an exact host name
+  /// ("api.example.com", case-insensitive) or a wildcard for one label ("*.example.com"). Exact
+  /// names win over wildcards; a client that sends no name, or one that matches nothing, gets
+  /// tls_context()'s certificate.
+  template <typename Context>
+  requires is_tls && std::is_same_v<Context, asio::ssl::context> server_settings_t& tls_server_name(
+      std::string pattern, Context context) {
+    config_.tls_server_names.push_back(detail::tls_server_name_t{
+        std::move(pattern), std::make_shared<Context>(std::move(context))});
+    return *this;
+  }
+  /// Time a client has to complete its TLS handshake after connecting, else it is dropped
+  /// (and logged). Default 10 s.
+  template <typename R, typename P>
+  requires is_tls server_settings_t& tls_handshake_timelimit(std::chrono::duration<R, P> d) {
+    return set(config_.tls_handshake_timelimit, clamp(d));
   }
 
   /// The settings in the form the server machinery reads (a default logger if none was set).

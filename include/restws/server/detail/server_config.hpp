@@ -10,6 +10,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "restws/http/request_parser.hpp"
 #include "restws/http/status.hpp"
@@ -17,7 +18,17 @@
 #include "restws/server/logger.hpp"
 #include "restws/server/request.hpp"
 
+namespace asio::ssl {
+class context;
+}
+
 namespace restws::detail {
+
+/// A TLS certificate chosen by the server name a client asks for (SNI).
+struct tls_server_name_t {
+  std::string pattern;  ///< "example.com", or "*.example.com" for one label's wildcard
+  std::shared_ptr<asio::ssl::context> context;
+};
 
 /// A request handler with its type erased: one indirect call per request, no std::function.
 class erased_request_handler_t {
@@ -71,6 +82,12 @@ struct server_config_t {
   std::function<void()> cleanup_func;
   erased_request_handler_t handler;
   std::shared_ptr<abstract_logger_t> logger;
+  /// TLS (restws/tls.hpp): null for plain TCP. Otherwise every connection speaks TLS, with this
+  /// context's certificate unless one of tls_server_names matches the client's SNI.
+  std::shared_ptr<asio::ssl::context> tls_context;
+  std::vector<tls_server_name_t> tls_server_names;
+  /// A client that has not finished its TLS handshake by then is dropped.
+  std::chrono::steady_clock::duration tls_handshake_timelimit = std::chrono::seconds{10};
 };
 
 }  // namespace restws::detail

@@ -38,6 +38,10 @@ class server_core_t {
   void close();
 
   asio::ip::tcp::endpoint local_endpoint() const;
+  /// New TLS certificates for new connections (established ones keep theirs). Thread-safe.
+  /// Throws std::logic_error without TLS, std::invalid_argument for a bad SNI pattern.
+  void reload_tls(std::shared_ptr<asio::ssl::context> context,
+                  std::vector<tls_server_name_t> names);
 
  private:
   std::unique_ptr<server_core_impl_t> impl_;
