@@ -1,7 +1,13 @@
-// One connection of a worker (private to worker.cpp): its state and what it has in flight.
+// One connection of a worker (private to worker.cpp and worker_tls.cpp): its state, what it has in
+// flight, and its byte transport, the socket itself or a TLS session over it (--tls).
 #pragma once
 
+#include <sys/socket.h>
+#include <sys/types.h>
+
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -9,6 +15,7 @@
 
 #include "deflate.hpp"
 #include "frame.hpp"
+#include "tls.hpp"
 #include "worker.hpp"
 
 namespace ws_load {
@@ -16,6 +23,7 @@ namespace ws_load {
 enum class conn_state {
   idle,
   connecting,
+  tls_handshake,
   sending_handshake,
   reading_handshake,
   ready,
@@ -28,6 +36,7 @@ struct connection {
   int fd = -1;
   conn_state state = conn_state::idle;
   bool write_interest = false;
+  std::unique_ptr<tls_session> tls;  // --tls
   std::string handshake_out;
   std::size_t handshake_sent = 0;
   std::string handshake_in;  // after the handshake: bytes the server sent before the load began
@@ -65,5 +74,40 @@ inline std::span<const unsigned char> connection::frame() const {
   if (whole) return whole->frame;
   return message->frame();
 }
+
+// send(2) / recv(2) through a TLS session (worker_tls.cpp, out of line: the plain path stays as
+// small as it was): bytes, 0 for the server's end, or -1 with errno EAGAIN (wait:
+// tls_session::wants_write() says for what), the socket's error (a reset) or EPROTO (a TLS error:
+// see error()).
+ssize_t tls_send(tls_session& tls, const void* data, std::size_t size);
+ssize_t tls_recv(tls_session& tls, void* data, std::size_t size);
+
+/// send(2) on the connection, through its TLS session when it has one.
+inline ssize_t send_some(connection& conn, const void* data, std::size_t size) {
+  if (!conn.tls) return ::send(conn.fd, data, size, MSG_NOSIGNAL);
+  return tls_send(*conn.tls, data, size);
+}
+
+/// recv(2) on the connection, through its TLS session when it has one.
+inline ssize_t recv_some(connection& conn, void* data, std::size_t size) {
+  if (!conn.tls) return ::recv(conn.fd, data, size, 0);
+  return tls_recv(*conn.tls, data, size);
+}
+
+/// Why the last send_some() / recv_some() failed (valid until the connection's next call).
+inline const char* io_error(const connection& conn) {
+  return conn.tls ? conn.tls->error().c_str() : std::strerror(errno);
+}
+
+/// --tls: whether a read that returned `n` bytes may have left more to read now. A record holds
+/// at most 16 KiB: a full one may have others behind it, and a record may hold more than was read.
+inline bool tls_may_have_more(const connection& conn, std::size_t n) {
+  return n >= 16384 || conn.tls->has_pending();
+}
+
+/// After send_some() said EAGAIN: whether to wait for the socket to be writable (a TLS write may
+/// wait to read instead, which the connection watches for; a --flood one, which does not read,
+/// tries again when the socket is writable).
+inline bool waits_to_write(const connection& conn) { return !conn.tls || conn.tls->wants_write(); }
 
 }  // namespace ws_load

@@ -2,7 +2,7 @@
 // N connections, each with one masked binary message of S bytes (or, with --corpus, a text line
 // of a file; with --deflate, compressed) in flight; every echo is compared byte for byte and timed.
 // Prints msg/s each second and a final "summary key=value ..." line. --flood: a client that sends
-// without end and never reads (see options.cpp).
+// without end and never reads; --tls: wss:// (see options.cpp).
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/resource.h>
@@ -20,6 +20,7 @@
 #include "messages.hpp"
 #include "options.hpp"
 #include "proc_stats.hpp"
+#include "tls.hpp"
 #include "worker.hpp"
 
 namespace {
@@ -205,6 +206,16 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
 
+  // One TLS client context for all threads; --idle sessions give their buffers back meanwhile.
+  std::optional<ws_load::tls_context> tls;
+  if (opts.tls) {
+    tls.emplace(/*release_buffers=*/opts.idle);
+    if (!tls->ok()) {
+      std::fprintf(stderr, "ws_load: %s\n", tls->error().c_str());
+      return 1;
+    }
+  }
+
   const std::size_t thread_count = std::min<std::size_t>(opts.threads, opts.connections);
   ws_load::run_control control;
   std::deque<ws_load::worker_counters> counters(thread_count);
@@ -213,8 +224,9 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < thread_count; ++i) {
     const std::size_t count =
         opts.connections / thread_count + (i < opts.connections % thread_count);
-    workers.push_back(std::make_unique<ws_load::worker>(
-        opts, *server, first, count, control, counters[i], messages ? &*messages : nullptr));
+    workers.push_back(
+        std::make_unique<ws_load::worker>(opts, *server, first, count, control, counters[i],
+                                          messages ? &*messages : nullptr, tls ? &*tls : nullptr));
     first += count;
   }
   const int pid = opts.server_pid;
@@ -258,7 +270,11 @@ int main(int argc, char** argv) {
   ws_load::latency_histogram latencies;
   std::optional<clock_type::time_point> first_close;
   const char* close_kind = "na";
+  std::string tls_used = opts.tls ? "yes" : "no";
   for (const auto& w : workers) {
+    if (opts.tls && tls_used == "yes" && !w->tls_description().empty()) {
+      tls_used = w->tls_description();
+    }
     latencies.merge(w->latencies());
     if (w->first_close() && (!first_close || *w->first_close() < *first_close)) {
       first_close = w->first_close();
@@ -286,7 +302,7 @@ int main(int argc, char** argv) {
         "summary mode=flood connections=%zu established=%llu size=%zu seconds=%.3f "
         "frames_sent=%llu bytes_sent=%llu mib_per_s=%.1f handshake_failures=%llu errors=%llu "
         "server_closed=%llu first_close_seconds=%s close_kind=%s connect_seconds=%.3f "
-        "server_rss_before_kib=%s server_rss_kib=%s server_peak_rss_kib=%s\n",
+        "server_rss_before_kib=%s server_rss_kib=%s server_peak_rss_kib=%s tls=%s\n",
         opts.connections, static_cast<unsigned long long>(t.established), opts.size, elapsed,
         static_cast<unsigned long long>(t.frames_sent),
         static_cast<unsigned long long>(t.bytes_sent),
@@ -294,7 +310,7 @@ int main(int argc, char** argv) {
         static_cast<unsigned long long>(t.handshake_failures),
         static_cast<unsigned long long>(t.errors), static_cast<unsigned long long>(t.server_closed),
         format(close_seconds, 3).c_str(), close_kind, connect_seconds, format(rss_before).c_str(),
-        format(rss).c_str(), format(peak).c_str());
+        format(rss).c_str(), format(peak).c_str(), tls_used.c_str());
     std::fflush(stdout);
     // The server ending the flood is an outcome, reported above; refusing it is a failure.
     const bool failed = t.handshake_failures != 0 || t.established == 0 || t.errors != 0;
@@ -306,7 +322,7 @@ int main(int argc, char** argv) {
       "server_cpu_seconds=%s server_us_per_msg=%s server_rss_before_kib=%s server_rss_kib=%s "
       "server_peak_rss_kib=%s server_bytes_per_connection=%s latency_p50_us=%s "
       "latency_p99_us=%s latency_max_us=%s messages_from=%s deflate=%s echo_compressed=%llu "
-      "echo_ratio=%s sent_ratio=%s\n",
+      "echo_ratio=%s sent_ratio=%s tls=%s\n",
       opts.connections, static_cast<unsigned long long>(t.established), opts.size, elapsed,
       static_cast<unsigned long long>(t.messages),
       elapsed > 0 ? static_cast<double>(t.messages) / elapsed : 0.0,
@@ -318,7 +334,8 @@ int main(int argc, char** argv) {
       format_us(latencies, latencies.percentile(0.99)).c_str(),
       format_us(latencies, latencies.max()).c_str(), opts.corpus.empty() ? "size" : "corpus",
       opts.deflate ? "yes" : "no", static_cast<unsigned long long>(t.echo_compressed),
-      ratio(t.echo_wire, t.echo_plain).c_str(), ratio(t.sent_wire, t.sent_plain).c_str());
+      ratio(t.echo_wire, t.echo_plain).c_str(), ratio(t.sent_wire, t.sent_plain).c_str(),
+      tls_used.c_str());
   std::fflush(stdout);
   const bool no_echo = t.messages == 0 && !opts.idle;
   if (no_echo) std::fprintf(stderr, "ws_load: no message was echoed\n");

@@ -48,17 +48,21 @@ struct run_control {
 };
 
 struct connection;
+class tls_context;
 
 /// Opens connections [first, first + count) of the run, does their handshakes, then (once
 /// `control.go` is set) keeps one message in flight on each until `control.stop` (with --flood:
 /// sends frames on each as fast as it takes them, and never reads). With `messages` (--deflate,
 /// --corpus), each message in flight is one of those, compared whole when its echo is complete.
+/// With `tls` (--tls), every connection does a TLS handshake before its upgrade and speaks through
+/// it.
 class worker {
  public:
   using clock_type = std::chrono::steady_clock;
 
   worker(const options& opts, const sockaddr_in& server, std::size_t first, std::size_t count,
-         run_control& control, worker_counters& counters, const message_set* messages);
+         run_control& control, worker_counters& counters, const message_set* messages,
+         const tls_context* tls);
   ~worker();
   worker(const worker&) = delete;
   worker& operator=(const worker&) = delete;
@@ -72,12 +76,15 @@ class worker {
   /// a reset), and which it was ("fin", "reset", "error"); nothing if it never did.
   std::optional<clock_type::time_point> first_close() const { return first_close_; }
   const char* first_close_kind() const { return first_close_kind_; }
+  /// After run() returned, with --tls: the first session's protocol and cipher ("" if none).
+  const std::string& tls_description() const { return tls_description_; }
 
  private:
   void start_connections();
   void open_connection(connection& conn);
   void on_event(connection& conn, std::uint32_t events);
   void on_connected(connection& conn);
+  void start_upgrade(connection& conn);
   void send_handshake(connection& conn);
   void read_handshake(connection& conn);
   void read_frames(connection& conn);
@@ -98,6 +105,11 @@ class worker {
   void close_connection(connection& conn);
   void begin_load();
   void say_goodbye();
+  // --tls (worker_tls.cpp: what only a TLS connection runs stays out of the plain path)
+  void start_tls(connection& conn);
+  void continue_tls_handshake(connection& conn);
+  void on_tls_event(connection& conn);
+  void after_tls_read_waits(connection& conn);
 
   const options& opts_;
   sockaddr_in server_;
@@ -105,6 +117,8 @@ class worker {
   run_control& control_;
   worker_counters& counters_;
   const message_set* message_set_;
+  const tls_context* tls_;
+  std::string tls_description_;
   std::array<std::vector<std::string>, 16> compressed_;  // message_set_ compressed, per window bits
   std::vector<std::unique_ptr<connection>> connections_;
   std::size_t next_to_open_ = 0;
