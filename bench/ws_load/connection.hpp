@@ -1,5 +1,5 @@
-// One connection of a worker (private to worker.cpp and worker_tls.cpp): its state, what it has in
-// flight, and its byte transport, the socket itself or a TLS session over it (--tls).
+// One connection of a worker (private to worker.cpp, worker_tls.cpp and cycles.cpp): its state,
+// what it has in flight, and its byte transport, the socket itself or a TLS session over it.
 #pragma once
 
 #include <sys/socket.h>
@@ -28,6 +28,7 @@ enum class conn_state {
   reading_handshake,
   ready,
   open,
+  closing,  // --handshakes: the close frame sent (or being sent), the server's close awaited
   closed
 };
 
@@ -37,7 +38,7 @@ struct connection {
   conn_state state = conn_state::idle;
   bool write_interest = false;
   std::unique_ptr<tls_session> tls;  // --tls
-  std::string handshake_out;
+  std::string handshake_out;         // the upgrade request (--handshakes: then the close frame)
   std::size_t handshake_sent = 0;
   std::string handshake_in;  // after the handshake: bytes the server sent before the load began
   std::string accept;
@@ -47,8 +48,10 @@ struct connection {
   std::uint64_t sequence = 0;
   std::size_t frame_sent = 0;
   bool sending = false;
-  worker::clock_type::time_point sent_at;  // the message in flight's first send
-  bool server_closed = false;              // --flood: FIN or reset seen (counted once)
+  worker::clock_type::time_point sent_at;      // the message in flight's first send
+  bool server_closed = false;                  // --flood: FIN or reset seen (counted once)
+  bool close_received = false;                 // --handshakes: the server's close frame came
+  worker::clock_type::time_point cycle_start;  // --handshakes: when this cycle's connect began
   struct whole_messages;
   std::unique_ptr<whole_messages> whole;  // --deflate, --corpus
   std::span<const unsigned char> frame() const;

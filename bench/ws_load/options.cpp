@@ -30,7 +30,7 @@ std::string usage(const char* program) {
          " [--connections N] [--size BYTES] [--seconds T] [--host H] [--port P] [--path /]\n"
          "       [--max-messages M] [--threads K] [--server-pid PID] [--connect-timeout T]\n"
          "       [--connect-concurrency C] [--spread-source] [--idle | --flood] [--warmup W]\n"
-         "       [--deflate] [--corpus FILE] [--tls] [--tls-server-name NAME]\n"
+         "       [--deflate] [--corpus FILE] [--tls] [--tls-server-name NAME] [--handshakes]\n"
          "Each connection keeps one masked binary message of BYTES in flight: send, wait for the\n"
          "echo, compare it byte for byte, send again. Prints msg/s each second and a final line\n"
          "'summary key=value ...' with the echo latency's p50, p99 and max. With --server-pid,\n"
@@ -45,7 +45,12 @@ std::string usage(const char* program) {
          "reports the compression ratio of both sides; a server that declines fails the run.\n"
          "--tls speaks wss://: a TLS handshake (certificates are not verified; SNI is NAME, else\n"
          "the host unless it is an IP address) before the upgrade, then every frame through TLS;\n"
-         "it works with every mode.\n"
+         "it works with every mode. --handshakes: each of the N connections repeats a cycle\n"
+         "instead: TCP connect, TLS handshake (with --tls: a full one, sessions are not resumed),\n"
+         "upgrade, one echo of the message, a close frame, the server's close frame and end of\n"
+         "TCP, close; prints cycles/s (and with --server-pid the server's CPU time per cycle),\n"
+         "the latency figures are whole cycles', --max-messages bounds the cycles and a cycle\n"
+         "longer than --connect-timeout fails the run.\n"
          "Exits 1 on a mismatch, a failed handshake or a dropped connection\n"
          "(with --flood: only on a failed handshake), 2 on a bad command line.\n";
 }
@@ -76,6 +81,8 @@ std::optional<options> parse_options(int argc, char** argv, std::string& error) 
       result.flood = true;
     } else if (flag == "--tls") {
       result.tls = true;
+    } else if (flag == "--handshakes") {
+      result.handshakes = true;
     } else if (flag == "--connections" || flag == "--size" || flag == "--seconds" ||
                flag == "--host" || flag == "--port" || flag == "--path" ||
                flag == "--max-messages" || flag == "--threads" || flag == "--server-pid" ||
@@ -147,6 +154,10 @@ std::optional<options> parse_options(int argc, char** argv, std::string& error) 
   }
   if (result.warmup > 0 && (result.idle || result.flood || result.max_messages != 0)) {
     error = "--warmup needs the echo load without --idle, --flood or --max-messages";
+    return std::nullopt;
+  }
+  if (result.handshakes && (result.idle || result.flood)) {
+    error = "--handshakes cycles connections: not with --idle or --flood";
     return std::nullopt;
   }
   if (server_name_given && !result.tls) {

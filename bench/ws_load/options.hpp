@@ -30,6 +30,8 @@ struct options {
   bool tls = false;     // wss://: a TLS handshake before the upgrade, every frame through TLS
   // SNI sent with --tls: --tls-server-name, else the host unless it is an IP literal; empty: none.
   std::string tls_server_name;
+  // Each connection slot repeats connect, (TLS,) upgrade, one echo, close: counts those cycles.
+  bool handshakes = false;
 };
 
 /// The usage text printed for --help and on a bad command line.

@@ -66,6 +66,7 @@ worker::worker(const options& opts, const sockaddr_in& server, std::size_t first
     connections_.back()->local_index = i;
   }
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (opts_.handshakes) counters_.open.store(count, std::memory_order_relaxed);  // the slots
 }
 
 worker::~worker() {
@@ -81,6 +82,7 @@ void worker::run() {
     std::perror("ws_load: epoll_create1");
     for (auto& conn : connections_) fail_handshake(*conn, "no epoll instance");
   }
+  if (opts_.handshakes) return run_cycles();
   std::array<epoll_event, 256> events{};
   while (!control_.stop.load(std::memory_order_acquire)) {
     if (!load_started_) {
@@ -175,6 +177,7 @@ void worker::on_event(connection& conn, std::uint32_t events) {
         read_frames(conn);
       }
       return;
+    case conn_state::closing:  // --handshakes: run_cycles() takes those events itself
     case conn_state::idle:
     case conn_state::closed:
       return;
@@ -253,6 +256,7 @@ void worker::read_handshake(connection& conn) {
         std::make_unique<outgoing_message>(opts_.size, conn.mask, first_ + conn.local_index);
   }
   counters_.established.fetch_add(1, std::memory_order_relaxed);
+  if (opts_.handshakes) return start_echo(conn);  // the cycle goes on at once
   counters_.open.fetch_add(1, std::memory_order_relaxed);
   if (opts_.flood) {
     conn.handshake_in = std::string();  // what the server says is never read
@@ -303,14 +307,20 @@ void worker::begin_load() {
         flood(*conn);
         continue;
       }
-      send_next_message(*conn);
-      if (conn->state == conn_state::open && !conn->handshake_in.empty()) {
-        const std::string early = std::move(conn->handshake_in);
-        feed(*conn, reinterpret_cast<const unsigned char*>(early.data()), early.size());
-      }
+      start_echo(*conn);
     } else if (conn->state != conn_state::closed) {
       fail_handshake(*conn, "not established within --connect-timeout");
     }
+  }
+}
+
+// The connection is open: its first message goes out, and what the server sent before is read.
+void worker::start_echo(connection& conn) {
+  conn.state = conn_state::open;
+  send_next_message(conn);
+  if (conn.state == conn_state::open && !conn.handshake_in.empty()) {
+    const std::string early = std::move(conn.handshake_in);
+    feed(conn, reinterpret_cast<const unsigned char*>(early.data()), early.size());
   }
 }
 
@@ -399,6 +409,7 @@ void worker::feed_whole(connection& conn, const unsigned char* data, std::size_t
 
 void worker::echo_done(connection& conn, bool matched) {
   if (conn.sending) return fail_open(conn, "echo arrived before the message was sent");
+  if (opts_.handshakes) return cycle_echo_done(conn, matched);
   if (control_.measuring.load(std::memory_order_relaxed)) {
     const auto latency = clock_type::now() - conn.sent_at;
     latencies_.record(static_cast<std::uint64_t>(
@@ -410,7 +421,8 @@ void worker::echo_done(connection& conn, bool matched) {
 }
 
 void worker::send_next_message(connection& conn) {
-  if (opts_.max_messages != 0 &&
+  // (--handshakes counts its budget in cycles: start_cycle.)
+  if (opts_.max_messages != 0 && !opts_.handshakes &&
       control_.messages_started.fetch_add(1, std::memory_order_relaxed) >= opts_.max_messages) {
     return;  // the run's budget is spent: this connection stays idle
   }
@@ -532,6 +544,10 @@ void worker::set_interest(connection& conn, bool write) {
 
 void worker::fail_handshake(connection& conn, const std::string& reason) {
   if (is_pending(conn.state)) --pending_;
+  // --handshakes: the slot ends (a refused cycle is not tried again).
+  if (opts_.handshakes && load_started_ && conn.state != conn_state::closed) {
+    counters_.open.fetch_sub(1, std::memory_order_relaxed);
+  }
   counters_.handshake_failures.store(++handshake_failures_, std::memory_order_relaxed);
   if (++reported_failures_ <= max_reported_failures) {
     std::fprintf(stderr, "ws_load: connection %zu: handshake failed: %s\n",

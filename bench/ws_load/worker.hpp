@@ -37,6 +37,7 @@ struct worker_counters {
   std::atomic<std::uint64_t> echo_wire_bytes{0};
   std::atomic<std::uint64_t> echo_plain_bytes{0};
   std::atomic<std::uint64_t> echo_compressed{0};  // echoes that came with RSV1
+  std::atomic<std::uint64_t> cycles{0};           // --handshakes: cycles completed
 };
 
 /// State shared by all workers and the coordinating thread.
@@ -55,7 +56,8 @@ class tls_context;
 /// sends frames on each as fast as it takes them, and never reads). With `messages` (--deflate,
 /// --corpus), each message in flight is one of those, compared whole when its echo is complete.
 /// With `tls` (--tls), every connection does a TLS handshake before its upgrade and speaks through
-/// it.
+/// it. With --handshakes, nothing happens before `control.go`; then each connection repeats a
+/// cycle (connect, TLS, upgrade, one echo, close) until `control.stop` or --max-messages cycles.
 class worker {
  public:
   using clock_type = std::chrono::steady_clock;
@@ -93,6 +95,7 @@ class worker {
   bool start_whole(connection& conn, const std::string& extensions);
   void echo_done(connection& conn, bool matched);
   const std::string& wire_payload(const connection& conn, std::size_t index);
+  void start_echo(connection& conn);
   void send_next_message(connection& conn);
   void flush(connection& conn);
   void on_flood_event(connection& conn, std::uint32_t events);
@@ -110,6 +113,17 @@ class worker {
   void continue_tls_handshake(connection& conn);
   void on_tls_event(connection& conn);
   void after_tls_read_waits(connection& conn);
+  // --handshakes (cycles.cpp)
+  void run_cycles();
+  void begin_cycles();
+  void cycle_echo_done(connection& conn, bool matched);
+  void start_cycle(connection& conn);
+  void send_close(connection& conn);
+  void flush_close(connection& conn);
+  void on_closing_event(connection& conn);
+  void feed_closing(connection& conn, const unsigned char* data, std::size_t size);
+  void finish_cycle(connection& conn);
+  void check_stalled_cycles();
 
   const options& opts_;
   sockaddr_in server_;
@@ -135,6 +149,8 @@ class worker {
   std::uint64_t bytes_sent_ = 0;
   std::uint64_t frames_sent_ = 0;
   std::uint64_t server_closed_ = 0;
+  std::uint64_t cycles_ = 0;
+  clock_type::time_point next_stall_check_{};
   latency_histogram latencies_;
   std::optional<clock_type::time_point> first_close_;
   const char* first_close_kind_ = "na";

@@ -104,15 +104,17 @@ TEST(ws_load_options, reads_deflate_and_corpus) {
   EXPECT_FALSE(parse({"--corpus"}, error));
 }
 
-TEST(ws_load_options, reads_tls) {
+TEST(ws_load_options, reads_tls_and_handshakes) {
   std::string error;
-  const auto opts = parse({"--tls", "--tls-server-name", "echo.test"}, error);
+  const auto opts = parse({"--tls", "--tls-server-name", "echo.test", "--handshakes"}, error);
   ASSERT_TRUE(opts) << error;
   EXPECT_TRUE(opts->tls);
   EXPECT_EQ(opts->tls_server_name, "echo.test");
+  EXPECT_TRUE(opts->handshakes);
   const auto plain = parse({}, error);
   ASSERT_TRUE(plain) << error;
   EXPECT_FALSE(plain->tls);
+  EXPECT_FALSE(plain->handshakes);
   EXPECT_EQ(plain->tls_server_name, "");
 }
 
@@ -137,12 +139,15 @@ TEST(ws_load_options, tells_ip_literals_from_names) {
   EXPECT_FALSE(is_ip_literal(""));
 }
 
-TEST(ws_load_options, rejects_tls_server_names_where_they_make_no_sense) {
+TEST(ws_load_options, rejects_tls_and_handshakes_where_they_make_no_sense) {
   for (const auto& args :
        std::vector<std::vector<const char*>>{{"--tls-server-name", "a.test"},  // without --tls
                                              {"--tls", "--tls-server-name"},
                                              {"--tls", "--tls-server-name", ""},
-                                             {"--tls", "--tls-server-name", "a b"}}) {
+                                             {"--tls", "--tls-server-name", "a b"},
+                                             {"--handshakes", "--idle"},
+                                             {"--handshakes", "--flood"},
+                                             {"--tls", "--handshakes", "--flood"}}) {
     std::vector<char*> argv{const_cast<char*>("ws_load")};
     for (const char* arg : args) argv.push_back(const_cast<char*>(arg));
     std::string error;
@@ -153,12 +158,16 @@ TEST(ws_load_options, rejects_tls_server_names_where_they_make_no_sense) {
 }
 
 TEST(ws_load_options, combines_tls_with_every_mode) {
-  for (const auto& args : std::vector<std::vector<const char*>>{{"--tls", "--idle"},
-                                                                {"--tls", "--flood"},
-                                                                {"--tls", "--deflate"},
-                                                                {"--tls", "--corpus", "f.jsonl"},
-                                                                {"--tls", "--warmup", "1"},
-                                                                {"--tls", "--threads", "2"}}) {
+  for (const auto& args : std::vector<std::vector<const char*>>{
+           {"--tls", "--idle"},
+           {"--tls", "--flood"},
+           {"--tls", "--deflate"},
+           {"--tls", "--corpus", "f.jsonl"},
+           {"--tls", "--warmup", "1"},
+           {"--tls", "--threads", "2"},
+           {"--tls", "--handshakes", "--max-messages", "100", "--size", "1024"},
+           {"--handshakes", "--warmup", "1"},
+           {"--handshakes", "--deflate"}}) {
     std::vector<char*> argv{const_cast<char*>("ws_load")};
     for (const char* arg : args) argv.push_back(const_cast<char*>(arg));
     std::string error;
