@@ -4,6 +4,9 @@
 #   bench/compare.sh ws     WebSocket echo through ws_load (100x20 B, 100x1 KiB; --full adds more)
 #   bench/compare.sh idle   server memory per idle WebSocket (ws_load --idle, 10 000 connections)
 #   bench/compare.sh all    all three (the default)
+#   bench/compare.sh handshakes  connections per second: ws_load --handshakes, each of 100 slots
+#                           repeating connect, (TLS,) upgrade, one 1 KiB echo, close; server CPU
+#                           per connection (not part of `all`)
 #   bench/compare.sh instr  server instructions per message / request under callgrind: exact
 #                           and repeatable on a noisy machine (one round is enough; slow servers)
 # Rounds are interleaved (A B A B A B); each server starts fresh per run and is killed after it.
@@ -36,6 +39,16 @@
 #                     UWS_LOAD_TEST, load_test (deflate on, 1 KiB of repeated JSON) measures
 #                     "compressed in, plain out": restws --deflate-min-size 1 GiB against
 #                     UWS_WS_INFLATE_SERVER (uWebSockets' EchoServer as it is: it never compresses)
+#   --tls             wss:// for the ws, idle and handshakes workloads (`all`: ws and idle): the
+#                     servers are restws's echo server with --tls-cert/--tls-key and uWebSockets'
+#                     EchoServer_ssl (the idle rows also its low-memory build); no Beast rows (its
+#                     peers have no TLS). ws_load --tls (SNI localhost) and, when present,
+#                     uWebSockets' load_test_ssl load them. Shapes 100x1024 100x16384 by default.
+#                     The certificate and key restws gets: RESTWS_TLS_CERT and RESTWS_TLS_KEY,
+#                     else an RSA 2048 pair (the key type of uWebSockets' example certificates)
+#                     made with `openssl req` in a temporary directory, removed at exit. For the
+#                     same pair as uWebSockets, RESTWS_TLS_CERT=/work/peers/certs/cert.pem
+#                     RESTWS_TLS_KEY=/work/peers/certs/key.pem. Not with --deflate.
 # Environment:
 #   RESTWS_HTTP_SERVER  restws HTTP hello command (default build/bench/examples/hello)
 #   RESTWS_WS_SERVER    restws WebSocket echo command (default bench/echo_server, i.e.
@@ -50,6 +63,10 @@
 #                       RESTWS_WS_SERVER --no-io-uring when that is bench/echo_server)
 #   UWS_HTTP_SERVER, UWS_WS_SERVER   uWebSockets HelloWorld / EchoServer binaries (optional)
 #   UWS_LOAD_TEST       uWebSockets' load_test client: a second opinion on every WebSocket server
+#   With --tls: UWS_WS_SSL_SERVER (default /work/peers/bin/EchoServer_ssl, port UWS_WS_SSL_PORT
+#   =9001), UWS_WS_SSL_LOWMEM_SERVER (default /work/peers/bin/EchoServer_ssl_lowmem, idle rows),
+#   UWS_LOAD_TEST_SSL (default /work/peers/bin/load_test_ssl, run as "CONNS HOST PORT 1 0 SIZE";
+#   left out with a note when the default is missing), RESTWS_TLS_CERT / RESTWS_TLS_KEY (above).
 #   *_PORT (RESTWS_HTTP_PORT, RESTWS_WS_PORT, UWS_HTTP_PORT=3000, UWS_WS_PORT=9001): a server
 #   that listens on a fixed port. Otherwise the command gets "--port N" appended, or "{port}" in
 #   the command is replaced by N. The default HTTP example, when its source never mentions
@@ -60,7 +77,9 @@
 # 101, no echo, a dropped connection, a mismatch) fails the whole run: a message naming the
 # server, the generator and what happened, and exit status 1. No figure is printed for it.
 # So does a server that is not there (its binary missing: --servers leaves it out) or does not
-# start (its fixed port taken, it exits, or it does not accept within 10 s).
+# start (its fixed port taken, it exits, or it does not accept within 10 s), or one on a fixed
+# port that another process listens on too (uWebSockets listens with SO_REUSEPORT: a stray
+# instance would take part of the load; `ss -ltnp` is checked before and after it starts).
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -72,6 +91,7 @@ reexec_in_netns "$@"
 
 mode=all
 deflate=0
+tls=0
 rounds=3
 seconds=10
 shapes="100x20 100x1024"
@@ -86,7 +106,7 @@ RESTWS_WS_DEFAULT=build/bench/bench/echo_server/echo_server
 ws_server=${RESTWS_WS_SERVER:-$RESTWS_WS_DEFAULT}
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    http | ws | idle | all | instr) mode=$1 ;;
+    http | ws | idle | all | instr | handshakes) mode=$1 ;;
     --rounds) rounds=$2; shift ;;
     --seconds) seconds=$2; shift ;;
     --full) shapes="100x20 100x1024 100x16384 1000x20" ;;
@@ -97,6 +117,7 @@ while [[ $# -gt 0 ]]; do
     --idle-connections) idle_connections=$2; shift ;;
     --ws-path) ws_path=$2; shift ;;
     --deflate) deflate=1 ;;
+    --tls) tls=1 ;;
     --output) output=$2; shift ;;
     --netns) ;;  # handled above
     -h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -108,16 +129,31 @@ done
   "$idle_connections" =~ ^[1-9][0-9]*$ ]] || {
   echo "compare.sh: --rounds, --seconds, --idle-connections take positive integers" >&2; exit 2; }
 ((deflate && !shapes_given)) && shapes="100xjson"
+((tls && !shapes_given)) && shapes="100x1024 100x16384"  # the sizes of the TLS issue
+# handshakes: one shape unless told (each slot does one echo per connection)
+handshake_shapes="100x1024"
+((shapes_given)) && handshake_shapes=$shapes
 for shape in $shapes; do
   [[ "$shape" =~ ^[1-9][0-9]*x([0-9]+|json)$ ]] || { echo "compare.sh: bad shape: $shape" >&2; exit 2; }
   [[ $shape != *json || $deflate == 1 ]] || { echo "compare.sh: shape $shape needs --deflate" >&2; exit 2; }
 done
-((deflate)) && [[ $mode == http || $mode == instr ]] &&
+((deflate)) && [[ $mode == http || $mode == instr || $mode == handshakes ]] &&
   { echo "compare.sh: --deflate is for the ws and idle workloads" >&2; exit 2; }
+((tls)) && [[ $mode == http || $mode == instr ]] &&
+  { echo "compare.sh: --tls is for the ws, idle and handshakes workloads" >&2; exit 2; }
+((tls && deflate)) && { echo "compare.sh: --tls and --deflate together are not measured" >&2; exit 2; }
+for shape in $handshake_shapes; do
+  [[ $mode != handshakes || $shape =~ ^[1-9][0-9]*x[0-9]+$ ]] ||
+    { echo "compare.sh: bad handshakes shape: $shape" >&2; exit 2; }
+done
 CORPUS=bench/corpus/messages_1k.jsonl
 
 WS_LOAD=build/bench/bench/ws_load
-wants() { [[ $mode == all || $mode == "$1" ]]; }  # wants http | ws | idle
+wants() {  # wants http | ws | idle | handshakes; `all` is all but handshakes (and http with --tls)
+  [[ $mode == "$1" ]] && return 0
+  [[ $mode == all && $1 != handshakes ]] || return 1
+  ! ((tls)) || [[ $1 != http ]]
+}
 PEERS=build/peers
 CLK_TCK=$(getconf CLK_TCK)
 RESULTS_DIR=build/bench-results/$(date -u +%Y%m%dT%H%M%SZ)
@@ -168,6 +204,12 @@ server_list() {  # $1 = http | ws
     [[ -n "${UWS_WS_SERVER:-}" ]] && list+=("uWebSockets|$UWS_WS_SERVER|${UWS_WS_PORT:-9001}")
     [[ -n "${UWS_WS_SHARED_SERVER:-}" ]] &&
       list+=("uWebSockets shared|$UWS_WS_SHARED_SERVER|${UWS_WS_PORT:-9001}")
+  elif [[ $kind == ws_tls || $kind == ws_tls_idle ]]; then
+    # wss://: restws with the pair of make_tls_pair, uWebSockets' SSL echo servers (their own
+    # certificate; they listen on 9001 with SO_REUSEPORT). No Beast: its peers have no TLS.
+    list+=("restws|$ws_server --tls-cert $tls_cert --tls-key $tls_key|${RESTWS_WS_PORT:-}")
+    list+=("uWebSockets|${UWS_WS_SSL_SERVER:-/work/peers/bin/EchoServer_ssl}|${UWS_WS_SSL_PORT:-9001}")
+    [[ $kind == ws_tls_idle ]] && list+=("uWebSockets low-mem|${UWS_WS_SSL_LOWMEM_SERVER:-/work/peers/bin/EchoServer_ssl_lowmem}|${UWS_WS_SSL_PORT:-9001}")
   elif [[ $kind == ws_inflate ]]; then
     # uWebSockets' load_test with deflate expects uncompressed echoes: servers that inflate what
     # comes and compress nothing.
@@ -226,12 +268,43 @@ server_tag() {  # a file-name tag: beast, beast2 (the second Beast), restws, uws
   [[ $1 == *context* ]] && key+=-context
   [[ $1 == *shared* ]] && key+=-shared
   [[ $1 == *"level 6"* ]] && key+=-level6
+  [[ $1 == *low-mem* ]] && key+=-lowmem
   ((deflate)) && key+=-deflate
+  ((tls)) && key+=-tls
   echo "$key"
 }
 
-trap 'stop_server' EXIT
-trap 'stop_server; exit 130' INT TERM
+# ---- TLS certificate (--tls) ----------------------------------------------------------------
+# The pair restws's echo server gets: RESTWS_TLS_CERT and RESTWS_TLS_KEY, else one made now
+# (RSA 2048, CN=localhost, valid 2 days) in a temporary directory removed at exit: no private key
+# is ever kept or committed.
+tls_cert="" tls_key="" tls_dir="" tls_what=""
+make_tls_pair() {
+  if [[ -n "${RESTWS_TLS_CERT:-}${RESTWS_TLS_KEY:-}" ]]; then
+    tls_cert=${RESTWS_TLS_CERT:-} tls_key=${RESTWS_TLS_KEY:-}
+    [[ -r "$tls_cert" && -r "$tls_key" ]] ||
+      fail_run "RESTWS_TLS_CERT ('$tls_cert') and RESTWS_TLS_KEY ('$tls_key') must both be readable files"
+    tls_what="$tls_cert"
+  else
+    command -v openssl >/dev/null ||
+      fail_run "--tls: the openssl command is needed to make a certificate (or set RESTWS_TLS_CERT/KEY)"
+    tls_dir=$(mktemp -d /tmp/compare-tls.XXXXXX) || fail_run "--tls: mktemp failed"
+    tls_cert=$tls_dir/cert.pem tls_key=$tls_dir/key.pem
+    timeout 60 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tls_key" -out "$tls_cert" \
+      -days 2 -subj /CN=localhost >"$tls_dir/openssl.log" 2>&1 ||
+      fail_run "--tls: openssl req failed: $(tail -c 300 "$tls_dir/openssl.log" | tr '\n' ' ')"
+    tls_what="made for this run"
+  fi
+  local key
+  key=$(openssl x509 -in "$tls_cert" -noout -text 2>/dev/null |
+    sed -n 's/^ *Public Key Algorithm: *//p; s/^ *Public-Key: *//p' | paste -sd' ' -)
+  tls_what="${key:-unknown key}, $tls_what"
+  log "TLS: restws gets $tls_cert ($tls_what)"
+}
+remove_tls_pair() { [[ -z "$tls_dir" ]] || rm -rf "$tls_dir"; }
+
+trap 'stop_server; remove_tls_pair' EXIT
+trap 'stop_server; remove_tls_pair; exit 130' INT TERM
 
 # ---- workloads -----------------------------------------------------------------------------
 to_ms() {  # wrk latency "1.23ms" / "850.00us" / "1.01s" -> milliseconds
@@ -288,6 +361,7 @@ run_ws() {  # $1 = entry, $2 = round, $3 = shape (CxS)
   local out="$RESULTS_DIR/$tag.ws_load.txt" what=(--size "$size")
   [[ $size == json ]] && what=(--corpus "$CORPUS")
   ((deflate)) && what+=(--deflate)
+  what+=("${tls_flags[@]}")
   timeout $((seconds + 60)) "$WS_LOAD" --connections "$conns" "${what[@]}" \
     --seconds "$seconds" --host 127.0.0.1 --port "$server_port" --path "$ws_path" \
     --server-pid "$server_pid" \
@@ -297,7 +371,8 @@ run_ws() {  # $1 = entry, $2 = round, $3 = shape (CxS)
   local summary
   summary=$(grep '^summary ' "$out")
   if ((rc != 0)) || [[ -z "$summary" ]]; then
-    refused "$1" ws_load "$3, round $2" "$(ws_load_failure "$rc" "$out")" "$out"
+    refused "$1" "ws_load${tls_flags[*]:+ ${tls_flags[0]}}" "$3, round $2" \
+      "$(ws_load_failure "$rc" "$out")" "$out"
   fi
   local rate us peak echo_ratio
   rate=$(summary_field msg_per_s "$summary")
@@ -360,7 +435,7 @@ load_test_failure() {  # $1 = output, $2 = connections, $3 = the rate
       "Protocols ($upgraded of $2 upgraded; load_test always asks for /)"
   elif ((upgraded < $2)); then
     echo "$upgraded of $2 upgrade requests were answered 101; GET / is answered" \
-      "'$(probe_upgrade "$server_port" /)'"
+      "'$(probe_server "$server_port" /)'"
   elif ((closed > 0)); then
     echo "the server closed $closed of $2 connections"
   elif [[ -n "$error" ]]; then
@@ -377,17 +452,21 @@ run_idle() {  # $1 = entry, $2 = round
   tag="idle-$(server_tag "$name")-r$2"
   start_server_or_fail "$1" "$RESULTS_DIR/$tag.server.log"
   local out="$RESULTS_DIR/$tag.ws_load.txt"
-  local offer=()
+  local offer=() connect_timeout=30
   ((deflate)) && offer=(--deflate)
-  timeout 120 "$WS_LOAD" --idle "${offer[@]}" --connections "$idle_connections" --spread-source \
-    --seconds 2 --connect-timeout 30 --host 127.0.0.1 --port "$server_port" --path "$ws_path" \
+  # TLS: each connection costs the server a handshake (an RSA signature) first.
+  ((tls)) && offer=("${tls_flags[@]}") connect_timeout=90
+  timeout $((connect_timeout + 90)) "$WS_LOAD" --idle "${offer[@]}" \
+    --connections "$idle_connections" --spread-source --seconds 2 \
+    --connect-timeout "$connect_timeout" --host 127.0.0.1 --port "$server_port" --path "$ws_path" \
     --server-pid "$server_pid" >"$out" 2>&1
   local rc=$?
   stop_server
   local summary
   summary=$(grep '^summary ' "$out")
   if ((rc != 0)) || [[ -z "$summary" ]]; then
-    refused "$1" "ws_load --idle" "$idle_connections connections, round $2" \
+    refused "$1" "ws_load --idle${tls_flags[*]:+ ${tls_flags[0]}}" \
+      "$idle_connections connections, round $2" \
       "$(ws_load_failure "$rc" "$out")" "$out"
   fi
   local per_connection rss
@@ -396,6 +475,39 @@ run_idle() {  # $1 = entry, $2 = round
   printf 'idle\t%s\t%s\t%s\t%s\t%s\n' "$name" "$2" "$idle_connections" "$per_connection" \
     "$rss" >>"$RESULTS"
   log "idle $name round $2: $per_connection bytes per connection, RSS $rss KiB"
+}
+
+# What a server answers to an upgrade request on port $1 for path $2 (plain or, with --tls, over TLS).
+probe_server() {
+  if ((tls)); then probe_upgrade_tls "$1" "$2"; else probe_upgrade "$1" "$2"; fi
+}
+
+run_handshakes() {  # $1 = entry, $2 = round, $3 = shape (slots x bytes)
+  local name; IFS='|' read -r name _ <<<"$1"
+  local conns=${3%x*} size=${3#*x}
+  local tag
+  tag="hs-$(server_tag "$name")-$3-r$2"
+  start_server_or_fail "$1" "$RESULTS_DIR/$tag.server.log"
+  local out="$RESULTS_DIR/$tag.ws_load.txt"
+  timeout $((seconds + 60)) "$WS_LOAD" --handshakes "${tls_flags[@]}" --connections "$conns" \
+    --size "$size" --seconds "$seconds" --host 127.0.0.1 --port "$server_port" \
+    --path "$ws_path" --server-pid "$server_pid" >"$out" 2>&1
+  local rc=$?
+  stop_server
+  local summary
+  summary=$(grep '^summary ' "$out")
+  if ((rc != 0)) || [[ -z "$summary" ]]; then
+    refused "$1" "ws_load --handshakes${tls_flags[*]:+ ${tls_flags[0]}}" "$3, round $2" \
+      "$(ws_load_failure "$rc" "$out")" "$out"
+  fi
+  local rate us p50 p99
+  rate=$(summary_field cycles_per_s "$summary")
+  us=$(summary_field server_us_per_cycle "$summary")
+  p50=$(summary_field cycle_p50_us "$summary")
+  p99=$(summary_field cycle_p99_us "$summary")
+  printf 'handshakes\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$2" "$3" "$rate" "$us" "$p50" \
+    "$p99" >>"$RESULTS"
+  log "handshakes $3 $name round $2: $rate connections/s, $us us/connection, p50 $p50 us"
 }
 
 run_ws_load_test() {  # uWebSockets' load_test as the client; $1 = entry, $2 = round, $3 = shape
@@ -410,7 +522,7 @@ run_ws_load_test() {  # uWebSockets' load_test as the client; $1 = entry, $2 = r
   local c0 c1 t0 t1
   c0=$(cpu_ticks "$server_pid"); t0=$(date +%s.%N)
   # stdbuf: load_test uses stdio and is stopped by a signal; unflushed reports would be lost.
-  timeout -s INT "$duration" stdbuf -oL "$UWS_LOAD_TEST" "$conns" 127.0.0.1 "$server_port" 0 \
+  timeout -s INT "$duration" stdbuf -oL "$lt_bin" "$conns" 127.0.0.1 "$server_port" "$tls" \
     "$deflate" "$size" >"$out" 2>&1
   c1=$(cpu_ticks "$server_pid"); t1=$(date +%s.%N)
   local rate us failure
@@ -418,7 +530,8 @@ run_ws_load_test() {  # uWebSockets' load_test as the client; $1 = entry, $2 = r
     if (k > 0) printf "%.1f", s / k; else print "nan" }' "$out")
   failure=$(load_test_failure "$out" "$conns" "$rate")  # probes the server: before it stops
   stop_server
-  [[ -z "$failure" ]] || refused "$1" "uWebSockets' load_test" "$3, round $2" "$failure" "$out"
+  [[ -z "$failure" ]] ||
+    refused "$1" "uWebSockets' load_test$( ((tls)) && echo _ssl)" "$3, round $2" "$failure" "$out"
   # Steady state: server CPU share over the run divided by the rate.
   us=$(awk -v d=$((c1 - c0)) -v t="$CLK_TCK" -v a="$t0" -v b="$t1" -v r="$rate" \
     'BEGIN { if (r > 0) printf "%.3f", (d / t) / (b - a) / r * 1e6; else print "nan" }')
@@ -520,6 +633,7 @@ column_median() {  # $1 = workload, $2 = server, $3 = shape or "", $4 = column n
 fmt_k() { awk -v v="$1" 'BEGIN { if (v == "nan") print "–"; else printf "%.1fk", v / 1000 }'; }
 fmt_mb() { awk -v v="$1" 'BEGIN { if (v == "nan") print "–"; else printf "%.1f MB", v * 1024 / 1e6 }'; }
 fmt() { awk -v v="$1" -v p="$2" 'BEGIN { if (v == "nan") print "–"; else printf "%.*f", p, v }'; }
+fmt_ms_us() { awk -v v="$1" 'BEGIN { if (v == "nan") print "–"; else printf "%.2f ms", v / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {
   if (a == "nan" || b == "nan" || b == 0) print "–"; else printf "%.2f×", a / b }'; }
 has_uws() { grep -q '^uWebSockets|' <<<"$1"; }  # $1 = a server list
@@ -569,9 +683,10 @@ print_tables() {
   if wants ws; then
     local workload title
     for workload in ws ws_uws; do
-      [[ $workload == ws_uws && -z "${UWS_LOAD_TEST:-}" ]] && continue
+      [[ $workload == ws_uws && -z "$lt_bin" ]] && continue
       title="ws_load"
-      [[ $workload == ws_uws ]] && title="uWebSockets' load_test"
+      [[ $workload == ws_uws ]] && title="uWebSockets' load_test$( ((tls)) && echo _ssl)"
+      ((tls)) && [[ $workload == ws ]] && title="ws_load --tls"
       local servers=$ws_servers z_head="" z_rule=""
       [[ $workload == ws_uws ]] && servers=$lt_servers
       [[ -z "$servers" ]] && continue
@@ -581,12 +696,14 @@ print_tables() {
         [[ $workload == ws ]] && z_head=" echo bytes / JSON bytes |" z_rule="---|"
       fi
       echo
-      echo "### WebSocket echo ($title, ${seconds} s per run)"
+      echo "### WebSocket echo$( ((tls)) && echo " over TLS") ($title, ${seconds} s per run)"
+      ((tls)) && { echo; echo "restws's certificate: $tls_what."; }
       echo
-      local u_head="" u_rule=""
+      local u_head="" u_rule="" b_head=" msg/s vs Beast | µs/msg vs Beast |" b_rule="---|---|"
+      ((tls)) && b_head="" b_rule=""  # no Beast over TLS
       has_uws "$servers" && u_head=" msg/s vs uWS (per round) | µs/msg vs uWS (per round) |" u_rule="---|---|"
-      echo "| shape | server | runs | messages/s | server µs/message | msg/s vs Beast | µs/msg vs Beast | peak RSS |$u_head$z_head"
-      echo "|---|---|---|---|---|---|---|---|$u_rule$z_rule"
+      echo "| shape | server | runs | messages/s | server µs/message |$b_head peak RSS |$u_head$z_head"
+      echo "|---|---|---|---|---|$b_rule---|$u_rule$z_rule"
       local shape
       for shape in $shapes; do
         local b_rate b_us
@@ -602,8 +719,9 @@ print_tables() {
           [[ $shape == *json ]] && label="JSON ~1 KiB"
           [[ $shape == *json && $workload == ws_uws ]] && label="1 KiB JSON"
           echo "| ${shape%x*} × $label | $name | $(count_runs "$workload" "$name" "$shape")" \
-            "| $(fmt_k "$rate") | $(fmt "$us" 2) | $(ratio "$rate" "$b_rate") | $(ratio "$us" "$b_us")" \
-            "| $(fmt_mb "$peak") |$([[ -n $u_head ]] &&
+            "| $(fmt_k "$rate") | $(fmt "$us" 2) |$([[ -n $b_head ]] &&
+              echo " $(ratio "$rate" "$b_rate") | $(ratio "$us" "$b_us") |")" \
+            "$(fmt_mb "$peak") |$([[ -n $u_head ]] &&
               echo " $(round_ratio "$workload" "$name" "$shape" 5) | $(round_ratio "$workload" "$name" "$shape" 6) |")$(
               [[ -n $z_head ]] && echo " $(fmt "$(column_median "$workload" "$name" "$shape" 8)" 3) |")"
         done <<<"$servers"
@@ -632,11 +750,13 @@ print_tables() {
   fi
   if wants idle; then
     echo
-    echo "### Idle WebSockets ($idle_connections connections, source addresses over 127.0.0.x$(
+    echo "### Idle WebSockets$( ((tls)) && echo " over TLS") ($idle_connections connections, source addresses over 127.0.0.x$(
       ((deflate)) && echo ", permessage-deflate agreed"))"
     echo
-    echo "| server | runs | server RSS with them | bytes per idle connection | vs Beast |"
-    echo "|---|---|---|---|---|"
+    local vs_head=" vs Beast |" vs_rule="---|"
+    ((tls)) && vs_head="" vs_rule=""  # no Beast over TLS
+    echo "| server | runs | server RSS with them | bytes per idle connection |$vs_head"
+    echo "|---|---|---|---|$vs_rule"
     local b_per
     b_per=$(column_median idle Beast "" 5)
     while IFS= read -r entry; do
@@ -645,8 +765,35 @@ print_tables() {
       per=$(column_median idle "$name" "" 5)
       rss=$(column_median idle "$name" "" 6)
       echo "| $name | $(count_runs idle "$name" "") | $(fmt_mb "$rss") | $(fmt "$per" 0)" \
-        "| $(ratio "$per" "$b_per") |"
-    done <<<"$ws_servers"
+        "|$([[ -n $vs_head ]] && echo " $(ratio "$per" "$b_per") |")"
+    done <<<"$idle_servers"
+  fi
+  if wants handshakes; then
+    echo
+    echo "### Connections per second$( ((tls)) && echo " over TLS") (ws_load --handshakes${tls_flags[*]:+ --tls}, ${seconds} s per run)"
+    echo
+    echo "Each slot repeats: TCP connect,$( ((tls)) && echo " a full TLS handshake (no resumption),")" \
+      "WebSocket upgrade, one echo, close frames, the server's TCP close, close."
+    ((tls)) && echo "restws's certificate: $tls_what."
+    echo
+    local u_head="" u_rule=""
+    has_uws "$ws_servers" && u_head=" conn/s vs uWS (per round) | µs/conn vs uWS (per round) |" u_rule="---|---|"
+    echo "| shape | server | runs | connections/s | server µs/connection | p50 | p99 |$u_head"
+    echo "|---|---|---|---|---|---|---|$u_rule"
+    local shape
+    for shape in $handshake_shapes; do
+      while IFS= read -r entry; do
+        IFS='|' read -r name _ <<<"$entry"
+        local rate us p50 p99
+        rate=$(column_median handshakes "$name" "$shape" 5)
+        us=$(column_median handshakes "$name" "$shape" 6)
+        p50=$(column_median handshakes "$name" "$shape" 7)
+        p99=$(column_median handshakes "$name" "$shape" 8)
+        echo "| ${shape%x*} × ${shape#*x} B | $name | $(count_runs handshakes "$name" "$shape")" \
+          "| $(fmt "$rate" 0) | $(fmt "$us" 1) | $(fmt_ms_us "$p50") | $(fmt_ms_us "$p99") |$(
+            [[ -n $u_head ]] && echo " $(round_ratio handshakes "$name" "$shape" 5) | $(round_ratio handshakes "$name" "$shape" 6) |")"
+      done <<<"$ws_servers"
+    done
   fi
   if ((${#notes[@]})); then
     echo
@@ -658,7 +805,7 @@ print_tables() {
 # ---- main ----------------------------------------------------------------------------------
 command -v wrk >/dev/null || ! wants http || { echo "compare.sh: wrk not found" >&2; exit 1; }
 # Debian packages the comparison needs (Boost for the Beast peers, wrk, valgrind for `instr`).
-timeout 900 bash scripts/deps.sh libboost-dev wrk valgrind >&2 ||
+timeout 900 bash scripts/deps.sh libboost-dev wrk valgrind openssl >&2 ||
   { echo "compare.sh: installing Debian packages failed" >&2; exit 1; }
 ((build)) && build_all
 [[ -x "$WS_LOAD" || $mode == http ]] || { echo "compare.sh: $WS_LOAD missing" >&2; exit 1; }
@@ -671,19 +818,39 @@ load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 awk -v l="${load_at_start%% *}" 'BEGIN { exit !(l > 1.0) }' &&
   note "load average $load_at_start at start: the machine is busy, figures will be noisy"
 
+# uWebSockets' load_test, plain or (--tls) its SSL build, as the second load generator.
+lt_bin=${UWS_LOAD_TEST:-}
+tls_flags=()
+if ((tls)); then
+  tls_flags=(--tls --tls-server-name localhost)
+  make_tls_pair
+  lt_bin=${UWS_LOAD_TEST_SSL:-/work/peers/bin/load_test_ssl}
+  if [[ ! -x "$lt_bin" ]]; then
+    [[ -n "${UWS_LOAD_TEST_SSL:-}" ]] && fail_run "UWS_LOAD_TEST_SSL '$lt_bin' not found"
+    note "uWebSockets' load_test_ssl ($lt_bin) not found: no load_test rows"
+    lt_bin=""
+  fi
+fi
+
 http_servers=""
 ws_servers=""
+idle_servers=""
 # server_list runs in a subshell: its fail_run ends only that, so its status is passed on.
 if wants http || [[ $mode == instr ]]; then http_servers=$(server_list http) || exit 1; fi
 lt_servers=""
-if wants ws || wants idle || [[ $mode == instr ]]; then
-  if ((deflate)); then
+if wants ws || wants idle || wants handshakes || [[ $mode == instr ]]; then
+  if ((tls)); then
+    ws_servers=$(server_list ws_tls) || exit 1
+    lt_servers=$ws_servers
+    if wants idle; then idle_servers=$(server_list ws_tls_idle) || exit 1; fi
+  elif ((deflate)); then
     ws_servers=$(server_list ws_deflate) || exit 1
-    if [[ -n "${UWS_LOAD_TEST:-}" ]]; then lt_servers=$(server_list ws_inflate) || exit 1; fi
+    if [[ -n "$lt_bin" ]]; then lt_servers=$(server_list ws_inflate) || exit 1; fi
   else
     ws_servers=$(server_list ws) || exit 1
     lt_servers=$ws_servers
   fi
+  [[ -n "$idle_servers" ]] || idle_servers=$ws_servers
 fi
 
 if [[ $mode == instr ]]; then
@@ -710,14 +877,19 @@ for ((round = 1; round <= rounds; round++)); do
   if [[ -n "$ws_servers" ]] && wants ws; then
     for shape in $shapes; do
       while IFS= read -r entry; do run_ws "$entry" "$round" "$shape"; done <<<"$ws_servers"
-      if [[ -n "${UWS_LOAD_TEST:-}" && -n "$lt_servers" ]]; then
+      if [[ -n "$lt_bin" && -n "$lt_servers" ]]; then
         while IFS= read -r entry; do run_ws_load_test "$entry" "$round" "$shape"; done \
           <<<"$lt_servers"
       fi
     done
   fi
-  if [[ -n "$ws_servers" ]] && wants idle; then
-    while IFS= read -r entry; do run_idle "$entry" "$round"; done <<<"$ws_servers"
+  if [[ -n "$idle_servers" ]] && wants idle; then
+    while IFS= read -r entry; do run_idle "$entry" "$round"; done <<<"$idle_servers"
+  fi
+  if [[ -n "$ws_servers" ]] && wants handshakes; then
+    for shape in $handshake_shapes; do
+      while IFS= read -r entry; do run_handshakes "$entry" "$round" "$shape"; done <<<"$ws_servers"
+    done
   fi
 done
 

@@ -41,6 +41,32 @@ fixed_port() {  # $1 = server given by env, $2 = port given by env, $3 = example
 
 port_in_use() { ss -Htln "( sport = :$1 )" 2>/dev/null | grep -q .; }
 
+# Whether process $1 is $2 or one of its descendants (a server started through a wrapper).
+descends_from() {  # $1 = pid, $2 = ancestor pid
+  local pid=$1 steps=0 stat rest
+  while [[ -n "$pid" && "$pid" != 0 ]] && ((steps++ < 32)); do
+    [[ "$pid" == "$2" ]] && return 0
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+    rest=${stat##*) }  # after the command name, which may hold spaces
+    read -r _ pid _ <<<"$rest"  # state, parent
+  done
+  return 1
+}
+
+# A listener on port $1 that is not process $2's (nor its children's): printed, or nothing.
+# uWebSockets listens with SO_REUSEPORT, so a stray instance on the same port would quietly
+# take a share of the connections.
+foreign_listener() {  # $1 = port, $2 = server pid
+  local line pid
+  while IFS= read -r line; do
+    pid=$(grep -o 'pid=[0-9]*' <<<"$line" | head -1 | cut -d= -f2)
+    if [[ -z "$pid" ]] || ! descends_from "$pid" "$2"; then
+      echo "$line" | tr -s ' '
+      return
+    fi
+  done < <(ss -Htlnp "( sport = :$1 )" 2>/dev/null)
+}
+
 free_port() {
   local port tries=0
   while ((tries++ < 100)); do
@@ -100,6 +126,16 @@ start_server() {  # $1 = entry, $2 = log file; sets server_pid and server_port
     fi
     sleep 0.1
   done
+  if [[ -n "$fixed" ]]; then
+    local other
+    other=$(foreign_listener "$server_port" "$server_pid")
+    if [[ -n "$other" ]]; then
+      start_error="$name ($cmd): another process listens on port $server_port too: $other"
+      start_error+=" (--netns avoids the clash)"
+      stop_server
+      return 1
+    fi
+  fi
   return 0
 }
 
@@ -126,6 +162,19 @@ cpu_ticks() {  # utime + stime of $1 in clock ticks
   # shellcheck disable=SC2086
   set -- $rest
   echo $((${12} + ${13}))
+}
+
+# What the server on port $1 answers over TLS (openssl s_client, no verification) to a WebSocket
+# upgrade request for path $2: its status line, or "no answer over TLS" within 3 s.
+probe_upgrade_tls() {  # $1 = port, $2 = path
+  local line request='GET %s HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nUpgrade: websocket\r\n'
+  request+='Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+  request+='Sec-WebSocket-Version: 13\r\n\r\n'
+  # shellcheck disable=SC2059  # the request is the format
+  line=$(printf "$request" "$2" "$1" | timeout 3 openssl s_client -quiet -connect "127.0.0.1:$1" \
+    -servername localhost 2>/dev/null | head -1)
+  line=${line%$'\r'}
+  echo "${line:-no answer over TLS}"
 }
 
 # What the server on port $1 answers to a WebSocket upgrade request for path $2: its status line,

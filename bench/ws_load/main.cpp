@@ -2,7 +2,8 @@
 // N connections, each with one masked binary message of S bytes (or, with --corpus, a text line
 // of a file; with --deflate, compressed) in flight; every echo is compared byte for byte and timed.
 // Prints msg/s each second and a final "summary key=value ..." line. --flood: a client that sends
-// without end and never reads (see options.cpp).
+// without end and never reads; --tls: wss://; --handshakes: whole connections, one after another
+// on each slot, counted per second (see options.cpp).
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/resource.h>
@@ -20,6 +21,7 @@
 #include "messages.hpp"
 #include "options.hpp"
 #include "proc_stats.hpp"
+#include "tls.hpp"
 #include "worker.hpp"
 
 namespace {
@@ -57,6 +59,7 @@ struct totals {
   std::uint64_t established = 0, open = 0;
   std::uint64_t bytes_sent = 0, frames_sent = 0, server_closed = 0;
   std::uint64_t sent_wire = 0, sent_plain = 0, echo_wire = 0, echo_plain = 0, echo_compressed = 0;
+  std::uint64_t cycles = 0;
 };
 
 totals sum(const std::deque<ws_load::worker_counters>& counters) {
@@ -76,6 +79,7 @@ totals sum(const std::deque<ws_load::worker_counters>& counters) {
     t.echo_wire += c.echo_wire_bytes.load(std::memory_order_relaxed);
     t.echo_plain += c.echo_plain_bytes.load(std::memory_order_relaxed);
     t.echo_compressed += c.echo_compressed.load(std::memory_order_relaxed);
+    t.cycles += c.cycles.load(std::memory_order_relaxed);
   }
   return t;
 }
@@ -112,12 +116,12 @@ void run_warmup(const std::deque<ws_load::worker_counters>& counters, double sec
   }
 }
 
-// The measured window: prints msg/s (with --flood MiB/s) each second; returns at --seconds, at
-// --max-messages, when every connection is gone, or on SIGINT / SIGTERM. `base`: the totals at
-// its start.
+// The measured window: prints msg/s (with --flood MiB/s, with --handshakes cycles/s) each second;
+// returns at --seconds, at --max-messages (cycles with --handshakes), when every connection (slot)
+// is gone, or on SIGINT / SIGTERM. `base`: the totals at its start.
 void run_window(const ws_load::options& opts, const std::deque<ws_load::worker_counters>& counters,
                 clock_type::time_point start, const totals& base) {
-  std::uint64_t last_messages = base.messages;
+  std::uint64_t last_messages = opts.handshakes ? base.cycles : base.messages;
   std::uint64_t last_bytes = base.bytes_sent;
   auto next_report = start + std::chrono::seconds(1);
   int second = 0;
@@ -125,12 +129,18 @@ void run_window(const ws_load::options& opts, const std::deque<ws_load::worker_c
   while (!interrupted) {
     const auto now = clock_type::now();
     const totals t = sum(counters);
-    if (now >= deadline || t.open == 0 ||
-        (opts.max_messages != 0 && t.messages >= opts.max_messages)) {
+    const std::uint64_t done = opts.handshakes ? t.cycles : t.messages;
+    if (now >= deadline || t.open == 0 || (opts.max_messages != 0 && done >= opts.max_messages)) {
       return;
     }
     if (now >= next_report) {
-      if (opts.flood) {
+      if (opts.handshakes) {
+        std::printf("second=%d cycles_per_s=%llu slots=%llu handshake_failures=%llu errors=%llu\n",
+                    ++second, static_cast<unsigned long long>(done - last_messages),
+                    static_cast<unsigned long long>(t.open),
+                    static_cast<unsigned long long>(t.handshake_failures),
+                    static_cast<unsigned long long>(t.errors));
+      } else if (opts.flood) {
         std::printf("second=%d mib_per_s=%.1f open=%llu server_closed=%llu\n", ++second,
                     static_cast<double>(t.bytes_sent - last_bytes) / (1024.0 * 1024.0),
                     static_cast<unsigned long long>(t.open),
@@ -143,7 +153,7 @@ void run_window(const ws_load::options& opts, const std::deque<ws_load::worker_c
                     static_cast<unsigned long long>(t.errors));
       }
       std::fflush(stdout);
-      last_messages = t.messages;
+      last_messages = done;
       last_bytes = t.bytes_sent;
       next_report += std::chrono::seconds(1);
     }
@@ -205,6 +215,16 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
 
+  // One TLS client context for all threads; --idle sessions give their buffers back meanwhile.
+  std::optional<ws_load::tls_context> tls;
+  if (opts.tls) {
+    tls.emplace(/*release_buffers=*/opts.idle);
+    if (!tls->ok()) {
+      std::fprintf(stderr, "ws_load: %s\n", tls->error().c_str());
+      return 1;
+    }
+  }
+
   const std::size_t thread_count = std::min<std::size_t>(opts.threads, opts.connections);
   ws_load::run_control control;
   std::deque<ws_load::worker_counters> counters(thread_count);
@@ -213,26 +233,31 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < thread_count; ++i) {
     const std::size_t count =
         opts.connections / thread_count + (i < opts.connections % thread_count);
-    workers.push_back(std::make_unique<ws_load::worker>(
-        opts, *server, first, count, control, counters[i], messages ? &*messages : nullptr));
+    workers.push_back(
+        std::make_unique<ws_load::worker>(opts, *server, first, count, control, counters[i],
+                                          messages ? &*messages : nullptr, tls ? &*tls : nullptr));
     first += count;
   }
   const int pid = opts.server_pid;
   const std::uint64_t rss_before = memory_kib(pid, "VmRSS");
   const auto connect_start = clock_type::now();
+  // --handshakes: the cycles start at once (connecting is what they measure).
+  if (opts.handshakes) control.go.store(true, std::memory_order_release);
   std::vector<std::thread> threads;
   for (auto& w : workers) threads.emplace_back([&w] { w->run(); });
 
   // Handshakes first, bounded by --connect-timeout; the load starts on all connections at once.
-  while (!interrupted && seconds_since(connect_start) < opts.connect_timeout) {
+  while (!opts.handshakes && !interrupted && seconds_since(connect_start) < opts.connect_timeout) {
     const totals t = sum(counters);
     if (t.established + t.handshake_failures >= opts.connections) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  const double connect_seconds = seconds_since(connect_start);
-  std::printf("started established=%llu connect_seconds=%.3f\n",
-              static_cast<unsigned long long>(sum(counters).established), connect_seconds);
-  std::fflush(stdout);
+  const double connect_seconds = opts.handshakes ? 0.0 : seconds_since(connect_start);
+  if (!opts.handshakes) {
+    std::printf("started established=%llu connect_seconds=%.3f\n",
+                static_cast<unsigned long long>(sum(counters).established), connect_seconds);
+    std::fflush(stdout);
+  }
   control.go.store(true, std::memory_order_release);
   if (opts.warmup > 0) run_warmup(counters, opts.warmup);
   const totals base = sum(counters);
@@ -250,6 +275,7 @@ int main(int argc, char** argv) {
   t.echo_wire -= base.echo_wire;
   t.echo_plain -= base.echo_plain;
   t.echo_compressed -= base.echo_compressed;
+  t.cycles -= base.cycles;
   const std::optional<double> cpu_end = pid ? ws_load::process_cpu_seconds(pid) : std::nullopt;
   const std::uint64_t rss = memory_kib(pid, "VmRSS");
   const std::uint64_t peak = memory_kib(pid, "VmHWM");
@@ -258,7 +284,11 @@ int main(int argc, char** argv) {
   ws_load::latency_histogram latencies;
   std::optional<clock_type::time_point> first_close;
   const char* close_kind = "na";
+  std::string tls_used = opts.tls ? "yes" : "no";
   for (const auto& w : workers) {
+    if (opts.tls && tls_used == "yes" && !w->tls_description().empty()) {
+      tls_used = w->tls_description();
+    }
     latencies.merge(w->latencies());
     if (w->first_close() && (!first_close || *w->first_close() < *first_close)) {
       first_close = w->first_close();
@@ -270,7 +300,8 @@ int main(int argc, char** argv) {
   std::optional<double> server_us;
   if (cpu_start && cpu_end) {
     server_cpu = *cpu_end - *cpu_start;
-    if (t.messages > 0) server_us = *server_cpu * 1e6 / static_cast<double>(t.messages);
+    const std::uint64_t units = opts.handshakes ? t.cycles : t.messages;
+    if (units > 0) server_us = *server_cpu * 1e6 / static_cast<double>(units);
   } else if (pid) {
     std::fprintf(stderr, "ws_load: cannot read /proc/%d\n", pid);
   }
@@ -279,6 +310,28 @@ int main(int argc, char** argv) {
     bytes_per_connection = (static_cast<double>(rss) - static_cast<double>(rss_before)) * 1024.0 /
                            static_cast<double>(t.established);
   }
+  if (opts.handshakes) {
+    std::printf(
+        "summary mode=handshakes tls=%s connections=%zu size=%zu seconds=%.3f cycles=%llu "
+        "cycles_per_s=%.1f established=%llu messages=%llu mismatches=%llu errors=%llu "
+        "handshake_failures=%llu server_cpu_seconds=%s server_us_per_cycle=%s "
+        "server_peak_rss_kib=%s cycle_p50_us=%s cycle_p99_us=%s cycle_max_us=%s\n",
+        tls_used.c_str(), opts.connections, opts.size, elapsed,
+        static_cast<unsigned long long>(t.cycles),
+        elapsed > 0 ? static_cast<double>(t.cycles) / elapsed : 0.0,
+        static_cast<unsigned long long>(t.established), static_cast<unsigned long long>(t.messages),
+        static_cast<unsigned long long>(t.mismatches), static_cast<unsigned long long>(t.errors),
+        static_cast<unsigned long long>(t.handshake_failures), format(server_cpu, 3).c_str(),
+        format(server_us, 3).c_str(), format(peak).c_str(),
+        format_us(latencies, latencies.percentile(0.50)).c_str(),
+        format_us(latencies, latencies.percentile(0.99)).c_str(),
+        format_us(latencies, latencies.max()).c_str());
+    std::fflush(stdout);
+    if (t.cycles == 0) std::fprintf(stderr, "ws_load: no cycle was completed\n");
+    const bool failed = t.mismatches != 0 || t.errors != 0 || t.handshake_failures != 0 ||
+                        t.cycles == 0 || interrupted;
+    return failed ? 1 : 0;
+  }
   if (opts.flood) {
     std::optional<double> close_seconds;
     if (first_close) close_seconds = std::chrono::duration<double>(*first_close - start).count();
@@ -286,7 +339,7 @@ int main(int argc, char** argv) {
         "summary mode=flood connections=%zu established=%llu size=%zu seconds=%.3f "
         "frames_sent=%llu bytes_sent=%llu mib_per_s=%.1f handshake_failures=%llu errors=%llu "
         "server_closed=%llu first_close_seconds=%s close_kind=%s connect_seconds=%.3f "
-        "server_rss_before_kib=%s server_rss_kib=%s server_peak_rss_kib=%s\n",
+        "server_rss_before_kib=%s server_rss_kib=%s server_peak_rss_kib=%s tls=%s\n",
         opts.connections, static_cast<unsigned long long>(t.established), opts.size, elapsed,
         static_cast<unsigned long long>(t.frames_sent),
         static_cast<unsigned long long>(t.bytes_sent),
@@ -294,7 +347,7 @@ int main(int argc, char** argv) {
         static_cast<unsigned long long>(t.handshake_failures),
         static_cast<unsigned long long>(t.errors), static_cast<unsigned long long>(t.server_closed),
         format(close_seconds, 3).c_str(), close_kind, connect_seconds, format(rss_before).c_str(),
-        format(rss).c_str(), format(peak).c_str());
+        format(rss).c_str(), format(peak).c_str(), tls_used.c_str());
     std::fflush(stdout);
     // The server ending the flood is an outcome, reported above; refusing it is a failure.
     const bool failed = t.handshake_failures != 0 || t.established == 0 || t.errors != 0;
@@ -306,7 +359,7 @@ int main(int argc, char** argv) {
       "server_cpu_seconds=%s server_us_per_msg=%s server_rss_before_kib=%s server_rss_kib=%s "
       "server_peak_rss_kib=%s server_bytes_per_connection=%s latency_p50_us=%s "
       "latency_p99_us=%s latency_max_us=%s messages_from=%s deflate=%s echo_compressed=%llu "
-      "echo_ratio=%s sent_ratio=%s\n",
+      "echo_ratio=%s sent_ratio=%s tls=%s\n",
       opts.connections, static_cast<unsigned long long>(t.established), opts.size, elapsed,
       static_cast<unsigned long long>(t.messages),
       elapsed > 0 ? static_cast<double>(t.messages) / elapsed : 0.0,
@@ -318,7 +371,8 @@ int main(int argc, char** argv) {
       format_us(latencies, latencies.percentile(0.99)).c_str(),
       format_us(latencies, latencies.max()).c_str(), opts.corpus.empty() ? "size" : "corpus",
       opts.deflate ? "yes" : "no", static_cast<unsigned long long>(t.echo_compressed),
-      ratio(t.echo_wire, t.echo_plain).c_str(), ratio(t.sent_wire, t.sent_plain).c_str());
+      ratio(t.echo_wire, t.echo_plain).c_str(), ratio(t.sent_wire, t.sent_plain).c_str(),
+      tls_used.c_str());
   std::fflush(stdout);
   const bool no_echo = t.messages == 0 && !opts.idle;
   if (no_echo) std::fprintf(stderr, "ws_load: no message was echoed\n");

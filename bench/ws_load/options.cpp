@@ -1,5 +1,8 @@
 #include "options.hpp"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <string_view>
@@ -27,7 +30,7 @@ std::string usage(const char* program) {
          " [--connections N] [--size BYTES] [--seconds T] [--host H] [--port P] [--path /]\n"
          "       [--max-messages M] [--threads K] [--server-pid PID] [--connect-timeout T]\n"
          "       [--connect-concurrency C] [--spread-source] [--idle | --flood] [--warmup W]\n"
-         "       [--deflate] [--corpus FILE]\n"
+         "       [--deflate] [--corpus FILE] [--tls] [--tls-server-name NAME] [--handshakes]\n"
          "Each connection keeps one masked binary message of BYTES in flight: send, wait for the\n"
          "echo, compare it byte for byte, send again. Prints msg/s each second and a final line\n"
          "'summary key=value ...' with the echo latency's p50, p99 and max. With --server-pid,\n"
@@ -40,12 +43,27 @@ std::string usage(const char* program) {
          "(each connection starts at its own line). --deflate offers permessage-deflate (as\n"
          "browsers do), compresses every message it sends, inflates and checks every echo, and\n"
          "reports the compression ratio of both sides; a server that declines fails the run.\n"
+         "--tls speaks wss://: a TLS handshake (certificates are not verified; SNI is NAME, else\n"
+         "the host unless it is an IP address) before the upgrade, then every frame through TLS;\n"
+         "it works with every mode. --handshakes: each of the N connections repeats a cycle\n"
+         "instead: TCP connect, TLS handshake (with --tls: a full one, sessions are not resumed),\n"
+         "upgrade, one echo of the message, a close frame, the server's close frame and end of\n"
+         "TCP, close; prints cycles/s (and with --server-pid the server's CPU time per cycle),\n"
+         "the latency figures are whole cycles', --max-messages bounds the cycles and a cycle\n"
+         "longer than --connect-timeout fails the run.\n"
          "Exits 1 on a mismatch, a failed handshake or a dropped connection\n"
          "(with --flood: only on a failed handshake), 2 on a bad command line.\n";
 }
 
+bool is_ip_literal(const std::string& host) {
+  unsigned char address[16];
+  return inet_pton(AF_INET, host.c_str(), address) == 1 ||
+         inet_pton(AF_INET6, host.c_str(), address) == 1;
+}
+
 std::optional<options> parse_options(int argc, char** argv, std::string& error) {
   options result;
+  bool server_name_given = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
     auto value = [&]() -> std::optional<std::string_view> {
@@ -61,11 +79,15 @@ std::optional<options> parse_options(int argc, char** argv, std::string& error) 
       result.idle = true;
     } else if (flag == "--flood") {
       result.flood = true;
+    } else if (flag == "--tls") {
+      result.tls = true;
+    } else if (flag == "--handshakes") {
+      result.handshakes = true;
     } else if (flag == "--connections" || flag == "--size" || flag == "--seconds" ||
                flag == "--host" || flag == "--port" || flag == "--path" ||
                flag == "--max-messages" || flag == "--threads" || flag == "--server-pid" ||
                flag == "--connect-timeout" || flag == "--connect-concurrency" ||
-               flag == "--warmup" || flag == "--corpus") {
+               flag == "--warmup" || flag == "--corpus" || flag == "--tls-server-name") {
       const auto text = value();
       if (!text) {
         error = "missing value after " + std::string(flag);
@@ -97,6 +119,13 @@ std::optional<options> parse_options(int argc, char** argv, std::string& error) 
       } else if (flag == "--corpus") {
         result.corpus = std::string(*text);
         ok = !result.corpus.empty();
+      } else if (flag == "--tls-server-name") {
+        result.tls_server_name = std::string(*text);
+        server_name_given = true;
+        // A DNS name (RFC 6066): not empty, no spaces or control characters, under 256 bytes.
+        ok = !result.tls_server_name.empty() && result.tls_server_name.size() < 256 &&
+             std::all_of(result.tls_server_name.begin(), result.tls_server_name.end(),
+                         [](char c) { return c > ' ' && c != 0x7f; });
       } else if (flag == "--warmup") {
         ok = parse_seconds(*text, result.warmup, /*zero_ok=*/true);
       } else {
@@ -126,6 +155,17 @@ std::optional<options> parse_options(int argc, char** argv, std::string& error) 
   if (result.warmup > 0 && (result.idle || result.flood || result.max_messages != 0)) {
     error = "--warmup needs the echo load without --idle, --flood or --max-messages";
     return std::nullopt;
+  }
+  if (result.handshakes && (result.idle || result.flood)) {
+    error = "--handshakes cycles connections: not with --idle or --flood";
+    return std::nullopt;
+  }
+  if (server_name_given && !result.tls) {
+    error = "--tls-server-name needs --tls";
+    return std::nullopt;
+  }
+  if (result.tls && !server_name_given && !is_ip_literal(result.host)) {
+    result.tls_server_name = result.host;
   }
   if (result.connections > 20000) result.spread_source = true;
   return result;

@@ -27,10 +27,18 @@ struct options {
   bool idle = false;           // hold the connections open without sending (memory per connection)
   bool flood = false;   // send frames as fast as the socket takes them, never read (backpressure)
   double warmup = 0.0;  // seconds of load before the measured window (not with --idle, --flood)
+  bool tls = false;     // wss://: a TLS handshake before the upgrade, every frame through TLS
+  // SNI sent with --tls: --tls-server-name, else the host unless it is an IP literal; empty: none.
+  std::string tls_server_name;
+  // Each connection slot repeats connect, (TLS,) upgrade, one echo, close: counts those cycles.
+  bool handshakes = false;
 };
 
 /// The usage text printed for --help and on a bad command line.
 std::string usage(const char* program);
+
+/// Whether `host` is an IPv4 or IPv6 address literal (no SNI is sent for those, RFC 6066).
+bool is_ip_literal(const std::string& host);
 
 /// Parses argv. Returns nothing and sets `error` on an unknown flag, a missing or bad value.
 /// Not thread-safe (call once from main).

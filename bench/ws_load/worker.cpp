@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "connection.hpp"
 #include "deflate.hpp"
 #include "frame.hpp"
 #include "handshake.hpp"
@@ -20,59 +21,6 @@
 #endif
 
 namespace ws_load {
-
-enum class conn_state {
-  idle,
-  connecting,
-  sending_handshake,
-  reading_handshake,
-  ready,
-  open,
-  closed
-};
-
-struct connection {
-  std::size_t local_index = 0;
-  int fd = -1;
-  conn_state state = conn_state::idle;
-  bool write_interest = false;
-  std::string handshake_out;
-  std::size_t handshake_sent = 0;
-  std::string handshake_in;  // after the handshake: bytes the server sent before the load began
-  std::string accept;
-  std::array<unsigned char, 4> mask{};
-  std::unique_ptr<outgoing_message> message;
-  echo_reader reader;
-  std::uint64_t sequence = 0;
-  std::size_t frame_sent = 0;
-  bool sending = false;
-  worker::clock_type::time_point sent_at;  // the message in flight's first send
-  bool server_closed = false;              // --flood: FIN or reset seen (counted once)
-  struct whole_messages;
-  std::unique_ptr<whole_messages> whole;  // --deflate, --corpus
-  std::span<const unsigned char> frame() const;
-};
-
-// A connection's state when it sends whole messages of a message_set.
-struct connection::whole_messages {
-  explicit whole_messages(const deflate_agreement* agreed)
-      : collector(agreed != nullptr),
-        inflater(agreed != nullptr && !agreed->server_no_context_takeover),
-        deflate(agreed != nullptr),
-        client_window(agreed != nullptr ? agreed->client_max_window_bits : 15) {}
-  message_collector collector;
-  message_inflater inflater;
-  bool deflate;
-  int client_window;
-  std::size_t index = 0;  // of the message in flight
-  std::vector<unsigned char> frame;
-  std::string inflated;
-};
-
-std::span<const unsigned char> connection::frame() const {
-  if (whole) return whole->frame;
-  return message->frame();
-}
 
 namespace {
 
@@ -84,20 +32,32 @@ constexpr std::uint64_t max_reported_failures = 5;
 constexpr int flood_frames_per_wakeup = 16;
 
 bool is_pending(conn_state state) {
-  return state == conn_state::connecting || state == conn_state::sending_handshake ||
-         state == conn_state::reading_handshake;
+  return state == conn_state::connecting || state == conn_state::tls_handshake ||
+         state == conn_state::sending_handshake || state == conn_state::reading_handshake;
+}
+
+// A plain connection whose server ended it before it answered the upgrade: a TLS port?
+std::string plain_hint(const connection& conn) {
+  if (conn.tls) return {};
+  const bool tls_record = !conn.handshake_in.empty() &&
+                          (conn.handshake_in[0] == '\x15' || conn.handshake_in[0] == '\x16');
+  if (tls_record) return " (it answered with a TLS record: try --tls)";
+  if (conn.handshake_in.empty()) return " (before any answer: a TLS port? see --tls)";
+  return {};
 }
 
 }  // namespace
 
 worker::worker(const options& opts, const sockaddr_in& server, std::size_t first, std::size_t count,
-               run_control& control, worker_counters& counters, const message_set* messages)
+               run_control& control, worker_counters& counters, const message_set* messages,
+               const tls_context* tls)
     : opts_(opts),
       server_(server),
       first_(first),
       control_(control),
       counters_(counters),
       message_set_(messages),
+      tls_(tls),
       rng_(std::random_device{}() ^ (first * 0x9E3779B97F4A7C15ull)),
       read_buffer_(read_buffer_size) {
   connections_.reserve(count);
@@ -106,10 +66,12 @@ worker::worker(const options& opts, const sockaddr_in& server, std::size_t first
     connections_.back()->local_index = i;
   }
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (opts_.handshakes) counters_.open.store(count, std::memory_order_relaxed);  // the slots
 }
 
 worker::~worker() {
   for (auto& conn : connections_) {
+    conn->tls.reset();
     if (conn->fd >= 0) ::close(conn->fd);
   }
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
@@ -120,6 +82,7 @@ void worker::run() {
     std::perror("ws_load: epoll_create1");
     for (auto& conn : connections_) fail_handshake(*conn, "no epoll instance");
   }
+  if (opts_.handshakes) return run_cycles();
   std::array<epoll_event, 256> events{};
   while (!control_.stop.load(std::memory_order_acquire)) {
     if (!load_started_) {
@@ -186,6 +149,8 @@ void worker::on_event(connection& conn, std::uint32_t events) {
       if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) on_connected(conn);
       return;
     }
+    case conn_state::tls_handshake:
+      return continue_tls_handshake(conn);
     case conn_state::sending_handshake:
       return send_handshake(conn);
     case conn_state::reading_handshake:
@@ -193,8 +158,9 @@ void worker::on_event(connection& conn, std::uint32_t events) {
     case conn_state::ready: {
       // A flood connection watches only for the server's FIN (and errors): it never reads.
       if (opts_.flood) return fail_open(conn, "closed by the server before the load began");
-      // The server spoke before the load began: keep the bytes for later, or see it close.
-      const ssize_t n = ::recv(conn.fd, read_buffer_.data(), read_buffer_.size(), 0);
+      // The server spoke before the load began: keep the bytes for later, or see it close. (With
+      // TLS, the session tickets the server sends after the handshake are read here.)
+      const ssize_t n = recv_some(conn, read_buffer_.data(), read_buffer_.size());
       if (n > 0 && conn.handshake_in.size() + static_cast<std::size_t>(n) <= max_early_bytes) {
         conn.handshake_in.append(reinterpret_cast<const char*>(read_buffer_.data()),
                                  static_cast<std::size_t>(n));
@@ -205,11 +171,13 @@ void worker::on_event(connection& conn, std::uint32_t events) {
     }
     case conn_state::open:
       if (opts_.flood) return on_flood_event(conn, events);
+      if (conn.tls) return on_tls_event(conn);
       if ((events & EPOLLOUT) && conn.sending) flush(conn);
       if (conn.state == conn_state::open && (events & (EPOLLIN | EPOLLERR | EPOLLHUP))) {
         read_frames(conn);
       }
       return;
+    case conn_state::closing:  // --handshakes: run_cycles() takes those events itself
     case conn_state::idle:
     case conn_state::closed:
       return;
@@ -217,6 +185,11 @@ void worker::on_event(connection& conn, std::uint32_t events) {
 }
 
 void worker::on_connected(connection& conn) {
+  if (tls_ != nullptr) return start_tls(conn);
+  start_upgrade(conn);
+}
+
+void worker::start_upgrade(connection& conn) {
   conn.state = conn_state::sending_handshake;
   const std::string key = make_websocket_key(rng_);
   conn.accept = expected_accept(key);
@@ -228,16 +201,16 @@ void worker::on_connected(connection& conn) {
 
 void worker::send_handshake(connection& conn) {
   while (conn.handshake_sent < conn.handshake_out.size()) {
-    const ssize_t n = ::send(conn.fd, conn.handshake_out.data() + conn.handshake_sent,
-                             conn.handshake_out.size() - conn.handshake_sent, MSG_NOSIGNAL);
+    const ssize_t n = send_some(conn, conn.handshake_out.data() + conn.handshake_sent,
+                                conn.handshake_out.size() - conn.handshake_sent);
     if (n > 0) {
       conn.handshake_sent += static_cast<std::size_t>(n);
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      return want_write(conn, true);
+      return want_write(conn, waits_to_write(conn));
     } else {
-      return fail_handshake(conn, std::string("send: ") + std::strerror(errno));
+      return fail_handshake(conn, std::string("send: ") + io_error(conn));
     }
   }
   conn.handshake_out = std::string();
@@ -246,27 +219,33 @@ void worker::send_handshake(connection& conn) {
 }
 
 void worker::read_handshake(connection& conn) {
-  const ssize_t n = ::recv(conn.fd, read_buffer_.data(), read_buffer_.size(), 0);
-  if (n == 0) return fail_handshake(conn, "closed by the server during the handshake");
-  if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-    return fail_handshake(conn, std::string("recv: ") + std::strerror(errno));
-  }
-  conn.handshake_in.append(reinterpret_cast<const char*>(read_buffer_.data()),
-                           static_cast<std::size_t>(n));
   std::size_t header_size = 0;
   std::string reason;
   std::string extensions;
-  switch (check_upgrade_response(conn.handshake_in, conn.accept, header_size, reason,
-                                 opts_.deflate ? &extensions : nullptr)) {
-    case handshake_status::incomplete:
-      return;
-    case handshake_status::rejected:
-      return fail_handshake(conn, reason);
-    case handshake_status::accepted:
-      break;
+  while (true) {
+    const ssize_t n = recv_some(conn, read_buffer_.data(), read_buffer_.size());
+    if (n == 0) {
+      return fail_handshake(conn, "closed by the server during the handshake" + plain_hint(conn));
+    }
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+        if (conn.tls) after_tls_read_waits(conn);
+        return;
+      }
+      return fail_handshake(conn, std::string("recv: ") + io_error(conn) + plain_hint(conn));
+    }
+    conn.handshake_in.append(reinterpret_cast<const char*>(read_buffer_.data()),
+                             static_cast<std::size_t>(n));
+    const auto status = check_upgrade_response(conn.handshake_in, conn.accept, header_size, reason,
+                                               opts_.deflate ? &extensions : nullptr);
+    if (status == handshake_status::rejected) return fail_handshake(conn, reason);
+    if (status == handshake_status::accepted) break;
+    // Incomplete: a plain socket is read again when epoll says so; a TLS session may hold the
+    // rest of a record already.
+    if (!conn.tls || !tls_may_have_more(conn, static_cast<std::size_t>(n))) return;
   }
   if (message_set_ != nullptr && !start_whole(conn, extensions)) return;
+  if (conn.tls) want_write(conn, false);  // a TLS read that waited to write is done with it
   conn.handshake_in.erase(0, header_size);
   conn.accept = std::string();
   conn.state = conn_state::ready;
@@ -277,6 +256,7 @@ void worker::read_handshake(connection& conn) {
         std::make_unique<outgoing_message>(opts_.size, conn.mask, first_ + conn.local_index);
   }
   counters_.established.fetch_add(1, std::memory_order_relaxed);
+  if (opts_.handshakes) return start_echo(conn);  // the cycle goes on at once
   counters_.open.fetch_add(1, std::memory_order_relaxed);
   if (opts_.flood) {
     conn.handshake_in = std::string();  // what the server says is never read
@@ -327,23 +307,32 @@ void worker::begin_load() {
         flood(*conn);
         continue;
       }
-      send_next_message(*conn);
-      if (conn->state == conn_state::open && !conn->handshake_in.empty()) {
-        const std::string early = std::move(conn->handshake_in);
-        feed(*conn, reinterpret_cast<const unsigned char*>(early.data()), early.size());
-      }
+      start_echo(*conn);
     } else if (conn->state != conn_state::closed) {
       fail_handshake(*conn, "not established within --connect-timeout");
     }
   }
 }
 
+// The connection is open: its first message goes out, and what the server sent before is read.
+void worker::start_echo(connection& conn) {
+  conn.state = conn_state::open;
+  send_next_message(conn);
+  if (conn.state == conn_state::open && !conn.handshake_in.empty()) {
+    const std::string early = std::move(conn.handshake_in);
+    feed(conn, reinterpret_cast<const unsigned char*>(early.data()), early.size());
+  }
+}
+
 void worker::read_frames(connection& conn) {
   while (true) {
-    const ssize_t n = ::recv(conn.fd, read_buffer_.data(), read_buffer_.size(), 0);
+    const ssize_t n = recv_some(conn, read_buffer_.data(), read_buffer_.size());
     if (n > 0) {
       feed(conn, read_buffer_.data(), static_cast<std::size_t>(n));
-      if (conn.state != conn_state::open || static_cast<std::size_t>(n) < read_buffer_.size()) {
+      if (conn.state != conn_state::open) return;
+      if (!conn.tls) {
+        if (static_cast<std::size_t>(n) < read_buffer_.size()) return;
+      } else if (!tls_may_have_more(conn, static_cast<std::size_t>(n))) {
         return;
       }
     } else if (n == 0) {
@@ -351,9 +340,10 @@ void worker::read_frames(connection& conn) {
     } else if (errno == EINTR) {
       continue;
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      if (conn.tls) after_tls_read_waits(conn);
       return;
     } else {
-      return fail_open(conn, std::strerror(errno));
+      return fail_open(conn, io_error(conn));
     }
   }
 }
@@ -419,6 +409,7 @@ void worker::feed_whole(connection& conn, const unsigned char* data, std::size_t
 
 void worker::echo_done(connection& conn, bool matched) {
   if (conn.sending) return fail_open(conn, "echo arrived before the message was sent");
+  if (opts_.handshakes) return cycle_echo_done(conn, matched);
   if (control_.measuring.load(std::memory_order_relaxed)) {
     const auto latency = clock_type::now() - conn.sent_at;
     latencies_.record(static_cast<std::uint64_t>(
@@ -430,7 +421,8 @@ void worker::echo_done(connection& conn, bool matched) {
 }
 
 void worker::send_next_message(connection& conn) {
-  if (opts_.max_messages != 0 &&
+  // (--handshakes counts its budget in cycles: start_cycle.)
+  if (opts_.max_messages != 0 && !opts_.handshakes &&
       control_.messages_started.fetch_add(1, std::memory_order_relaxed) >= opts_.max_messages) {
     return;  // the run's budget is spent: this connection stays idle
   }
@@ -457,16 +449,16 @@ void worker::send_next_message(connection& conn) {
 void worker::flush(connection& conn) {
   const auto frame = conn.frame();
   while (conn.frame_sent < frame.size()) {
-    const ssize_t n = ::send(conn.fd, frame.data() + conn.frame_sent,
-                             frame.size() - conn.frame_sent, MSG_NOSIGNAL);
+    const ssize_t n =
+        send_some(conn, frame.data() + conn.frame_sent, frame.size() - conn.frame_sent);
     if (n > 0) {
       conn.frame_sent += static_cast<std::size_t>(n);
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      return want_write(conn, true);
+      return want_write(conn, waits_to_write(conn));
     } else {
-      return fail_open(conn, std::strerror(errno));
+      return fail_open(conn, io_error(conn));
     }
   }
   conn.sending = false;
@@ -491,8 +483,8 @@ void worker::flood(connection& conn) {
   const auto frame = conn.message->frame();
   int frames = 0;
   while (frames < flood_frames_per_wakeup) {
-    const ssize_t n = ::send(conn.fd, frame.data() + conn.frame_sent,
-                             frame.size() - conn.frame_sent, MSG_NOSIGNAL);
+    const ssize_t n =
+        send_some(conn, frame.data() + conn.frame_sent, frame.size() - conn.frame_sent);
     if (n > 0) {
       conn.frame_sent += static_cast<std::size_t>(n);
       bytes_sent_ += static_cast<std::uint64_t>(n);
@@ -511,7 +503,7 @@ void worker::flood(connection& conn) {
       const bool reset = n < 0 && (errno == EPIPE || errno == ECONNRESET);
       if (!reset) {
         std::fprintf(stderr, "ws_load: connection %zu: send: %s\n", first_ + conn.local_index,
-                     std::strerror(errno));
+                     io_error(conn));
       }
       note_server_close(conn, reset ? "reset" : "error");
       counters_.open.fetch_sub(1, std::memory_order_relaxed);
@@ -552,6 +544,10 @@ void worker::set_interest(connection& conn, bool write) {
 
 void worker::fail_handshake(connection& conn, const std::string& reason) {
   if (is_pending(conn.state)) --pending_;
+  // --handshakes: the slot ends (a refused cycle is not tried again).
+  if (opts_.handshakes && load_started_ && conn.state != conn_state::closed) {
+    counters_.open.fetch_sub(1, std::memory_order_relaxed);
+  }
   counters_.handshake_failures.store(++handshake_failures_, std::memory_order_relaxed);
   if (++reported_failures_ <= max_reported_failures) {
     std::fprintf(stderr, "ws_load: connection %zu: handshake failed: %s\n",
@@ -572,6 +568,7 @@ void worker::fail_open(connection& conn, const char* reason) {
 }
 
 void worker::close_connection(connection& conn) {
+  conn.tls.reset();
   if (conn.fd >= 0) ::close(conn.fd);  // also leaves the epoll set
   conn.fd = -1;
   conn.state = conn_state::closed;
@@ -584,8 +581,14 @@ void worker::say_goodbye() {
   for (auto& conn : connections_) {
     if ((conn->state == conn_state::open || conn->state == conn_state::ready) && !conn->sending) {
       const auto frame = client_close_frame(conn->mask);
-      (void)::send(conn->fd, frame.data(), frame.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (conn->tls) {
+        (void)send_some(*conn, frame.data(), frame.size());
+        conn->tls->shutdown();
+      } else {
+        (void)::send(conn->fd, frame.data(), frame.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      }
     }
+    conn->tls.reset();
     if (conn->fd >= 0) {
       ::close(conn->fd);
       conn->fd = -1;

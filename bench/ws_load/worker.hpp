@@ -37,6 +37,7 @@ struct worker_counters {
   std::atomic<std::uint64_t> echo_wire_bytes{0};
   std::atomic<std::uint64_t> echo_plain_bytes{0};
   std::atomic<std::uint64_t> echo_compressed{0};  // echoes that came with RSV1
+  std::atomic<std::uint64_t> cycles{0};           // --handshakes: cycles completed
 };
 
 /// State shared by all workers and the coordinating thread.
@@ -48,17 +49,22 @@ struct run_control {
 };
 
 struct connection;
+class tls_context;
 
 /// Opens connections [first, first + count) of the run, does their handshakes, then (once
 /// `control.go` is set) keeps one message in flight on each until `control.stop` (with --flood:
 /// sends frames on each as fast as it takes them, and never reads). With `messages` (--deflate,
 /// --corpus), each message in flight is one of those, compared whole when its echo is complete.
+/// With `tls` (--tls), every connection does a TLS handshake before its upgrade and speaks through
+/// it. With --handshakes, nothing happens before `control.go`; then each connection repeats a
+/// cycle (connect, TLS, upgrade, one echo, close) until `control.stop` or --max-messages cycles.
 class worker {
  public:
   using clock_type = std::chrono::steady_clock;
 
   worker(const options& opts, const sockaddr_in& server, std::size_t first, std::size_t count,
-         run_control& control, worker_counters& counters, const message_set* messages);
+         run_control& control, worker_counters& counters, const message_set* messages,
+         const tls_context* tls);
   ~worker();
   worker(const worker&) = delete;
   worker& operator=(const worker&) = delete;
@@ -72,12 +78,15 @@ class worker {
   /// a reset), and which it was ("fin", "reset", "error"); nothing if it never did.
   std::optional<clock_type::time_point> first_close() const { return first_close_; }
   const char* first_close_kind() const { return first_close_kind_; }
+  /// After run() returned, with --tls: the first session's protocol and cipher ("" if none).
+  const std::string& tls_description() const { return tls_description_; }
 
  private:
   void start_connections();
   void open_connection(connection& conn);
   void on_event(connection& conn, std::uint32_t events);
   void on_connected(connection& conn);
+  void start_upgrade(connection& conn);
   void send_handshake(connection& conn);
   void read_handshake(connection& conn);
   void read_frames(connection& conn);
@@ -86,6 +95,7 @@ class worker {
   bool start_whole(connection& conn, const std::string& extensions);
   void echo_done(connection& conn, bool matched);
   const std::string& wire_payload(const connection& conn, std::size_t index);
+  void start_echo(connection& conn);
   void send_next_message(connection& conn);
   void flush(connection& conn);
   void on_flood_event(connection& conn, std::uint32_t events);
@@ -98,6 +108,22 @@ class worker {
   void close_connection(connection& conn);
   void begin_load();
   void say_goodbye();
+  // --tls (worker_tls.cpp: what only a TLS connection runs stays out of the plain path)
+  void start_tls(connection& conn);
+  void continue_tls_handshake(connection& conn);
+  void on_tls_event(connection& conn);
+  void after_tls_read_waits(connection& conn);
+  // --handshakes (cycles.cpp)
+  void run_cycles();
+  void begin_cycles();
+  void cycle_echo_done(connection& conn, bool matched);
+  void start_cycle(connection& conn);
+  void send_close(connection& conn);
+  void flush_close(connection& conn);
+  void on_closing_event(connection& conn);
+  void feed_closing(connection& conn, const unsigned char* data, std::size_t size);
+  void finish_cycle(connection& conn);
+  void check_stalled_cycles();
 
   const options& opts_;
   sockaddr_in server_;
@@ -105,6 +131,8 @@ class worker {
   run_control& control_;
   worker_counters& counters_;
   const message_set* message_set_;
+  const tls_context* tls_;
+  std::string tls_description_;
   std::array<std::vector<std::string>, 16> compressed_;  // message_set_ compressed, per window bits
   std::vector<std::unique_ptr<connection>> connections_;
   std::size_t next_to_open_ = 0;
@@ -121,6 +149,8 @@ class worker {
   std::uint64_t bytes_sent_ = 0;
   std::uint64_t frames_sent_ = 0;
   std::uint64_t server_closed_ = 0;
+  std::uint64_t cycles_ = 0;
+  clock_type::time_point next_stall_check_{};
   latency_histogram latencies_;
   std::optional<clock_type::time_point> first_close_;
   const char* first_close_kind_ = "na";

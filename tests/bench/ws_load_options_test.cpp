@@ -104,5 +104,77 @@ TEST(ws_load_options, reads_deflate_and_corpus) {
   EXPECT_FALSE(parse({"--corpus"}, error));
 }
 
+TEST(ws_load_options, reads_tls_and_handshakes) {
+  std::string error;
+  const auto opts = parse({"--tls", "--tls-server-name", "echo.test", "--handshakes"}, error);
+  ASSERT_TRUE(opts) << error;
+  EXPECT_TRUE(opts->tls);
+  EXPECT_EQ(opts->tls_server_name, "echo.test");
+  EXPECT_TRUE(opts->handshakes);
+  const auto plain = parse({}, error);
+  ASSERT_TRUE(plain) << error;
+  EXPECT_FALSE(plain->tls);
+  EXPECT_FALSE(plain->handshakes);
+  EXPECT_EQ(plain->tls_server_name, "");
+}
+
+TEST(ws_load_options, sends_the_host_as_server_name_unless_it_is_an_ip_address) {
+  std::string error;
+  EXPECT_EQ(parse({"--tls", "--host", "localhost"}, error)->tls_server_name, "localhost");
+  EXPECT_EQ(parse({"--host", "localhost", "--tls"}, error)->tls_server_name, "localhost");
+  EXPECT_EQ(parse({"--tls"}, error)->tls_server_name, "");  // the default host, 127.0.0.1
+  EXPECT_EQ(parse({"--tls", "--host", "::1"}, error)->tls_server_name, "");
+  EXPECT_EQ(
+      parse({"--tls", "--host", "10.0.0.1", "--tls-server-name", "a.test"}, error)->tls_server_name,
+      "a.test");
+  EXPECT_EQ(parse({"--host", "localhost"}, error)->tls_server_name, "");  // no TLS, no name
+}
+
+TEST(ws_load_options, tells_ip_literals_from_names) {
+  EXPECT_TRUE(is_ip_literal("127.0.0.1"));
+  EXPECT_TRUE(is_ip_literal("::1"));
+  EXPECT_TRUE(is_ip_literal("fe80::1"));
+  EXPECT_FALSE(is_ip_literal("localhost"));
+  EXPECT_FALSE(is_ip_literal("127.0.0.1.example"));
+  EXPECT_FALSE(is_ip_literal(""));
+}
+
+TEST(ws_load_options, rejects_tls_and_handshakes_where_they_make_no_sense) {
+  for (const auto& args :
+       std::vector<std::vector<const char*>>{{"--tls-server-name", "a.test"},  // without --tls
+                                             {"--tls", "--tls-server-name"},
+                                             {"--tls", "--tls-server-name", ""},
+                                             {"--tls", "--tls-server-name", "a b"},
+                                             {"--handshakes", "--idle"},
+                                             {"--handshakes", "--flood"},
+                                             {"--tls", "--handshakes", "--flood"}}) {
+    std::vector<char*> argv{const_cast<char*>("ws_load")};
+    for (const char* arg : args) argv.push_back(const_cast<char*>(arg));
+    std::string error;
+    EXPECT_FALSE(parse_options(static_cast<int>(argv.size()), argv.data(), error))
+        << args[0] << " " << args[1];
+    EXPECT_FALSE(error.empty());
+  }
+}
+
+TEST(ws_load_options, combines_tls_with_every_mode) {
+  for (const auto& args : std::vector<std::vector<const char*>>{
+           {"--tls", "--idle"},
+           {"--tls", "--flood"},
+           {"--tls", "--deflate"},
+           {"--tls", "--corpus", "f.jsonl"},
+           {"--tls", "--warmup", "1"},
+           {"--tls", "--threads", "2"},
+           {"--tls", "--handshakes", "--max-messages", "100", "--size", "1024"},
+           {"--handshakes", "--warmup", "1"},
+           {"--handshakes", "--deflate"}}) {
+    std::vector<char*> argv{const_cast<char*>("ws_load")};
+    for (const char* arg : args) argv.push_back(const_cast<char*>(arg));
+    std::string error;
+    EXPECT_TRUE(parse_options(static_cast<int>(argv.size()), argv.data(), error))
+        << args[0] << " " << args[1] << ": " << error;
+  }
+}
+
 }  // namespace
 }  // namespace ws_load
