@@ -203,10 +203,16 @@ class Session:
         await self.writer.drain()
 
     async def finish_tcp(self):
-        """Closes our side, then discards what the peer still sends (bounded) before closing."""
+        """Closes our side, then discards what the peer still sends (bounded) before closing.
+
+        TLS has no half-close (asyncio's TLS transport cannot write EOF): there the close is
+        at once, close_notify then TCP's.
+        """
         try:
-            if self.writer.can_write_eof():
-                self.writer.write_eof()
+            if not self.writer.can_write_eof():
+                self.writer.close()
+                return
+            self.writer.write_eof()
             loop = asyncio.get_running_loop()
             deadline = loop.time() + DRAIN_SECONDS
             while loop.time() < deadline:
