@@ -11,15 +11,21 @@ Sections 12 and 13 (permessage-deflate) offer compression and compare whole mess
 Usage:
   conformance.py --server PATH [--server-arg ARG ...] [--section N ...] [--case ID ...]
   conformance.py [--host localhost] [--port 8080] ...   (against a server already running)
+  conformance.py --server PATH --tls-cert CHAIN.pem --tls-key KEY --cafile CA.pem ...  (wss://)
+  conformance.py --cafile CA.pem [--host localhost] [--port 8080] ...   (a running wss:// server)
   conformance.py --list
 With --server, the binary is started, awaited on its port, and stopped with SIGTERM at the end
 (it must then exit by itself); sections that need server flags (12 and 13: --deflate) get a
 server of their own started with them, before the --server-arg arguments.
+With --cafile every case speaks wss://: TLS first, the server's chain verified against the CAs in
+FILE only and its certificate checked for --host. --tls-cert and --tls-key are given to the
+server started (ws_echo's flags, after the others) and need --cafile.
 Exit status: 0 when every selected case passes.
 """
 
 import argparse
 import os
+import ssl
 import sys
 import time
 import traceback
@@ -57,7 +63,7 @@ def run_case(args, run):
     try:
         # A case may ask for permessage-deflate offers in its handshake (cases_deflate).
         client = Client(args.host, args.port, offers=getattr(run, "offers", None),
-                        one_field=getattr(run, "one_field", True))
+                        one_field=getattr(run, "one_field", True), tls=args.tls)
         run(client)
         return None
     except CaseFailed as err:
@@ -95,6 +101,26 @@ def server_groups(args):
     return groups
 
 
+def tls_server_args(args):
+    """The server's TLS flags (ws_echo's), from --tls-cert and --tls-key."""
+    flags = []
+    if args.tls_cert:
+        flags += ["--tls-cert", args.tls_cert]
+    if args.tls_key:
+        flags += ["--tls-key", args.tls_key]
+    return flags
+
+
+def tls_context(cafile):
+    """The clients' TLS context: verifies the chain against cafile only, checks the host name,
+    and tells a TCP close without close_notify from a clean one (Python sets OpenSSL's
+    IGNORE_UNEXPECTED_EOF by default, which makes both look the same)."""
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=cafile)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
+    return context
+
+
 def run_all(args):
     results, status = [], 0
     start = time.monotonic()
@@ -102,15 +128,16 @@ def run_all(args):
         status = run_cases(args, args.section, results)
     else:
         for extra, sections in server_groups(args).items():
-            command = [args.server] + list(extra) + args.server_arg
+            command = [args.server] + list(extra) + args.server_arg + tls_server_args(args)
             if len(command) > 1:
                 print("server: %s" % " ".join(command), flush=True)
             status |= serverproc.run_with_server(
                 command, lambda s=sections: run_cases(args, s, results), args.host, args.port)
     failed = [case_id for case_id, error in results if error is not None]
     passed = len(results) - len(failed)
-    print("\nconformance sections %s: %.1f s" % (",".join(map(str, args.section or SECTIONS)),
-                                                  time.monotonic() - start))
+    print("\nconformance sections %s%s: %.1f s" % (",".join(map(str, args.section or SECTIONS)),
+                                                    " over TLS" if args.tls else "",
+                                                    time.monotonic() - start))
     if failed:
         print("failed cases: %s" % " ".join(failed))
     print("conformance: %d passed, %d failed" % (passed, len(failed)), flush=True)
@@ -128,8 +155,21 @@ def main():
                         choices=sorted(SECTIONS), help="run only this section (repeatable)")
     parser.add_argument("--case", action="append", default=[],
                         help="run only this case id or id prefix, e.g. 6.4 (repeatable)")
+    parser.add_argument("--tls-cert", metavar="FILE",
+                        help="PEM certificate chain for the server started (its --tls-cert)")
+    parser.add_argument("--tls-key", metavar="FILE",
+                        help="PEM private key for the server started (its --tls-key)")
+    parser.add_argument("--cafile", metavar="FILE",
+                        help="speak wss://, trusting only the CAs in this PEM file")
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
     args = parser.parse_args()
+    if (args.tls_cert or args.tls_key) and not args.server:
+        parser.error("--tls-cert and --tls-key are for the server started with --server")
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    if args.tls_cert and not args.cafile:
+        parser.error("--tls-cert needs --cafile (the CA the clients trust)")
+    args.tls = tls_context(args.cafile) if args.cafile else None
     if args.list:
         for case_id, description, _ in selected_cases(args.section, args.case):
             print("%-8s %s" % (case_id, description))

@@ -16,7 +16,10 @@ Behaviour (the seed's echo server, with the checks restws makes in the library):
   reason, detected as soon as the offending byte arrives, even inside a partly received frame) or
   1009 (frame or message over 16 MiB).
 
-Usage: standin_echo.py [--host localhost] [--port 8080]
+Over TLS with --tls-cert FILE --tls-key FILE (PEM chain and key, ws_echo's flags): wss:// and
+ALPN http/1.1, TLS 1.2 and 1.3; Python's ssl module does the TLS.
+
+Usage: standin_echo.py [--host localhost] [--port 8080] [--tls-cert FILE --tls-key FILE]
 """
 
 import argparse
@@ -25,6 +28,7 @@ import base64
 import hashlib
 import os
 import signal
+import ssl
 import struct
 import sys
 
@@ -199,10 +203,16 @@ class Session:
         await self.writer.drain()
 
     async def finish_tcp(self):
-        """Closes our side, then discards what the peer still sends (bounded) before closing."""
+        """Closes our side, then discards what the peer still sends (bounded) before closing.
+
+        TLS has no half-close (asyncio's TLS transport cannot write EOF): there the close is
+        at once, close_notify then TCP's.
+        """
         try:
-            if self.writer.can_write_eof():
-                self.writer.write_eof()
+            if not self.writer.can_write_eof():
+                self.writer.close()
+                return
+            self.writer.write_eof()
             loop = asyncio.get_running_loop()
             deadline = loop.time() + DRAIN_SECONDS
             while loop.time() < deadline:
@@ -262,14 +272,25 @@ async def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--host", default="localhost")
     parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--tls-cert", help="PEM certificate chain: serve wss:// (with --tls-key)")
+    parser.add_argument("--tls-key", help="PEM private key of --tls-cert")
     args = parser.parse_args()
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    tls = None
+    if args.tls_cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.minimum_version = ssl.TLSVersion.TLSv1_2
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
+        tls.set_alpn_protocols(["http/1.1"])
     server = await asyncio.start_server(handle, args.host, args.port, limit=MAX_HEADER,
-                                        reuse_address=True)
+                                        reuse_address=True, ssl=tls)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    print("standin_echo: listening on %s:%d" % (args.host, args.port), flush=True)
+    print("standin_echo: listening on %s:%d%s" % (args.host, args.port, " (TLS)" if tls else ""),
+          flush=True)
     async with server:
         await stop.wait()
 

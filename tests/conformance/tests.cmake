@@ -3,6 +3,7 @@
 # with SIGTERM (for 12 and 13, permessage-deflate, with --deflate: conformance.py adds it). The
 # server listens on the fixed port 8080, hence the resource lock.
 # By hand: tests/conformance/conformance.py --server build/debug/examples/ws_echo [--section N]
+#   (over TLS: add --tls-cert CHAIN --tls-key KEY --cafile CA; see README.md)
 set(RESTWS_TEST_PYTHON /usr/bin/python3 CACHE FILEPATH
     "Python for the conformance and interop suites (Debian's, which has python3-websockets)")
 
@@ -13,5 +14,22 @@ if(TARGET ws_echo)
                      --server $<TARGET_FILE:ws_echo> --section ${section})
     set_tests_properties(conformance.section_${section} PROPERTIES
                          RESOURCE_LOCK port8080 LABELS conformance TIMEOUT 600)
+  endforeach()
+endif()
+
+# Over TLS: sections 1 (framing, up to 16 MiB frames written in chops) and 7 (the close
+# handshake, and the TCP close after it, now under TLS) against ws_echo --tls-cert --tls-key with
+# the certificates of fixture tls_certs; the client trusts only ca.pem and checks localhost.
+if(TARGET ws_echo AND RESTWS_WITH_TLS)
+  foreach(section 1 7)
+    add_test(NAME conformance.wss.section_${section}
+             COMMAND ${RESTWS_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/conformance.py
+                     --server $<TARGET_FILE:ws_echo> --section ${section}
+                     --tls-cert ${RESTWS_TEST_CERT_DIR}/server-chain.pem
+                     --tls-key ${RESTWS_TEST_CERT_DIR}/server.key
+                     --cafile ${RESTWS_TEST_CERT_DIR}/ca.pem)
+    set_tests_properties(conformance.wss.section_${section} PROPERTIES
+                         FIXTURES_REQUIRED tls_certs RESOURCE_LOCK port8080 LABELS conformance
+                         TIMEOUT 600)
   endforeach()
 endif()

@@ -5,6 +5,8 @@ server's frames while it writes (so large echoes never deadlock). Every wait is 
 With permessage-deflate offers (permessage_deflate.py) it checks the server's answer in the
 handshake and, once agreed, sends and receives compressed messages (send_message,
 recv_message); RSV1 is then accepted from the server on a message's first frame only.
+Over TLS (an ssl.SSLContext) every chop still goes out in its own send(), so in its own TLS
+record(s); reads drain what the TLS layer has already decrypted before waiting on the socket.
 """
 
 import base64
@@ -14,6 +16,7 @@ import hashlib
 import os
 import select
 import socket
+import ssl
 import struct
 import time
 
@@ -97,18 +100,36 @@ def describe(opcode, payload, fin=True):
 class Client:
     """One WebSocket connection to the server under test, after a successful handshake."""
 
-    def __init__(self, host, port, path="/chat", timeout=2.0, offers=None, one_field=True):
+    def __init__(self, host, port, path="/chat", timeout=2.0, offers=None, one_field=True,
+                 tls=None):
         """offers: permessage_deflate.Offer list to send in Sec-WebSocket-Extensions (one field,
         or one field per offer); the answer is checked (CaseFailed if unacceptable) and the
-        agreement is then in self.deflate (None: declined)."""
+        agreement is then in self.deflate (None: declined).
+        tls: an ssl.SSLContext to speak wss:// with (host is then the server name sent and
+        checked, if the context checks host names); the TLS handshake is bounded by timeout.
+        A TCP close without close_notify is told apart only if the context lacks
+        ssl.OP_IGNORE_UNEXPECTED_EOF (conformance.tls_context clears it)."""
         self.timeout = timeout
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.tls = tls is not None
+        if self.tls:
+            try:
+                # Ragged EOFs raise, so that a TCP close without close_notify is seen as such.
+                self.sock = tls.wrap_socket(self.sock, server_hostname=host,
+                                            suppress_ragged_eofs=False)
+            except ssl.SSLCertVerificationError as err:
+                self.sock.close()
+                raise CaseFailed("TLS: the server's certificate: %s" % err.verify_message)
+            except (ssl.SSLError, socket.timeout) as err:
+                self.sock.close()
+                raise CaseFailed("TLS handshake failed: %s" % err)
         self.out = collections.deque()
         self.inbuf = bytearray()
         self.pos = 0
         self.eof = False
         self.reset = False
+        self.ragged = False  # TLS: the stream ended without the server's close_notify
         self.offers = list(offers or [])
         self.deflate = self.deflater = self.inflater = None
         self.extensions_answer = []  # the 101's Sec-WebSocket-Extensions field values
@@ -213,18 +234,12 @@ class Client:
         rlist = [] if self.eof else [self.sock]
         if not rlist and not wlist:
             return False
-        readable, writable, _ = select.select(rlist, wlist, [], remaining)
+        # Bytes TLS has decrypted already are not readable on the socket: no waiting for them.
+        buffered = bool(rlist) and self.tls and self.sock.pending() > 0
+        readable, writable, _ = select.select(rlist, wlist, [], 0 if buffered else remaining)
+        readable = readable or buffered
         if readable:
-            try:
-                chunk = self.sock.recv(1 << 20)
-                if chunk:
-                    self.inbuf += chunk
-                else:
-                    self.eof = True
-            except ConnectionResetError:
-                self.eof = self.reset = True
-            except BlockingIOError:
-                pass
+            self._read_available()
         if writable and self.out:
             head = self.out[0]
             try:
@@ -233,13 +248,40 @@ class Client:
                     self.out.popleft()
                 else:
                     self.out[0] = head[sent:]
-            except BlockingIOError:
-                pass
+            except (BlockingIOError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
+                pass  # TLS: the same bytes are sent again when the socket takes more
+            except ssl.SSLError:  # e.g. the server's close_notify came first: it takes no more
+                self.out.clear()
             except OSError as err:
                 if err.errno not in (errno.EPIPE, errno.ECONNRESET):
                     raise
                 self.out.clear()
         return bool(readable or writable)
+
+    def _read_available(self):
+        """Reads what the socket has (and, over TLS, all that is decrypted) into inbuf."""
+        while True:
+            try:
+                chunk = self.sock.recv(1 << 20)
+            except ConnectionResetError:
+                self.eof = self.reset = True
+                return
+            except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                return  # nothing yet, or only TLS records without application data
+            except ssl.SSLError as err:
+                # TCP closed without close_notify: SSLEOFError, or (Python 3.11 with OpenSSL 3)
+                # an SSLError of reason UNEXPECTED_EOF_WHILE_READING.
+                if not (isinstance(err, ssl.SSLEOFError)
+                        or getattr(err, "reason", None) == "UNEXPECTED_EOF_WHILE_READING"):
+                    raise
+                self.eof = self.ragged = True
+                return
+            if not chunk:  # TCP closed (over TLS: close_notify received)
+                self.eof = True
+                return
+            self.inbuf += chunk
+            if not (self.tls and self.sock.pending() > 0):
+                return
 
     def _parse(self):
         buf, pos = self.inbuf, self.pos
@@ -356,7 +398,9 @@ class Client:
         """Waits for the server to close TCP; CaseFailed if a frame or nothing arrives instead.
 
         With clean=True the close must be orderly (FIN): a reset means the server aborted the
-        connection, which may lose data it had sent.
+        connection, which may lose data it had sent. Over TLS the server's close_notify ends the
+        stream (what follows it is not read), and with clean=True it must come before TCP's
+        close: without it a client cannot tell the close from a truncation (RFC 8446 §6.1).
         """
         deadline = time.monotonic() + (timeout or self.timeout)
         while not self.eof:
@@ -371,6 +415,9 @@ class Client:
                              % bytes(self.inbuf[self.pos : self.pos + 32]))
         if clean and self.reset:
             raise CaseFailed("server reset TCP instead of closing it after a clean close handshake")
+        if clean and self.ragged:
+            raise CaseFailed("server closed TCP without a TLS close_notify after a clean close "
+                             "handshake")
 
     def close(self):
         try:

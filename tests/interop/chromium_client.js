@@ -4,13 +4,24 @@
 // echo server. Each case opens its own page, and in it a WebSocket to ws://127.0.0.1:8080/chat
 // (ws_echo listens on localhost's IPv4 address), and asserts what a web page sees: the extensions
 // agreed, text and binary echoes byte for byte, the clean close.
-// Usage: node chromium_client.js [--url URL] [CASE...]
+// Usage: node chromium_client.js [--url URL] [--cafile FILE | --insecure] [--fetch URL]
+//                                [--page URL] [CASE...]
 //        (CASE: plain against ws_echo without flags, deflate against one started with --deflate;
 //        default: plain)
+// Over TLS (--url wss://127.0.0.1:8080/chat): Chromium trusts a certificate whose public key is
+// that of a certificate in --cafile (--ignore-certificate-errors-spki-list, no system-wide
+// install): the server must send that certificate, e.g. a chain file that ends with the CA, and
+// the host name is then not checked. --insecure instead accepts any certificate (the browser
+// context's ignoreHTTPSErrors). --fetch URL first has the page (about:blank) fetch URL (e.g.
+// https://127.0.0.1:8080/, no-cors) and requires an HTTP answer, any status (ws_echo serves no
+// page: 404), over TLS for https. --page URL instead loads URL as the page and opens the WebSocket
+// from it; Chromium fails a navigation whose answer is an error status with an empty body, so
+// that needs a server that sends a body (uWebSockets' 404 has one, ws_echo's has none).
 // Needs /usr/bin/chromium (Debian package chromium) and `npm ci --prefix tests/interop`;
 // scripts/deps.sh installs both.
 'use strict';
 
+const crypto = require('crypto');
 const fs = require('fs');
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -192,27 +203,108 @@ function problems(name, result) {
   return found;
 }
 
-async function run(browser, url, name) {
-  const page = await browser.newPage();
+// The base64 SHA-256 of the SubjectPublicKeyInfo of each certificate in a PEM file: what
+// --ignore-certificate-errors-spki-list takes.
+function spkiHashes(file) {
+  const pems = fs.readFileSync(file, 'utf8')
+    .match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) || [];
+  if (!pems.length) throw new Error(`no certificate in ${file}`);
+  return pems.map((pem) => crypto.createHash('sha256')
+    .update(new crypto.X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64'));
+}
+
+// Describes a Playwright Response: its status and, over TLS, the protocol.
+async function describeResponse(what, url, response) {
+  const tls = await response.securityDetails();
+  if (url.startsWith('https:') && !tls) throw new Error(`${what} ${url} came without TLS details`);
+  return `; ${what} ${url}: HTTP ${response.status()}${tls ? `, ${tls.protocol}` : ''}`;
+}
+
+// Has the page fetch fetchUrl (when given; no-cors, so any origin and status will do) and awaits
+// the browser's answer to it; returns what to say about it.
+async function fetchFromPage(page, fetchUrl) {
+  if (!fetchUrl) return '';
+  const href = new URL(fetchUrl).href;
+  const answer = page.waitForResponse((r) => r.url() === href, { timeout: WAIT_TIMEOUT_MS })
+    .catch(() => null);
+  const error = await withTimeout(page.evaluate(async (url) => {
+    try {
+      await fetch(url, { mode: 'no-cors', cache: 'no-store' });
+      return null;
+    } catch (err) {
+      return `${err.name}: ${err.message}`;
+    }
+  }, href), `fetch ${href}`, WAIT_TIMEOUT_MS);
+  if (error) throw new Error(`fetch ${href} from the page failed: ${error}`);
+  const response = await answer;  // the response event precedes fetch's resolution
+  if (!response) throw new Error(`fetch ${href}: no answer within ${WAIT_TIMEOUT_MS} ms`);
+  return describeResponse('fetch', href, response);
+}
+
+// Loads pageUrl (when given) in `page`; returns what to say about it.
+async function loadPage(page, pageUrl) {
+  if (!pageUrl) return '';
+  let response;
   try {
+    response = await page.goto(pageUrl, { timeout: WAIT_TIMEOUT_MS });
+  } catch (err) {
+    throw new Error(err.message.split('\n')[0]);  // without Playwright's call log
+  }
+  if (!response) throw new Error(`loading ${pageUrl} gave no response`);
+  return describeResponse('page', pageUrl, response);
+}
+
+async function run(context, url, name, options) {
+  const page = await context.newPage();
+  try {
+    const pageNote = await loadPage(page, options.pageUrl) +
+                     await fetchFromPage(page, options.fetchUrl);
     const result = await withTimeout(page.evaluate(inPage, { url, sizes: SIZES,
                                                              waitMs: WAIT_TIMEOUT_MS }),
                                      `the page to finish case ${name}`, CASE_TIMEOUT_MS);
     const found = problems(name, result);
-    if (found.length) throw new Error(found.join('; '));
+    if (found.length) throw new Error(found.join('; ') + pageNote);
+    result.pageNote = pageNote;
     return result;
   } finally {
     await page.close().catch(() => {});
   }
 }
 
+// Takes `--name VALUE` out of args; returns VALUE (undefined when absent).
+function takeOption(args, name) {
+  const at = args.indexOf(name);
+  if (at < 0) return undefined;
+  if (at + 1 >= args.length) throw new Error(`${name} needs a value`);
+  return args.splice(at, 2)[1];
+}
+
+function takeFlag(args, name) {
+  const at = args.indexOf(name);
+  if (at >= 0) args.splice(at, 1);
+  return at >= 0;
+}
+
 async function main() {
   const args = process.argv.slice(2);
-  let url = 'ws://127.0.0.1:8080/chat';
-  const urlAt = args.indexOf('--url');
-  if (urlAt >= 0) {
-    url = args[urlAt + 1];
-    args.splice(urlAt, 2);
+  let url;
+  let insecure;
+  const options = {};
+  const launchArgs = [...CHROMIUM_ARGS];
+  try {
+    url = takeOption(args, '--url') || 'ws://127.0.0.1:8080/chat';
+    options.pageUrl = takeOption(args, '--page');
+    options.fetchUrl = takeOption(args, '--fetch');
+    insecure = takeFlag(args, '--insecure');
+    const cafile = takeOption(args, '--cafile');
+    if (cafile && insecure) throw new Error('--cafile and --insecure exclude each other');
+    if (cafile) {
+      launchArgs.push(`--ignore-certificate-errors-spki-list=${spkiHashes(cafile).join(',')}`);
+    }
+  } catch (err) {
+    console.error(`interop.chromium: ${err.message}`);
+    return 2;
   }
   const names = args.length ? args : ['plain'];
   const unknown = names.filter((n) => !(n in EXPECTED_EXTENSIONS));
@@ -223,7 +315,7 @@ async function main() {
   }
   let browser;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS,
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: launchArgs,
                                       timeout: LAUNCH_TIMEOUT_MS });
   } catch (err) {
     console.log(`interop.chromium: cannot launch ${CHROMIUM}: ${err.message}`);
@@ -232,10 +324,11 @@ async function main() {
   const version = `chromium ${browser.version()}`;
   let failed = 0;
   try {
+    const context = await browser.newContext({ ignoreHTTPSErrors: insecure });
     for (const name of names) {
       try {
-        const result = await run(browser, url, name);
-        console.log(`${version}: ${name} OK (extensions '${result.extensions}')`);
+        const result = await run(context, url, name, options);
+        console.log(`${version}: ${name} OK (extensions '${result.extensions}'${result.pageNote})`);
       } catch (err) {
         failed += 1;
         console.log(`${version}: ${name} FAILED: ${err.message}`);

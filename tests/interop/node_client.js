@@ -2,15 +2,18 @@
 // Interop: the Node `ws` client (tests/interop/package-lock.json pins it) against the echo server.
 // Each case opens its own connection to ws://localhost:8080/chat and asserts what a user of that
 // client sees: the echo byte for byte, the pong, the close code.
-// Usage: node node_client.js [--url URL] [CASE...]
+// Usage: node node_client.js [--url URL] [--cafile FILE] [CASE...]
 //        (CASE: text binary large fragmented ping close, keepalive against a server started
 //        with --idle-timeout-ms 600, subprotocol against one started with
 //        --subprotocols graphql-transport-ws,mqtt, deflate against one started with --deflate;
 //        default: those that need no server flag)
+// Over TLS: --url wss://localhost:8080/chat --cafile CA.pem; the server's certificate must chain
+// to the CAs in FILE (only those: without --cafile, Node's bundled ones) and name the URL's host.
 // Needs `npm ci --prefix tests/interop` (scripts/deps.sh runs it).
 'use strict';
 
 const crypto = require('crypto');
+const fs = require('fs');
 let WebSocket;
 try {
   WebSocket = require('ws');
@@ -49,10 +52,20 @@ function check(condition, what) {
   if (!condition) throw new Error(what);
 }
 
+// Options every connection gets: over wss://, `ca` (--cafile), passed by ws to tls.connect,
+// which then trusts only those CAs and checks the URL's host against the certificate.
+const TLS_OPTIONS = {};
+
 // A connection whose events are awaited one by one.
 class Connection {
   constructor(url, protocols = [], options = {}) {
-    this.ws = new WebSocket(url, protocols, { maxPayload: 4 << 20, ...options });
+    this.ws = new WebSocket(url, protocols, { maxPayload: 4 << 20, ...TLS_OPTIONS, ...options });
+    // The TLS version agreed, from the socket the 101 came on (undefined over ws://).
+    this.ws.once('upgrade', (response) => {
+      if (typeof response.socket.getProtocol === 'function') {
+        this.tlsVersion = response.socket.getProtocol();
+      }
+    });
     this.messages = [];
     this.waiters = [];
     this.closed = new Promise((resolve) => {
@@ -215,15 +228,29 @@ async function run(url, name) {
     c.ws.terminate();
   }
   if (c.error) throw c.error;
+  return c.tlsVersion;
+}
+
+// Takes `--name VALUE` out of args; returns VALUE (undefined when absent).
+function takeOption(args, name) {
+  const at = args.indexOf(name);
+  if (at < 0) return undefined;
+  if (at + 1 >= args.length) throw new Error(`${name} needs a value`);
+  return args.splice(at, 2)[1];
 }
 
 async function main() {
   const args = process.argv.slice(2);
-  let url = 'ws://localhost:8080/chat';
-  const urlAt = args.indexOf('--url');
-  if (urlAt >= 0) {
-    url = args[urlAt + 1];
-    args.splice(urlAt, 2);
+  let url;
+  let cafile;
+  try {
+    url = takeOption(args, '--url') || 'ws://localhost:8080/chat';
+    cafile = takeOption(args, '--cafile');
+    if (cafile && !url.startsWith('wss://')) throw new Error('--cafile needs a wss:// URL');
+    if (cafile) TLS_OPTIONS.ca = fs.readFileSync(cafile);
+  } catch (err) {
+    console.error(`interop.node: ${err.message}`);
+    return 2;
   }
   const names = args.length ? args : defaultCases;
   const unknown = names.filter((n) => !(n in cases));
@@ -235,8 +262,8 @@ async function main() {
   let failed = 0;
   for (const name of names) {
     try {
-      await run(url, name);
-      console.log(`node ws ${version}: ${name} OK`);
+      const tls = await run(url, name);
+      console.log(`node ws ${version}: ${name} OK${tls ? ` (${tls})` : ''}`);
     } catch (err) {
       failed += 1;
       console.log(`node ws ${version}: ${name} FAILED: ${err.message}`);

@@ -3,9 +3,13 @@
 
 Each case opens its own connection to ws://localhost:8080/chat and asserts what a user of that
 client sees: the echo byte for byte, the pong, the close code.
-Usage: python_client.py [--url URL] CASE...   (CASE: text binary large fragmented ping close;
-       keepalive, against a server started with --idle-timeout-ms 600, and subprotocol, against
-       one started with --subprotocols graphql-transport-ws,mqtt, only when named)
+Usage: python_client.py [--url URL] [--cafile FILE] CASE...
+       (CASE: text binary large fragmented ping close; keepalive, against a server started with
+       --idle-timeout-ms 600, subprotocol, against one started with --subprotocols
+       graphql-transport-ws,mqtt, and deflate, against one started with --deflate, only when
+       named)
+Over TLS: --url wss://localhost:8080/chat --cafile CA.pem; the server's certificate must chain
+to the CAs in FILE (only those: without --cafile, the system's) and name the URL's host.
 Run it with /usr/bin/python3: the `websockets` package is Debian's, not a virtualenv's.
 """
 
@@ -13,6 +17,7 @@ import argparse
 import asyncio
 import logging
 import os
+import ssl
 import sys
 
 import websockets
@@ -148,7 +153,7 @@ async def subprotocol(ws):
     got = await echo(ws, "over graphql-transport-ws")
     check(got == "over graphql-transport-ws", "echo: %r" % got)
     async with websockets.connect(URL["url"], open_timeout=TIMEOUT, close_timeout=TIMEOUT,
-                                  subprotocols=["xmpp"]) as other:
+                                  subprotocols=["xmpp"], **URL["tls"]) as other:
         check(other.subprotocol is None, "no common subprotocol, agreed: %r" % other.subprotocol)
         got = await echo(other, "no subprotocol")
         check(got == "no subprotocol", "echo without a subprotocol: %r" % got)
@@ -169,25 +174,40 @@ async def deflate(ws):
         check(got == data, "compressed binary echo of %d bytes: got %d" % (size, len(got)))
 
 
-# The server's URL (--url), for cases that open a second connection.
-URL = {}
+# The server's URL (--url) and the TLS options for connect() (none for ws://), for cases that
+# open a second connection.
+URL = {"tls": {}}
+
+
+def tls_options(url, cafile):
+    """websockets.connect's ssl option for a wss:// URL: a client context that verifies the
+    server's chain against `cafile` (the system's CAs when None) and checks the host name (the
+    URL's host, also as server_name in the TLS handshake)."""
+    if not url.startswith("wss://"):
+        return {}
+    return {"ssl": ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=cafile)}
 
 
 async def run(url, name):
+    """Runs one case on its own connection; returns the TLS version agreed (None over ws://)."""
     # ping_interval=None: the client's own keep-alive pings stay off, so that only the server's
     # keep the connection alive in the keepalive case.
     async with websockets.connect(url, max_size=4 << 20, open_timeout=TIMEOUT,
                                   close_timeout=TIMEOUT, ping_interval=None,
-                                  logger=PING_LOGGER, **CONNECT_OPTIONS.get(name, {})) as ws:
+                                  logger=PING_LOGGER, **URL["tls"],
+                                  **CONNECT_OPTIONS.get(name, {})) as ws:
+        tls = ws.transport.get_extra_info("ssl_object")
         await CASES[name](ws)
         if name != "close":
             await asyncio.wait_for(ws.close(), TIMEOUT)
             check(ws.close_code == 1000, "normal close answered with %r" % ws.close_code)
+        return tls.version() if tls is not None else None
 
 
 def main():
     parser = argparse.ArgumentParser(description="websockets interop cases")
     parser.add_argument("--url", default="ws://localhost:8080/chat")
+    parser.add_argument("--cafile", help="PEM file of the CAs a wss:// server must chain to")
     parser.add_argument("cases", nargs="*",
                         help="cases to run (default: all): %s" % " ".join(CASES))
     args = parser.parse_args()
@@ -195,12 +215,16 @@ def main():
     unknown = [n for n in names if n not in CASES]
     if unknown:
         parser.error("unknown case(s): %s" % " ".join(unknown))
+    if args.cafile and not args.url.startswith("wss://"):
+        parser.error("--cafile needs a wss:// URL")
     URL["url"] = args.url
+    URL["tls"] = tls_options(args.url, args.cafile)
     failed = 0
     for name in names:
         try:
-            asyncio.run(run(args.url, name))
-            print("python websockets %s: %s OK" % (websockets.__version__, name), flush=True)
+            tls = asyncio.run(run(args.url, name))
+            print("python websockets %s: %s OK%s" % (websockets.__version__, name,
+                                                     " (%s)" % tls if tls else ""), flush=True)
         except Exception as err:  # any exception is a failed case, reported with its type
             failed += 1
             print("python websockets %s: %s FAILED: %s: %s"

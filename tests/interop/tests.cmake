@@ -7,6 +7,9 @@
 # By hand: tests/interop/with_server.py --server build/debug/examples/ws_echo -- \
 #            /usr/bin/python3 tests/interop/python_client.py      (or: node tests/interop/node_client.js)
 #   node tests/interop/chromium_client.js deflate  (ws_echo started with --server-arg=--deflate)
+# Over TLS (RESTWS_WITH_TLS): the same clients with --url wss://... --cafile, and
+# https_client.py (curl, openssl s_client), against ws_echo --tls-cert --tls-key with the
+# certificates of fixture tls_certs (tests/tls); see README.md.
 set(RESTWS_TEST_PYTHON /usr/bin/python3 CACHE FILEPATH
     "Python for the conformance and interop suites (Debian's, which has python3-websockets)")
 find_program(RESTWS_NODE node)
@@ -72,4 +75,74 @@ if(TARGET ws_echo)
                            RESOURCE_LOCK port8080 LABELS interop TIMEOUT 120)
     endforeach()
   endif()
+endif()
+
+# The same over TLS: ws_echo --tls-cert server-chain.pem --tls-key server.key serves wss:// and
+# https on port 8080; the clients trust only the test CA (ca.pem) and check the host name
+# (Chromium: the CA's key, pinned, as the chain ws_echo sends ends with it). interop.<client>.wss.
+# <case> for Python and Node; in Chromium the page (about:blank) first fetches https://.../ (the
+# 404 answer will do), then opens the WebSocket; curl and openssl s_client check keep-alive, the
+# chain, ALPN http/1.1, TLS 1.3 and TLS 1.2.
+if(TARGET ws_echo AND RESTWS_WITH_TLS)
+  set(restws_tls_server_args
+      --server-arg=--tls-cert --server-arg=${RESTWS_TEST_CERT_DIR}/server-chain.pem
+      --server-arg=--tls-key --server-arg=${RESTWS_TEST_CERT_DIR}/server.key)
+  set(restws_tls_ca ${RESTWS_TEST_CERT_DIR}/ca.pem)
+
+  # restws_interop_tls_test(NAME SERVER_ARGS... -- COMMAND...): ws_echo over TLS (plus
+  # SERVER_ARGS) around COMMAND, once the certificates exist.
+  function(restws_interop_tls_test name)
+    list(FIND ARGN "--" split)
+    list(SUBLIST ARGN 0 ${split} server_args)
+    math(EXPR split "${split} + 1")
+    list(SUBLIST ARGN ${split} -1 command)
+    add_test(NAME ${name}
+             COMMAND ${RESTWS_TEST_PYTHON} ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/with_server.py
+                     --server $<TARGET_FILE:ws_echo> ${restws_tls_server_args} ${server_args}
+                     --timeout 60 -- ${command})
+    set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED tls_certs RESOURCE_LOCK port8080
+                                            LABELS interop TIMEOUT 120)
+  endfunction()
+
+  foreach(client ${restws_interop_clients})
+    if(client STREQUAL "python")
+      set(client_command ${RESTWS_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/python_client.py)
+    else()
+      set(client_command ${RESTWS_NODE} ${CMAKE_CURRENT_LIST_DIR}/node_client.js)
+    endif()
+    list(APPEND client_command --url wss://localhost:8080/chat --cafile ${restws_tls_ca})
+    foreach(case ${restws_interop_cases} deflate keepalive subprotocol)
+      if(case STREQUAL "deflate")
+        set(server_args --server-arg=--deflate)
+      elseif(case STREQUAL "keepalive")
+        set(server_args --server-arg=--idle-timeout-ms --server-arg=600)
+      elseif(case STREQUAL "subprotocol")
+        set(server_args --server-arg=--subprotocols --server-arg=graphql-transport-ws,mqtt)
+      else()
+        set(server_args)
+      endif()
+      restws_interop_tls_test(interop.${client}.wss.${case} ${server_args} --
+                              ${client_command} ${case})
+    endforeach()
+  endforeach()
+
+  if(RESTWS_NODE)
+    foreach(case deflate plain)
+      if(case STREQUAL "deflate")
+        set(server_args --server-arg=--deflate)
+      else()
+        set(server_args)
+      endif()
+      restws_interop_tls_test(interop.chromium.wss.${case} ${server_args} --
+                              ${RESTWS_NODE} ${CMAKE_CURRENT_LIST_DIR}/chromium_client.js
+                              --url wss://127.0.0.1:8080/chat --cafile ${restws_tls_ca}
+                              --fetch https://127.0.0.1:8080/ ${case})
+    endforeach()
+  endif()
+
+  set(https_client ${RESTWS_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/https_client.py
+                   --cafile ${restws_tls_ca} --expect-alpn http/1.1)
+  restws_interop_tls_test(interop.curl.https -- ${https_client} curl)
+  restws_interop_tls_test(interop.openssl.alpn_tls13 -- ${https_client} tls13)
+  restws_interop_tls_test(interop.openssl.tls12 -- ${https_client} tls12)
 endif()
