@@ -65,7 +65,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   data += 2;
   size -= 2;
   SSL* ssl = SSL_new(fixture.contexts->default_context());
-  SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
   tls_stream_t stream{ssl};
   std::vector<char> out(1 + chunk * 13);
   std::string output;

@@ -536,7 +536,7 @@ void connection_t::read_deferred() {
 void connection_t::do_read() {
   const std::size_t space = buffer_.size() - end_;
   if (space == 0) return;  // start_read() makes room before it asks for input
-  const stream_read_t r = stream_recv(fd_, tls_.get(), buffer_.data() + end_, space);
+  const stream_read_t r = stream_recv(fd_, tls_.get(), buffer_.data() + end_, space, input_ended_);
   on_recv_result(r.got, r.err, r.more);
 }
 

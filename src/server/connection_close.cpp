@@ -152,6 +152,7 @@ connection_handoff_t connection_t::take_connection(request_id_t id) {
     throw std::system_error{ec, "restws: take_connection()"};
   }
   fd_ = -1;
+  if (tls_) tls_->forget_info();
   connection_handoff_t h{std::move(socket),
                          &reactor_.io(),
                          std::string{buffer_.data() + begin_, end_ - begin_},

@@ -109,6 +109,8 @@ const tls_contexts_t* tls_contexts_t::of(const SSL* ssl) noexcept {
 }
 
 void tls_contexts_t::attach(SSL* ssl) const noexcept {
+  // Only the SNI callback reads it; without names an SSL keeps no ex_data (~70 bytes).
+  if (names_.empty()) return;
   SSL_set_ex_data(ssl, bundle_index(), const_cast<tls_contexts_t*>(this));
 }
 

@@ -72,8 +72,8 @@ tls_transport_ptr_t tls_transport_t::make(std::shared_ptr<const tls_contexts_t> 
     return nullptr;
   }
   contexts->attach(ssl);  // for the choice of certificate by SNI
-  // No record buffers while idle (an idle TLS WebSocket then costs ~14 KB, not ~47 KB).
-  SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
+  // No record buffers while idle once the handshake is done (tls_stream_t): an idle TLS
+  // WebSocket then costs ~14 KB, not ~47 KB.
   return tls_transport_ptr_t{new tls_transport_t{ssl, std::move(contexts)}};
 }
 
@@ -104,7 +104,7 @@ const std::shared_ptr<const tls_info_t>& tls_transport_t::info() {
   return info_;
 }
 
-std::string tls_error(const tls_transport_t& t) { return t.stream.error(); }
+std::string tls_error(const tls_transport_t& t) { return std::string{t.stream.error()}; }
 
 bool tls_handshake_done(const tls_transport_t& t) noexcept { return t.stream.handshake_done(); }
 
@@ -121,23 +121,26 @@ bool tls_flush(tls_transport_t& t, int fd) noexcept {
     done += static_cast<std::size_t>(sent);
   }
   if (done == t.unsent.size()) {
-    std::string{}.swap(t.unsent);  // an idle connection keeps no buffer
+    t.unsent.clear();  // an idle connection keeps no buffer
     return true;
   }
   const int err = errno;
-  t.unsent.erase(0, done);
+  t.unsent.erase_front(done);
   errno = err;
   return false;
 }
 
-stream_read_t tls_recv(tls_transport_t& t, int fd, char* data, std::size_t size) noexcept {
+stream_read_t tls_recv(tls_transport_t& t, int fd, char* data, std::size_t size,
+                       bool input_ended) noexcept {
   if (size == 0) return {-1, ENOBUFS, false};  // never asked: callers make room first
   std::span<const char> input;
+  bool received = false;
   for (;;) {
     if (input.empty() && !t.stream.has_pending_input()) {
-      // Nothing to decrypt: the socket's bytes (also during the handshake), until it says
-      // EAGAIN or ends: a record cut short by a short read needs its rest, and an end already
-      // announced by an edge raises no other.
+      // Nothing to decrypt: the socket's bytes (also during the handshake). After a short read
+      // the socket was drained, and new bytes raise an edge: no recv() to learn EAGAIN, unless
+      // the peer's end was announced already (no edge follows it).
+      if (received && !t.raw_more && !input_ended) return {-1, EAGAIN, false};
       const std::span<char> staging = thread_staging();
       ssize_t got;
       do {
@@ -148,6 +151,7 @@ stream_read_t tls_recv(tls_transport_t& t, int fd, char* data, std::size_t size)
         return {got, got < 0 ? errno : 0, false};  // EAGAIN, an error, or the end (0)
       }
       t.raw_more = static_cast<std::size_t>(got) == staging.size();
+      received = true;
       input = staging.first(static_cast<std::size_t>(got));
     }
     std::string& output = thread_output();

@@ -27,7 +27,7 @@ class tls_transport_t {
   tls_stream_t stream;
   /// Ciphertext produced and not yet sent (the socket was full). While it holds anything, no new
   /// plaintext is taken.
-  std::string unsent;
+  lazy_bytes_t unsent;
   /// Plaintext bytes taken, encrypted into `unsent`, and not yet reported as sent: the next
   /// tls_send() reports them once `unsent` is gone (transport.hpp).
   std::size_t owed = 0;
@@ -36,6 +36,9 @@ class tls_transport_t {
 
   /// What the handshake agreed (made on first use after it; null before).
   const std::shared_ptr<const tls_info_t>& info();
+  /// Drops the cached info (requests that have it keep theirs): an idle WebSocket does not
+  /// hold it (~250 bytes).
+  void forget_info() noexcept { info_.reset(); }
 
  private:
   std::shared_ptr<const tls_contexts_t> contexts_;

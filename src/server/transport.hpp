@@ -37,7 +37,10 @@ struct stream_read_t {
 };
 
 // TLS (tls_transport.cpp).
-stream_read_t tls_recv(tls_transport_t& tls, int fd, char* data, std::size_t size) noexcept;
+/// `input_ended`: the peer's end was reported (EPOLLRDHUP): read on to it, a short read does not
+/// mean drained.
+stream_read_t tls_recv(tls_transport_t& tls, int fd, char* data, std::size_t size,
+                       bool input_ended) noexcept;
 ssize_t tls_send(tls_transport_t& tls, int fd, std::span<const iovec> pieces) noexcept;
 /// True if nothing the transport produced waits to be sent (false: a send failed, or the socket
 /// is full; wait for EPOLLOUT).
@@ -46,10 +49,10 @@ bool tls_flush(tls_transport_t& tls, int fd) noexcept;
 void tls_shutdown_send(tls_transport_t& tls, int fd) noexcept;
 bool tls_has_output(const tls_transport_t& tls) noexcept;
 
-inline stream_read_t stream_recv(int fd, tls_transport_t* tls, char* data,
-                                 std::size_t size) noexcept {
+inline stream_read_t stream_recv(int fd, tls_transport_t* tls, char* data, std::size_t size,
+                                 bool input_ended) noexcept {
   if (tls) [[unlikely]]
-    return tls_recv(*tls, fd, data, size);
+    return tls_recv(*tls, fd, data, size, input_ended);
   ssize_t got;
   do {
     got = ::recv(fd, data, size, 0);

@@ -10,95 +10,131 @@
 
 namespace restws::detail {
 
-BIO_METHOD* tls_stream_t::bio_method() {
+// What the current call on this thread gives the BIO: its input, and where output goes.
+struct tls_stream_t::call_t {
+  std::span<const char> in;
+  std::string* out = nullptr;
+};
+
+namespace {
+
+int bio_read(BIO* bio, char* data, int size) {
+  auto* call = static_cast<tls_stream_t::call_t*>(BIO_get_data(bio));
+  BIO_clear_retry_flags(bio);
+  if (call->in.empty()) {
+    BIO_set_retry_read(bio);  // SSL_ERROR_WANT_READ: the caller brings more
+    return -1;
+  }
+  const std::size_t n = std::min(call->in.size(), static_cast<std::size_t>(size));
+  std::memcpy(data, call->in.data(), n);
+  call->in = call->in.subspan(n);
+  return static_cast<int>(n);
+}
+
+int bio_write(BIO* bio, const char* data, int size) {
+  auto* call = static_cast<tls_stream_t::call_t*>(BIO_get_data(bio));
+  BIO_clear_retry_flags(bio);
+  if (!call->out) return -1;  // not inside a call: cannot happen (every call sets an output)
+  call->out->append(data, static_cast<std::size_t>(size));
+  return size;  // everything is taken: SSL_ERROR_WANT_WRITE never happens
+}
+
+long bio_ctrl(BIO*, int cmd, long, void*) { return cmd == BIO_CTRL_FLUSH ? 1 : 0; }
+
+BIO_METHOD* bio_method() {
   // One method for every session of the process; never freed (OpenSSL may use it until exit).
   static BIO_METHOD* const method = [] {
     BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "restws stream");
     if (m) {
-      BIO_meth_set_read(m, &tls_stream_t::bio_read);
-      BIO_meth_set_write(m, &tls_stream_t::bio_write);
-      BIO_meth_set_ctrl(m, &tls_stream_t::bio_ctrl);
+      BIO_meth_set_read(m, &bio_read);
+      BIO_meth_set_write(m, &bio_write);
+      BIO_meth_set_ctrl(m, &bio_ctrl);
     }
     return m;
   }();
   return method;
 }
 
-int tls_stream_t::bio_read(BIO* bio, char* data, int size) {
-  auto* self = static_cast<tls_stream_t*>(BIO_get_data(bio));
-  BIO_clear_retry_flags(bio);
-  if (self->in_.empty()) {
-    BIO_set_retry_read(bio);  // SSL_ERROR_WANT_READ: the caller brings more
-    return -1;
+// The thread's BIO (one reference held here, one per session using it: the last frees it).
+struct thread_bio_t {
+  BIO* bio = nullptr;
+  thread_bio_t() {
+    if (BIO_METHOD* m = bio_method()) bio = BIO_new(m);
+    if (bio) BIO_set_init(bio, 1);
   }
-  const std::size_t n = std::min(self->in_.size(), static_cast<std::size_t>(size));
-  std::memcpy(data, self->in_.data(), n);
-  self->in_ = self->in_.subspan(n);
-  return static_cast<int>(n);
-}
+  ~thread_bio_t() { BIO_free(bio); }
+};
 
-int tls_stream_t::bio_write(BIO* bio, const char* data, int size) {
-  auto* self = static_cast<tls_stream_t*>(BIO_get_data(bio));
-  BIO_clear_retry_flags(bio);
-  if (!self->out_) return -1;  // not inside a call: cannot happen (every call sets an output)
-  self->out_->append(data, static_cast<std::size_t>(size));
-  return size;  // everything is taken: SSL_ERROR_WANT_WRITE never happens
-}
-
-long tls_stream_t::bio_ctrl(BIO*, int cmd, long, void*) { return cmd == BIO_CTRL_FLUSH ? 1 : 0; }
+}  // namespace
 
 tls_stream_t::tls_stream_t(SSL* ssl) noexcept : ssl_{ssl} {
-  BIO_METHOD* const method = bio_method();
-  BIO* const bio = method ? BIO_new(method) : nullptr;
-  if (!bio) {
+  thread_local thread_bio_t shared;
+  if (!shared.bio || BIO_up_ref(shared.bio) != 1) {
     failed_ = true;
-    error_ = "cannot make a BIO (out of memory)";
+    error_ = std::make_unique<std::string>("cannot make a BIO (out of memory)");
     return;
   }
-  BIO_set_data(bio, this);
-  BIO_set_init(bio, 1);
-  SSL_set_bio(ssl_, bio, bio);  // one reference, owned by the SSL from now on
+  SSL_set_bio(ssl_, shared.bio, shared.bio);  // the reference just taken, owned by the SSL
   SSL_set_accept_state(ssl_);
 }
 
 tls_stream_t::~tls_stream_t() { SSL_free(ssl_); }
 
-void tls_stream_t::keep_rest() noexcept {
-  if (!kept_.empty() && in_.data() >= kept_.data() && in_.data() <= kept_.data() + kept_.size()) {
-    kept_.erase(0, static_cast<std::size_t>(in_.data() - kept_.data()));
-  } else {
-    kept_.assign(in_.data(), in_.size());
+tls_stream_t::call_t& tls_stream_t::begin_call(std::span<const char> input,
+                                               std::string& output) noexcept {
+  thread_local call_t call;
+  // The BIO is the one of the thread that made the session; its data is this thread's call,
+  // so a session may move between threads (one call at a time).
+  BIO_set_data(SSL_get_rbio(ssl_), &call);
+  call.in = input;
+  call.out = &output;
+  return call;
+}
+
+void tls_stream_t::keep_rest(call_t& call) noexcept {
+  const std::span<const char> rest = call.in;
+  call.in = {};
+  call.out = nullptr;
+  try {
+    if (!kept_.empty() && rest.data() >= kept_.data() &&
+        rest.data() <= kept_.data() + kept_.size()) {
+      kept_.erase_front(static_cast<std::size_t>(rest.data() - kept_.data()));
+    } else {
+      kept_.assign({rest.data(), rest.size()});
+    }
+  } catch (...) {  // out of memory: the session cannot go on
+    kept_.clear();
+    failed_ = true;
   }
-  if (kept_.empty() && kept_.capacity() > 256) std::string{}.swap(kept_);  // idle: no buffer
-  in_ = {};
 }
 
 void tls_stream_t::set_failed(int ssl_error) {
   failed_ = true;
   char reason[256];
+  std::string what;
   if (const unsigned long e = ERR_get_error()) {
     ERR_error_string_n(e, reason, sizeof reason);
-    error_ = reason;
+    what = reason;
   } else if (ssl_error == SSL_ERROR_SYSCALL || ssl_error == SSL_ERROR_SSL) {
-    error_ = "protocol error";
+    what = "protocol error";
   } else {
-    error_ = "SSL error " + std::to_string(ssl_error);
+    what = "SSL error " + std::to_string(ssl_error);
   }
+  error_ = std::make_unique<std::string>(std::move(what));
   ERR_clear_error();  // the queue is the thread's: the next connection must not see this
 }
 
 tls_stream_t::read_result_t tls_stream_t::read(std::span<const char> input, std::span<char> out,
                                                std::string& output) {
   if (failed_) return {0, tls_status_t::failed};
+  std::span<const char> in = input;
   if (!input.empty() && !kept_.empty()) {
-    kept_.append(input.data(), input.size());
-    in_ = kept_;
-  } else if (!input.empty()) {
-    in_ = input;
-  } else {
-    in_ = kept_;
+    kept_.append({input.data(), input.size()});
+    in = {kept_.data(), kept_.size()};
+  } else if (input.empty()) {
+    in = {kept_.data(), kept_.size()};
   }
-  out_ = &output;
+  call_t& call = begin_call(in, output);
   std::size_t total = 0;
   tls_status_t status = tls_status_t::ok;
   while (total < out.size()) {
@@ -119,15 +155,17 @@ tls_stream_t::read_result_t tls_stream_t::read(std::span<const char> input, std:
     }
     break;
   }
-  out_ = nullptr;
-  keep_rest();
+  keep_rest(call);
+  if (!buffers_released_ && SSL_is_init_finished(ssl_)) [[unlikely]] {
+    SSL_set_mode(ssl_, SSL_MODE_RELEASE_BUFFERS);  // an idle session holds no record buffer
+    buffers_released_ = true;
+  }
   return {total, total > 0 ? tls_status_t::ok : status};
 }
 
 bool tls_stream_t::write(std::span<const char> plain, std::string& output) {
   if (failed_ || shut_down_) return false;
-  out_ = &output;
-  in_ = {};
+  call_t& call = begin_call({}, output);
   bool ok = true;
   while (!plain.empty()) {
     const std::size_t chunk = std::min<std::size_t>(plain.size(), INT_MAX);
@@ -139,7 +177,7 @@ bool tls_stream_t::write(std::span<const char> plain, std::string& output) {
     }
     plain = plain.subspan(static_cast<std::size_t>(n));
   }
-  out_ = nullptr;
+  call.out = nullptr;
   return ok;
 }
 
@@ -147,11 +185,10 @@ void tls_stream_t::shutdown(std::string& output) {
   if (failed_ || shut_down_) return;
   shut_down_ = true;
   if (!SSL_is_init_finished(ssl_)) return;  // no session to close
-  out_ = &output;
-  in_ = {};
+  call_t& call = begin_call({}, output);
   SSL_shutdown(ssl_);  // sends close_notify; the peer's is not awaited (the TCP close follows)
   ERR_clear_error();
-  out_ = nullptr;
+  call.out = nullptr;
 }
 
 bool tls_stream_t::has_pending_input() const noexcept {

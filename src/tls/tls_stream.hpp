@@ -1,19 +1,24 @@
 #pragma once
 // The server side of one TLS session over bytes, not sockets (sans-IO): ciphertext goes in as
 // spans, plaintext comes out, and the bytes TLS wants sent (handshake messages, alerts, records)
-// are appended to a string the caller sends. OpenSSL does the protocol through a BIO of our own
-// that reads from the span given to the current call and appends to its output string, so a
-// session holds no buffer of its own while idle (with SSL_MODE_RELEASE_BUFFERS, OpenSSL's record
-// buffers go too): only ciphertext received and not yet consumed is copied and kept.
+// are appended to a string the caller sends. OpenSSL does the protocol through a BIO of our own,
+// one per thread shared by the thread's sessions, that reads from the span given to the current
+// call and appends to its output string. So a session holds no buffer of its own while idle
+// (with SSL_MODE_RELEASE_BUFFERS, OpenSSL's record buffers go too), and no BIO: only ciphertext
+// received and not yet consumed is copied and kept.
 //
-// Not thread-safe; a session is used by its connection's thread only.
+// Not thread-safe: one call at a time per session (any thread; a connection uses its own).
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include <openssl/bio.h>
+
 #include <openssl/types.h>
+#include "lazy_bytes.hpp"
 
 namespace restws::detail {
 
@@ -26,7 +31,9 @@ enum class tls_status_t : unsigned char {
 
 class tls_stream_t {
  public:
-  /// Takes `ssl` (SSL_new()'d, not yet used) over, in the server's accept state.
+  /// Takes `ssl` (SSL_new()'d, not yet used) over, in the server's accept state. OpenSSL's
+  /// record buffers are kept through the handshake (its many small records would each free and
+  /// allocate them again) and released whenever the session is idle after it.
   explicit tls_stream_t(SSL* ssl) noexcept;
   ~tls_stream_t();
   tls_stream_t(const tls_stream_t&) = delete;
@@ -54,25 +61,28 @@ class tls_stream_t {
   bool handshake_done() const noexcept;
   bool failed() const noexcept { return failed_; }
   /// Why the session failed (OpenSSL's reason), empty if it did not.
-  const std::string& error() const noexcept { return error_; }
+  std::string_view error() const noexcept {
+    return error_ ? std::string_view{*error_} : std::string_view{};
+  }
   SSL* native_handle() const noexcept { return ssl_; }
 
+ public:
+  /// What the current call on a thread gives the thread's BIO (tls_stream.cpp).
+  struct call_t;
+
  private:
-  static BIO_METHOD* bio_method();
-  static int bio_read(BIO* bio, char* data, int size);
-  static int bio_write(BIO* bio, const char* data, int size);
-  static long bio_ctrl(BIO* bio, int cmd, long num, void* ptr);
-  /// Keeps the input not consumed by the call (kept_), after every call that took input.
-  void keep_rest() noexcept;
+  /// The thread's call, pointed at by the BIO, set up for this call.
+  call_t& begin_call(std::span<const char> input, std::string& output) noexcept;
+  /// Keeps the input the call did not consume (kept_).
+  void keep_rest(call_t& call) noexcept;
   void set_failed(int ssl_error);
 
   SSL* ssl_;
-  std::string kept_;            ///< ciphertext received and not yet consumed
-  std::span<const char> in_;    ///< the current call's input (in kept_ or the caller's span)
-  std::string* out_ = nullptr;  ///< the current call's output
-  std::string error_;
+  lazy_bytes_t kept_;                   ///< ciphertext received and not yet consumed
+  std::unique_ptr<std::string> error_;  ///< only once failed (8 bytes while it works)
   bool failed_ = false;
   bool shut_down_ = false;
+  bool buffers_released_ = false;  ///< SSL_MODE_RELEASE_BUFFERS is on (from the handshake's end)
 };
 
 }  // namespace restws::detail

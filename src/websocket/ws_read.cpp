@@ -104,8 +104,8 @@ void ws_connection_t::read_loop() {
     const bool own = pending_len() != 0;
     const std::span<std::byte> space = own ? own_read_space() : thread_read_buffer();
     if (tls_) [[unlikely]] {
-      const restws::detail::stream_read_t r =
-          restws::detail::tls_recv(*tls(), fd, reinterpret_cast<char*>(space.data()), space.size());
+      const restws::detail::stream_read_t r = restws::detail::tls_recv(
+          *tls(), fd, reinterpret_cast<char*>(space.data()), space.size(), input_ended_);
       if (!consume_read(space, own, r.got, r.err, r.more)) return;
       continue;
     }

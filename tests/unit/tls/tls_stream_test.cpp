@@ -46,7 +46,6 @@ struct session_t {
     contexts =
         std::make_unique<tls_contexts_t>(server_context, std::vector<tls_server_name_t>{}, logger);
     SSL* s = SSL_new(contexts->default_context());
-    SSL_set_mode(s, SSL_MODE_RELEASE_BUFFERS);
     server = std::make_unique<tls_stream_t>(s);
 
     client_ctx = SSL_CTX_new(TLS_client_method());
@@ -247,11 +246,13 @@ TEST(tls_stream, refuses_renegotiation) {
   EXPECT_EQ(SSL_num_renegotiations(s.server->native_handle()), 0);
 }
 
-TEST(tls_stream, holds_no_buffer_while_idle) {
+TEST(tls_stream, releases_its_record_buffers_once_the_handshake_is_done) {
   session_t s;
+  EXPECT_EQ(SSL_get_mode(s.server->native_handle()) & SSL_MODE_RELEASE_BUFFERS, 0u);
   ASSERT_TRUE(s.handshake());
   ASSERT_GT(SSL_write(s.client, "x", 1), 0);
-  s.server_reads(s.client_output());
+  EXPECT_EQ(s.server_reads(s.client_output()), "x");
+  EXPECT_NE(SSL_get_mode(s.server->native_handle()) & SSL_MODE_RELEASE_BUFFERS, 0u);
   EXPECT_FALSE(s.server->has_pending_input());
 }
 
