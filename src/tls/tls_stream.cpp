@@ -156,10 +156,6 @@ tls_stream_t::read_result_t tls_stream_t::read(std::span<const char> input, std:
     break;
   }
   keep_rest(call);
-  if (!buffers_released_ && SSL_is_init_finished(ssl_)) [[unlikely]] {
-    SSL_set_mode(ssl_, SSL_MODE_RELEASE_BUFFERS);  // an idle session holds no record buffer
-    buffers_released_ = true;
-  }
   return {total, total > 0 ? tls_status_t::ok : status};
 }
 

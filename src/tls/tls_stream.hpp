@@ -31,9 +31,7 @@ enum class tls_status_t : unsigned char {
 
 class tls_stream_t {
  public:
-  /// Takes `ssl` (SSL_new()'d, not yet used) over, in the server's accept state. OpenSSL's
-  /// record buffers are kept through the handshake (its many small records would each free and
-  /// allocate them again) and released whenever the session is idle after it.
+  /// Takes `ssl` (SSL_new()'d, not yet used) over, in the server's accept state.
   explicit tls_stream_t(SSL* ssl) noexcept;
   ~tls_stream_t();
   tls_stream_t(const tls_stream_t&) = delete;
@@ -82,7 +80,6 @@ class tls_stream_t {
   std::unique_ptr<std::string> error_;  ///< only once failed (8 bytes while it works)
   bool failed_ = false;
   bool shut_down_ = false;
-  bool buffers_released_ = false;  ///< SSL_MODE_RELEASE_BUFFERS is on (from the handshake's end)
 };
 
 }  // namespace restws::detail
