@@ -94,18 +94,13 @@ void worker::send_close(connection& conn) {
 }
 
 void worker::flush_close(connection& conn) {
-  while (conn.handshake_sent < conn.handshake_out.size()) {
-    const ssize_t n = send_some(conn, conn.handshake_out.data() + conn.handshake_sent,
-                                conn.handshake_out.size() - conn.handshake_sent);
-    if (n > 0) {
-      conn.handshake_sent += static_cast<std::size_t>(n);
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      return want_write(conn, waits_to_write(conn));
-    } else {
+  switch (push_out(conn)) {
+    case push_result::blocked:
+      return;
+    case push_result::failed:
       return fail_open(conn, (std::string("sending the close frame: ") + io_error(conn)).c_str());
-    }
+    case push_result::done:
+      break;
   }
   want_write(conn, false);
 }

@@ -199,7 +199,7 @@ void worker::start_upgrade(connection& conn) {
   send_handshake(conn);
 }
 
-void worker::send_handshake(connection& conn) {
+worker::push_result worker::push_out(connection& conn) {
   while (conn.handshake_sent < conn.handshake_out.size()) {
     const ssize_t n = send_some(conn, conn.handshake_out.data() + conn.handshake_sent,
                                 conn.handshake_out.size() - conn.handshake_sent);
@@ -208,10 +208,23 @@ void worker::send_handshake(connection& conn) {
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      return want_write(conn, waits_to_write(conn));
+      want_write(conn, waits_to_write(conn));
+      return push_result::blocked;
     } else {
-      return fail_handshake(conn, std::string("send: ") + io_error(conn));
+      return push_result::failed;
     }
+  }
+  return push_result::done;
+}
+
+void worker::send_handshake(connection& conn) {
+  switch (push_out(conn)) {
+    case push_result::blocked:
+      return;
+    case push_result::failed:
+      return fail_handshake(conn, std::string("send: ") + io_error(conn));
+    case push_result::done:
+      break;
   }
   conn.handshake_out = std::string();
   conn.state = conn_state::reading_handshake;

@@ -87,6 +87,10 @@ class worker {
   void on_event(connection& conn, std::uint32_t events);
   void on_connected(connection& conn);
   void start_upgrade(connection& conn);
+  enum class push_result { done, blocked, failed };
+  /// Sends conn.handshake_out from handshake_sent on (the upgrade request, a close frame):
+  /// done when all of it went; blocked (now waiting to write); failed (io_error() says why).
+  push_result push_out(connection& conn);
   void send_handshake(connection& conn);
   void read_handshake(connection& conn);
   void read_frames(connection& conn);
