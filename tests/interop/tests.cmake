@@ -145,4 +145,18 @@ if(TARGET ws_echo AND RESTWS_WITH_TLS)
   restws_interop_tls_test(interop.curl.https -- ${https_client} curl)
   restws_interop_tls_test(interop.openssl.alpn_tls13 -- ${https_client} tls13)
   restws_interop_tls_test(interop.openssl.tls12 -- ${https_client} tls12)
+
+  # RESTinio's websocket_wss sample with only the namespace renamed (examples/wss_restinio),
+  # its certificates from the same fixture: a RESTinio TLS server runs on restws unchanged.
+  if(TARGET wss_restinio)
+    add_test(NAME interop.python.wss.restinio_sample
+             COMMAND ${RESTWS_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/with_server.py
+                     --server $<TARGET_FILE:wss_restinio> --server-arg=${RESTWS_TEST_CERT_DIR}
+                     --timeout 60 -- ${RESTWS_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/python_client.py
+                     --url wss://localhost:8080/chat --cafile ${restws_tls_ca}
+                     text binary large fragmented ping close)
+    set_tests_properties(interop.python.wss.restinio_sample PROPERTIES
+                         FIXTURES_REQUIRED tls_certs RESOURCE_LOCK port8080 LABELS interop
+                         TIMEOUT 120)
+  endif()
 endif()

@@ -45,7 +45,8 @@ b.test.pem b.test.key b.test-chain.pem
 client.pem client.key
 other-ca.pem other-ca.key
 rogue-client.pem rogue-client.key
-dhparams.pem"
+dhparams.pem
+wss_server.pem wss_key.pem wss_dh2048.pem"
 # Written last, once every file is in place: without it (an interrupted run), all is regenerated.
 MARKER=.complete
 
@@ -173,7 +174,13 @@ leaf rogue-client "/O=rogue/CN=mallory" client_ext other-ca
 "$OPENSSL" genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out "$WORK/dhparams.pem" \
   >>"$LOG" 2>&1 || fail "DH parameters"
 
+# The names RESTinio's websocket_wss sample reads (examples/wss_restinio).
+cp "$WORK/server-chain.pem" "$WORK/wss_server.pem"
+cp "$WORK/server.key" "$WORK/wss_key.pem"
+cp "$WORK/dhparams.pem" "$WORK/wss_dh2048.pem"
+
 chmod 644 "$WORK"/*.pem  # certificates and DH parameters are public; keys stay 0600
+chmod 600 "$WORK/wss_key.pem"
 
 rm -f "$OUTDIR/$MARKER"
 for f in $FILES; do
