@@ -66,15 +66,7 @@ connection_t::connection_t(reactor_t& reactor, asio::ip::tcp::socket socket, con
       return "connection [" + std::to_string(id_) + "]: cannot watch the socket: " + ec.message();
     });
   } else if (auto tls = reactor_.tls()) {
-    tls_ = tls_transport_t::make(std::move(tls));
-    tls_handshake_deadline_ = clock_t::now() + config_.tls_handshake_timelimit;
-    if (!tls_) {
-      reactor_.logger().error([&] {
-        return "connection [" + std::to_string(id_) + "]: cannot start TLS (out of memory)";
-      });
-      ::close(fd_);
-      fd_ = -1;
-    }
+    start_tls(std::move(tls));
   }
   buffer_.resize(config_.buffer_size);
 }
@@ -577,18 +569,6 @@ void connection_t::on_recv_result(ssize_t got, int err, bool more) {
   if (!more && !input_ended_)
     readable_ = false;  // drained (a stream socket): new input raises an edge
   on_read({}, static_cast<std::size_t>(got));
-}
-
-void connection_t::log_tls_end(int err) {
-  if (err == 0 && tls_handshake_done(*tls_)) return;  // an ordinary end
-  reactor_.logger().warn([&] {
-    std::string s =
-        "connection " + std::to_string(id_) + " [" + remote_.address().to_string() + "]: TLS ";
-    if (err == EPROTO) return s + "failed: " + tls_error(*tls_) + ", closing";
-    s += tls_handshake_done(*tls_) ? "connection " : "handshake ";
-    if (err == 0) return s + "ended by the peer before it was complete";
-    return s + "lost: " + std::error_code{err, std::system_category()}.message();
-  });
 }
 
 void connection_t::on_read(const std::error_code& ec, std::size_t n) {

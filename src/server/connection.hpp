@@ -138,6 +138,10 @@ class connection_t final : public response_sink_t,
   /// stream may hold more input, transport.hpp).
   void on_recv_result(ssize_t got, int err, bool more);
   void on_read(const std::error_code& ec, std::size_t n);
+  // TLS (connection_tls.cpp).
+  void start_tls(std::shared_ptr<const class tls_contexts_t> contexts);
+  /// At tls_handshake_deadline_: true if the handshake is done, else closes (logged).
+  bool check_tls_handshake();
   /// A TLS connection's read failed or ended: says why in the log when it is worth a line.
   void log_tls_end(int err);
   void try_write();

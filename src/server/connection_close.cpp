@@ -71,17 +71,8 @@ void connection_t::check_deadlines(clock_t::time_point now) {
     if (now >= linger_deadline_) close_now();
     return;
   }
-  if (tls_ && now >= tls_handshake_deadline_) [[unlikely]] {
-    if (!tls_handshake_done(*tls_)) {
-      reactor_.logger().warn([&] {
-        return "connection " + std::to_string(id_) + " [" + remote_.address().to_string() +
-               "]: TLS handshake not completed within tls_handshake_timelimit, closing";
-      });
-      close_now();
-      return;
-    }
-    tls_handshake_deadline_ = never;
-  }
+  if (tls_ && now >= tls_handshake_deadline_ && !check_tls_handshake()) [[unlikely]]
+    return;
   if (writing_ && now >= write_deadline_) {
     reactor_.logger().warn([&] {
       return "connection " + std::to_string(id_) + ": response write timed out, closing";
@@ -152,7 +143,7 @@ connection_handoff_t connection_t::take_connection(request_id_t id) {
     throw std::system_error{ec, "restws: take_connection()"};
   }
   fd_ = -1;
-  if (tls_) tls_->forget_info();
+  if (tls_) tls_->forget_info();  // the WebSocket does not keep the cached TLS info
   connection_handoff_t h{std::move(socket),
                          &reactor_.io(),
                          std::string{buffer_.data() + begin_, end_ - begin_},

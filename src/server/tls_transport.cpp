@@ -110,8 +110,6 @@ std::string tls_error(const tls_transport_t& t) { return std::string{t.stream.er
 
 bool tls_handshake_done(const tls_transport_t& t) noexcept { return t.stream.handshake_done(); }
 
-bool tls_has_output(const tls_transport_t& t) noexcept { return !t.unsent.empty(); }
-
 bool tls_flush(tls_transport_t& t, int fd) noexcept {
   std::size_t done = 0;
   while (done < t.unsent.size()) {
@@ -159,9 +157,9 @@ stream_read_t tls_recv(tls_transport_t& t, int fd, char* data, std::size_t size,
     std::string& output = thread_output();
     const tls_stream_t::read_result_t r = t.stream.read(input, {data, size}, output);
     input = {};
-    if (!output.empty() && !send_or_keep(t, fd, output)) {
-      // The peer is gone; the read still reports what it decrypted, the next one the error.
-    }
+    // A failed send (the peer is gone) shows at the next read or write; this one still reports
+    // what it decrypted.
+    if (!output.empty()) (void)send_or_keep(t, fd, output);
     if (r.plain > 0)
       return {static_cast<ssize_t>(r.plain), 0, t.raw_more || t.stream.has_pending_input()};
     switch (r.status) {

@@ -47,7 +47,6 @@ ssize_t tls_send(tls_transport_t& tls, int fd, std::span<const iovec> pieces) no
 bool tls_flush(tls_transport_t& tls, int fd) noexcept;
 /// TLS's close_notify, sent as far as the socket takes it, before shutdown(SHUT_WR).
 void tls_shutdown_send(tls_transport_t& tls, int fd) noexcept;
-bool tls_has_output(const tls_transport_t& tls) noexcept;
 
 inline stream_read_t stream_recv(int fd, tls_transport_t* tls, char* data, std::size_t size,
                                  bool input_ended) noexcept {
