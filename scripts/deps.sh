@@ -3,7 +3,8 @@
 # Usage: scripts/deps.sh [extra-package ...]
 set -euo pipefail
 packages=(build-essential cmake pkg-config libasio-dev libssl-dev zlib1g-dev libdeflate-dev liburing-dev libgtest-dev libgmock-dev
-          googletest clang lld libclang-rt-dev clang-format curl openssl python3 python3-websockets chromium "$@")
+          googletest clang lld libclang-rt-dev clang-format curl openssl python3 python3-websockets chromium
+          libhiredis-dev redis-server nginx "$@")
 # Node.js and npm may come from outside Debian (nodesource); only ask apt when absent.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -40,6 +40,10 @@ namespace restws {
 
 class request_t;
 
+namespace websocket::basic {
+class topic_hub_t;
+}
+
 namespace detail {
 class tls_transport_t;
 /// Frees a TLS session (the library's; a handed-off connection carries it to the WebSocket).
@@ -75,6 +79,8 @@ struct connection_handoff_t {
   /// The TLS session over the socket, null for plain TCP. Only restws's WebSocket connection can
   /// speak through it: a TLS connection's raw socket carries ciphertext.
   detail::tls_transport_ptr_t tls;
+  /// The server's hub of topics (never null for a server's connection).
+  std::shared_ptr<websocket::basic::topic_hub_t> topics;
 };
 
 /// Takes the connection of `req` away from the HTTP server (see the file comment).

@@ -11,6 +11,7 @@
 #include <asio/ip/tcp.hpp>
 
 #include "restws/server/detail/server_core.hpp"
+#include "restws/websocket/topics.hpp"
 #include "restws/server/settings.hpp"
 
 namespace restws {
@@ -32,6 +33,10 @@ class http_server_t {
   /// The address and port actually bound (after open()).
   asio::ip::tcp::endpoint endpoint() const { return core_.local_endpoint(); }
   std::uint16_t port() const { return core_.local_endpoint().port(); }
+
+  /// The hub of topics of this server's WebSockets (the one given to settings.topics(), else
+  /// the server's own): publish to it from any thread. Valid as long as the server.
+  websocket::basic::topic_hub_t& topics() const { return core_.topics(); }
 
   /// TLS servers: certificates for the connections that come from now on (SNI names too);
   /// established ones keep theirs. Thread-safe. Throws std::logic_error if the server has no
@@ -68,6 +73,10 @@ class running_server_t {
   void wait() { core_.wait(); }
   asio::ip::tcp::endpoint endpoint() const { return core_.local_endpoint(); }
   std::uint16_t port() const { return core_.local_endpoint().port(); }
+
+  /// The hub of topics of this server's WebSockets (the one given to settings.topics(), else
+  /// the server's own): publish to it from any thread. Valid as long as the server.
+  websocket::basic::topic_hub_t& topics() const { return core_.topics(); }
 
   /// TLS servers: certificates for the connections that come from now on (SNI names too);
   /// established ones keep theirs. Thread-safe. Throws std::logic_error if the server has no

@@ -105,6 +105,14 @@ class server_settings_t {
     return set_handler(std::make_shared<std::decay_t<F>>(std::forward<F>(f)));
   }
 
+  /// The hub of topics (restws/websocket/topics.hpp) for this server's WebSockets: share one to
+  /// publish from code that runs before the server (restws::run() blocks), or to set a bridge
+  /// to other processes. Default: the server makes its own (http_server_t::topics()).
+  server_settings_t& topics(std::shared_ptr<websocket::basic::topic_hub_t> hub) {
+    config_.topics = std::move(hub);
+    return *this;
+  }
+
   /// Constructs the logger (Traits::logger_t) from `args`.
   template <typename... Args>
   server_settings_t& logger(Args&&... args) {

@@ -3,5 +3,6 @@
 
 #include "restws/websocket/message.hpp"
 #include "restws/websocket/settings.hpp"
+#include "restws/websocket/topics.hpp"
 #include "restws/websocket/upgrade.hpp"
 #include "restws/websocket/ws.hpp"

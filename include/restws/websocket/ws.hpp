@@ -93,6 +93,22 @@ class ws_t {
   /// none. Valid while this ws_t lives; fixed at upgrade, so any thread may call it.
   std::string_view subprotocol() const noexcept;
 
+  // ---- Topics (restws/websocket/topics.hpp, docs/pubsub.md) ----
+
+  /// Subscribes this connection to `topic` of its server's hub (idempotent). On the
+  /// connection's thread (in its handlers) it holds at once; from another thread, once the
+  /// connection's thread takes it (messages published before then may not arrive). Ignored once
+  /// the connection is closed; a connection leaves all its topics when it closes.
+  void subscribe(std::string_view topic);
+  /// Leaves `topic` (idempotent), as subscribe() does.
+  void unsubscribe(std::string_view topic);
+  /// True if this connection is subscribed to `topic` (from another thread: as taken so far).
+  bool is_subscribed(std::string_view topic) const;
+  /// Publishes to `topic` through the hub (topic_hub_t::publish()) skipping this connection,
+  /// subscribed or not. Returns the number of receivers. Any thread.
+  std::size_t publish(std::string_view topic, std::string payload,
+                      opcode_t opcode = opcode_t::text_frame);
+
  private:
   // The connection itself (a base of it, with no data: an idle WebSocket costs every byte of a
   // separate handle object once per connection). Its handles share one reference count, kept

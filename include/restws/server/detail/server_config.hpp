@@ -22,6 +22,10 @@ namespace asio::ssl {
 class context;
 }
 
+namespace restws::websocket::basic {
+class topic_hub_t;
+}
+
 namespace restws::detail {
 
 /// A TLS certificate chosen by the server name a client asks for (SNI).
@@ -88,6 +92,8 @@ struct server_config_t {
   std::vector<tls_server_name_t> tls_server_names;
   /// A client that has not finished its TLS handshake by then is dropped.
   std::chrono::steady_clock::duration tls_handshake_timelimit = std::chrono::seconds{10};
+  /// Topics of the server's WebSockets (restws/websocket/topics.hpp); null: the server makes one.
+  std::shared_ptr<websocket::basic::topic_hub_t> topics;
 };
 
 }  // namespace restws::detail

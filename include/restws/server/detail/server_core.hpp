@@ -42,6 +42,8 @@ class server_core_t {
   /// Throws std::logic_error without TLS, std::invalid_argument for a bad SNI pattern.
   void reload_tls(std::shared_ptr<asio::ssl::context> context,
                   std::vector<tls_server_name_t> names);
+  /// The server's hub of topics (its config's, else its own). Valid as long as the server.
+  websocket::basic::topic_hub_t& topics() const;
 
  private:
   std::unique_ptr<server_core_impl_t> impl_;
