@@ -151,7 +151,8 @@ connection_handoff_t connection_t::take_connection(request_id_t id) {
                          remote_,
                          reactor_.register_handoff(),
                          reactor_.config().logger,
-                         std::move(tls_)};
+                         std::move(tls_),
+                         reactor_.config().topics};
   state_ = state_t::handed_off;
   pending_.clear();
   begin_ = end_ = 0;

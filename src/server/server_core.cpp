@@ -4,6 +4,7 @@
 #include <csignal>
 #include <stdexcept>
 
+#include "../pubsub/topic_hub_impl.hpp"
 #include "server_core_impl.hpp"
 
 namespace restws::detail {
@@ -31,6 +32,7 @@ asio::ip::tcp::endpoint resolve_endpoint(asio::io_context& io, const std::string
 
 server_core_impl_t::server_core_impl_t(server_config_t config) : config_{std::move(config)} {
   if (!config_.logger) config_.logger = std::make_shared<null_logger_t>();
+  if (!config_.topics) config_.topics = websocket::basic::topic_hub_t::make();
   if (config_.tls_context) reload_tls(config_.tls_context, config_.tls_server_names);
   reactors_.reserve(config_.thread_count);
   for (std::size_t i = 0; i < config_.thread_count; ++i)
@@ -60,6 +62,7 @@ void server_core_impl_t::open(bool use_calling_thread) {
   reactors_not_drained_ = reactors_.size();
   for (auto& r : reactors_) r->start();
   accept_next();
+  hub().server_opened(io0);
   for (std::size_t i = use_calling_thread ? 1 : 0; i < reactors_.size(); ++i)
     threads_.emplace_back([this, r = reactors_[i].get()] { run_reactor(*r); });
 }
@@ -121,7 +124,13 @@ void server_core_impl_t::reactor_drained() {
       config_.logger->error([] { return std::string{"cleanup_func threw"}; });
     }
   }
+  // A bridge of the hub runs on the first reactor: it lets go before that reactor stops.
+  asio::post(reactors_.front()->io(), [this] { hub().server_closing(); });
   for (auto& r : reactors_) asio::post(r->io(), [r = r.get()] { r->finish_stop(); });
+}
+
+pubsub::detail::topic_hub_impl_t& server_core_impl_t::hub() const {
+  return static_cast<pubsub::detail::topic_hub_impl_t&>(*config_.topics);
 }
 
 void server_core_impl_t::wait() {
@@ -156,6 +165,7 @@ void server_core_t::close() {
   impl_->wait();
 }
 asio::ip::tcp::endpoint server_core_t::local_endpoint() const { return impl_->endpoint_; }
+websocket::basic::topic_hub_t& server_core_t::topics() const { return *impl_->config_.topics; }
 void server_core_t::reload_tls(std::shared_ptr<asio::ssl::context> context,
                                std::vector<tls_server_name_t> names) {
   impl_->reload_tls(std::move(context), std::move(names));

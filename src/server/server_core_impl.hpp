@@ -14,6 +14,10 @@
 #include "restws/server/detail/server_config.hpp"
 #include "tls_contexts.hpp"
 
+namespace restws::pubsub::detail {
+class topic_hub_impl_t;
+}
+
 namespace restws::detail {
 
 class server_core_impl_t {
@@ -34,6 +38,9 @@ class server_core_impl_t {
   /// New certificates for new connections (established ones keep theirs). Any thread.
   void reload_tls(std::shared_ptr<asio::ssl::context> context,
                   std::vector<tls_server_name_t> names);
+
+  /// The server's hub of topics (config_.topics: always set).
+  pubsub::detail::topic_hub_impl_t& hub() const;
 
   server_config_t config_;
   std::vector<std::unique_ptr<reactor_t>> reactors_;

@@ -27,6 +27,7 @@ std::string close_payload(status_code_t code, std::string_view reason) {
 
 void ws_connection_t::send_close(status_code_t code, std::string_view reason) {
   send_closed_.store(true, std::memory_order_release);
+  leave_topics();
   queue_frame(final_frame_flag_t::final_frame, opcode_t::connection_close_frame,
               message_t::make_payload(close_payload(code, reason)),
               [this](const std::error_code& ec) {
@@ -119,6 +120,7 @@ void ws_connection_t::close_socket(status_code_t code, std::string_view reason) 
 }
 
 void ws_connection_t::mark_socket_closed() noexcept {
+  leave_topics();
   registered_ = false;
   socket_closed_ = true;
   send_closed_.store(true, std::memory_order_release);

@@ -62,7 +62,8 @@ ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t
           validator_settings(settings, deflate.has_value()),
           handoff.logger ? std::move(handoff.logger) : std::make_shared<null_logger_t>(),
           idle_policy_t::from(settings.idle_timeout, settings.send_pings),
-          flow_limits_t::from(settings), settings.on_drain})},
+          flow_limits_t::from(settings), settings.on_drain,
+          std::static_pointer_cast<pubsub::detail::topic_hub_impl_t>(handoff.topics)})},
       connection_id_{handoff.connection_id},
       remote_endpoint_{handoff.remote_endpoint} {
   new (&owner_weak_) std::weak_ptr<ws_t>;
@@ -213,6 +214,7 @@ void ws_connection_t::send_on_io_thread(final_frame_flag_t fin, opcode_t opcode,
   if (opcode == opcode_t::connection_close_frame) {
     // The user starts the close handshake with a frame of their own.
     send_closed_.store(true, std::memory_order_release);
+    leave_topics();
     queue_frame(final_frame_flag_t::final_frame, opcode, std::move(payload),
                 [this, user_cb = std::move(cb)](const std::error_code& ec) {
                   if (user_cb) user_cb(ec);

@@ -35,6 +35,7 @@
 #include "restws/websocket/ws.hpp"
 #include "ws_deflate.hpp"
 #include "ws_poller.hpp"
+#include "ws_topics.hpp"
 
 namespace restws::websocket::basic::detail {
 
@@ -42,6 +43,9 @@ namespace restws::websocket::basic::detail {
 struct out_frame_t {
   std::array<std::byte, protocol::max_frame_header_size> header;
   std::uint8_t header_size = 0;
+  /// The payload is a published message's, shared with other threads' queues: not recycled
+  /// (ws_recycling.cpp reuses a block only its thread can reach).
+  bool shared = false;
   shared_payload_t payload;  ///< may be null (empty payload)
   write_status_cb_t cb;
 };
@@ -85,11 +89,12 @@ struct ws_config_t {
   idle_policy_t idle;                         ///< keep-alive pings and idle timeout
   flow_limits_t flow;                         ///< backpressure
   drain_handler_t on_drain;  ///< ws_settings_t::on_drain (a config with one is not shared)
+  std::shared_ptr<pubsub::detail::topic_hub_impl_t> topics;  ///< the server's hub
 
   bool same_as(const ws_config_t& o) const noexcept {
     return io == o.io && close_timeout == o.close_timeout && write_timeout == o.write_timeout &&
            limits == o.limits && logger == o.logger && idle == o.idle && flow == o.flow &&
-           !on_drain && !o.on_drain;
+           topics == o.topics && !on_drain && !o.on_drain;
   }
 };
 
@@ -177,6 +182,20 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   void shutdown_from_any_thread(protocol::status_code_t code, std::string reason);
   void kill_from_any_thread();
   void activate_from_any_thread();
+
+  // Topics (ws_topics.cpp).
+  void subscribe_from_any_thread(std::string_view topic);
+  void unsubscribe_from_any_thread(std::string_view topic);
+  bool is_subscribed_from_any_thread(std::string_view topic) const;
+  /// Publishes through the hub, skipping this connection; the receivers' count.
+  std::size_t publish_from_any_thread(std::string_view topic, shared_payload_t payload,
+                                      protocol::opcode_t opcode);
+  /// Queues a published message unless the backpressure rules refuse it (topics.hpp); counts
+  /// what happened. The write waits for the poller's end of deliveries (defer_write()). From
+  /// this connection's shard, on its thread.
+  void take_published(published_frame_t& frame, pubsub::detail::delivery_count_t& count);
+  /// Writes what take_published() queued (ws_poller_t::end_deferred_writes()).
+  void flush_deferred_write();
 
   // Called by the reactor's ws_poller_t.
   /// The peer's end of input (or an error) was reported. A read that returns less than it was
@@ -322,6 +341,12 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   /// Parses what process() left in `pending` when reading paused (complete frames, maybe).
   void process_pending();
 
+  // Topics.
+  topic_shard_t* topic_shard(bool create);
+  /// Leaves every topic (once no data frame can be queued any more).
+  void leave_topics() noexcept;
+  const published_frame_t::variant_t& compressed_variant(published_frame_t& frame);
+
   // Closing.
   void send_close(protocol::status_code_t code, std::string_view reason);
   void fail(protocol::status_code_t code, std::string_view reason);
@@ -405,6 +430,9 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   bool over_limit_ : 1 = false;   ///< buffered_ went over max_backpressure, not drained yet
   bool read_paused_ : 1 = false;  ///< throttled: no reading until the queue drains
   bool pending_unparsed_ : 1 = false;  ///< pending holds bytes a paused process() left
+  bool subscribed_ : 1 = false;        ///< has (or had, before leave_topics()) topics in its shard
+  bool write_deferred_ : 1 = false;    ///< in the poller's list of deferred writes
+  bool publish_drop_logged_ : 1 = false;  ///< published messages dropped: said once per episode
   bool tls_ : 1 = false;  ///< extras_->tls is the transport (transport.hpp); else plain TCP
   /// extras_ holds a subprotocol (and so lives as long as we do). Set in the constructor and
   /// never changed, so any thread may read it; a byte of what was padding.

@@ -50,6 +50,12 @@ class ws_deflate_t {
   /// then sends it uncompressed. Without context, with a full window and libdeflate built in,
   /// libdeflate compresses (protocol/buffer_deflater.hpp); otherwise zlib.
   bool compress(std::span<const std::byte> message, std::string& out);
+  /// The compressor's settings where the server keeps no context (compress() then gives the
+  /// same bytes for every connection with equal settings), else std::nullopt.
+  std::optional<protocol::deflater_settings_t> shared_settings() const noexcept {
+    if (!agreed_.server_no_context_takeover) return std::nullopt;
+    return deflater_settings_;
+  }
 
   /// Bytes this connection holds for compression beyond this object (its own codecs' state).
   std::size_t memory() const noexcept;

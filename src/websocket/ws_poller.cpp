@@ -17,6 +17,7 @@
 
 #include "../server/uring_batch.hpp"
 #include "ws_connection.hpp"
+#include "ws_topics.hpp"
 
 namespace restws::websocket::basic::detail {
 namespace {
@@ -62,6 +63,32 @@ ws_poller_t::ws_poller_t(asio::io_context& io)
 }
 
 ws_poller_t::~ws_poller_t() { shutdown(); }
+
+topic_shard_t* ws_poller_t::topic_shard(
+    const std::shared_ptr<pubsub::detail::topic_hub_impl_t>& hub, bool create) {
+  for (const auto& s : shards_)
+    if (s->hub() == hub.get()) return s.get();
+  if (!create) return nullptr;
+  return shards_.emplace_back(std::make_unique<topic_shard_t>(*this, hub)).get();
+}
+
+void ws_poller_t::defer_write(ws_connection_t* connection) {
+  connection->retain();
+  deferred_.push_back(connection);
+}
+
+void ws_poller_t::flush_deferred() {
+  // A write may fail and run a handler that publishes again: loop until nothing is left.
+  std::vector<ws_connection_t*> batch;
+  while (!deferred_.empty()) {
+    batch.swap(deferred_);
+    for (ws_connection_t* c : batch) {
+      c->flush_deferred_write();
+      c->release();
+    }
+    batch.clear();
+  }
+}
 
 bool ws_poller_t::enable_uring(std::error_code& ec) {
   if (uring_tried_) return uring_ != nullptr;
@@ -209,6 +236,7 @@ void ws_poller_t::on_ready() {
       read_batched(batch_reads_);
       batch_reads_.clear();
     }
+    if (!deferred_.empty()) flush_deferred();  // published messages join the batch's writes
     collecting_writes_ = false;
     if (!flush_.empty()) flush_batched();
     if (uring_broken()) uring_.reset();  // plain system calls from now on
@@ -346,7 +374,9 @@ void ws_poller_t::shutdown() {
     connection->detach_from_poller();  // closes the socket
     connection->release();
   }
+  for (ws_connection_t* c : std::exchange(deferred_, {})) c->release();
   registration_.reset();
+  shards_.clear();  // after the connections: they left their topics when their sockets closed
   last_config_.reset();
   release_retired();
   while (busy_pool.first) {

@@ -37,9 +37,14 @@
 #include "../server/join_buffer.hpp"
 #include "restws/server/connection_handoff.hpp"
 
+namespace restws::pubsub::detail {
+class topic_hub_impl_t;
+}
+
 namespace restws::websocket::basic::detail {
 
 class ws_connection_t;
+class topic_shard_t;
 struct busy_state_t;
 struct ws_config_t;
 
@@ -107,6 +112,21 @@ class ws_poller_t final : public asio::execution_context::service {
   /// `config`, or an equal one already in use here (most connections share their settings).
   std::shared_ptr<const ws_config_t> share_config(ws_config_t config);
 
+  asio::io_context& io() const noexcept { return io_; }
+
+  /// This reactor's subscribers of `hub` (ws_topics.hpp); made on first use if `create`, else
+  /// null if there are none.
+  topic_shard_t* topic_shard(const std::shared_ptr<pubsub::detail::topic_hub_impl_t>& hub,
+                             bool create);
+  /// Between these, a connection that takes a published message (ws_topics.cpp) writes it at
+  /// the end (defer_write()): every message published meanwhile, and in the whole batch when
+  /// inside one, leaves in one write per receiver.
+  void begin_deferred_writes() noexcept { ++deferring_; }
+  void end_deferred_writes() {
+    if (--deferring_ == 0 && !in_batch_) flush_deferred();
+  }
+  void defer_write(ws_connection_t* connection);
+
   /// The keep-alive clock (idle_policy.hpp): coarse milliseconds, wrapping at 2^32, as last read
   /// by refresh_clock(), which the poller calls on each wake-up and each idle check (a
   /// connection stamps its reads with it: no clock read per message).
@@ -124,6 +144,7 @@ class ws_poller_t final : public asio::execution_context::service {
   void arm();
   void on_ready();
   void release_retired();
+  void flush_deferred();
   /// Calls `f` on every registered connection (the list may change meanwhile).
   template <typename F>
   void for_each_live(F f);
@@ -154,6 +175,9 @@ class ws_poller_t final : public asio::execution_context::service {
   std::optional<asio::steady_timer> idle_timer_;  ///< armed while a live connection needs it
   std::chrono::milliseconds idle_period_{0};      ///< the shortest any connection asked for
   bool idle_timer_armed_ = false;
+  std::vector<std::unique_ptr<topic_shard_t>> shards_;  ///< one per hub with subscribers here
+  std::vector<ws_connection_t*> deferred_;  ///< each retained until its write is flushed
+  unsigned deferring_ = 0;
 };
 
 }  // namespace restws::websocket::basic::detail

@@ -114,10 +114,10 @@ __attribute__((always_inline)) inline void ws_connection_t::lone_frame_sent() no
   const std::size_t payload_size = frame_size(b.queue.front()) - b.queue.front().header_size;
   if (b.queue.size() != 1) {  // frames queued after it while it was in flight (batched)
     b.queued_bytes -= frame_size(b.queue.front());
-    recycle(std::move(b.queue.front().payload));
+    if (!b.queue.front().shared) recycle(std::move(b.queue.front().payload));
     b.queue.erase(b.queue.begin());
   } else {
-    recycle(std::move(b.queue.front().payload));
+    if (!b.queue.front().shared) recycle(std::move(b.queue.front().payload));
     b.queue.clear();
     b.queued_bytes = 0;
   }
@@ -250,7 +250,7 @@ void ws_connection_t::finish_written() {
   std::size_t written = 0;
   for (auto& f : writing) {
     written += frame_size(f) - f.header_size;
-    recycle(std::move(f.payload));
+    if (!f.shared) recycle(std::move(f.payload));
     any = any || static_cast<bool>(f.cb);
   }
   sub_buffered(written);

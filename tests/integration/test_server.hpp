@@ -37,6 +37,14 @@ struct log_store_t {
       if (l.find(text) != std::string::npos) return true;
     return false;
   }
+
+  /// The number of lines that contain `text`.
+  std::size_t count(const std::string& text) {
+    std::lock_guard lock{mutex};
+    std::size_t n = 0;
+    for (const auto& l : lines) n += l.find(text) != std::string::npos;
+    return n;
+  }
 };
 
 class capturing_logger_t final : public abstract_logger_t {

@@ -44,11 +44,11 @@ struct redis_settings_t {
 
 struct redis_bridge_stats_t {
   bool connected = false;
-  std::uint64_t connects = 0;         ///< successful (re)connections
-  std::uint64_t forwarded = 0;        ///< local publishes written to Redis
-  std::uint64_t received = 0;         ///< messages from other nodes delivered locally
-  std::uint64_t lost = 0;             ///< local publishes not forwarded (Redis down or slow)
-  std::uint64_t dropped_incoming = 0; ///< malformed or oversized messages from Redis
+  std::uint64_t connects = 0;          ///< successful (re)connections
+  std::uint64_t forwarded = 0;         ///< local publishes written to Redis
+  std::uint64_t received = 0;          ///< messages from other nodes delivered locally
+  std::uint64_t lost = 0;              ///< local publishes not forwarded (Redis down or slow)
+  std::uint64_t dropped_incoming = 0;  ///< malformed or oversized messages from Redis
 };
 
 class redis_bridge_t : public websocket::basic::topic_bridge_t {

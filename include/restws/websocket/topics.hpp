@@ -34,6 +34,10 @@
 
 #include "restws/websocket/message.hpp"
 
+namespace restws::pubsub::detail {
+class topic_hub_impl_t;
+}
+
 namespace restws::websocket::basic {
 
 class topic_hub_t;
@@ -91,7 +95,8 @@ class topic_hub_t : public std::enable_shared_from_this<topic_hub_t> {
   /// called at once for every topic active now; attach() once the server runs.
   virtual void set_bridge(std::shared_ptr<topic_bridge_t> bridge) = 0;
 
- protected:
+ private:
+  friend class pubsub::detail::topic_hub_impl_t;  // the only implementation
   topic_hub_t() = default;
 };
 
