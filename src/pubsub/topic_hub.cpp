@@ -7,13 +7,40 @@
 
 namespace restws::websocket::basic {
 
-std::shared_ptr<topic_hub_t> topic_hub_t::make() {
-  return std::make_shared<pubsub::detail::topic_hub_impl_t>();
+std::shared_ptr<topic_hub_t> topic_hub_t::make(std::size_t max_pending_bytes) {
+  return std::make_shared<pubsub::detail::topic_hub_impl_t>(max_pending_bytes);
 }
 
 }  // namespace restws::websocket::basic
 
 namespace restws::pubsub::detail {
+
+bool topic_shard_base_t::post(std::shared_ptr<const published_t> m, std::size_t max_bytes) {
+  const std::size_t size = m->payload ? m->payload->size() : 0;
+  std::lock_guard lock{mailbox_mutex_};
+  if (mailbox_bytes_ != 0 && mailbox_bytes_ + size > max_bytes) return false;
+  mailbox_bytes_ += size;
+  mailbox_.push_back(std::move(m));
+  if (!drain_posted_) {
+    drain_posted_ = true;
+    asio::post(io_, [this] { drain(); });
+  }
+  return true;
+}
+
+void topic_shard_base_t::drain() {
+  std::vector<std::shared_ptr<const published_t>> batch;
+  {
+    std::lock_guard lock{mailbox_mutex_};
+    batch.swap(mailbox_);
+    mailbox_bytes_ = 0;
+    drain_posted_ = false;
+  }
+  std::vector<const published_t*> view;
+  view.reserve(batch.size());
+  for (const auto& m : batch) view.push_back(m.get());
+  deliver(view);
+}
 
 namespace {
 void check_opcode(opcode_t opcode) {
@@ -43,7 +70,9 @@ std::size_t topic_hub_impl_t::publish_from(const void* skip, std::string_view to
                                            bool forward) {
   topic_shard_base_t* here = nullptr;  // the shard of the calling thread, if it has subscribers
   std::size_t count = 0;
+  std::size_t refused = 0;  // receivers on reactors whose mailbox is full
   std::shared_ptr<websocket::basic::topic_bridge_t> bridge;
+  std::shared_ptr<abstract_logger_t> overflow_log;
   std::shared_ptr<const published_t> message;
   {
     std::lock_guard lock{mutex_};
@@ -60,18 +89,30 @@ std::size_t topic_hub_impl_t::publish_from(const void* skip, std::string_view to
         if (!message)
           message = std::make_shared<const published_t>(
               published_t{std::string{topic}, payload, opcode, skip});
-        asio::post(shard->io(), [shard, message] { shard->deliver(*message); });
+        if (shard->post(message, max_pending_bytes_)) continue;
+        refused += n;
+        if (!overflow_logged_ && logger_) {
+          overflow_logged_ = true;
+          overflow_log = logger_;
+        }
       }
     }
   }
   if (count != 0) published_.fetch_add(1, std::memory_order_relaxed);
+  if (refused != 0) {
+    dropped_.fetch_add(refused, std::memory_order_relaxed);
+    if (overflow_log)
+      overflow_log->warn([&] {
+        return "topics: a reactor thread does not keep up with the publishers: over " +
+               std::to_string(max_pending_bytes_) +
+               " bytes of published messages wait for it, later ones are dropped for its "
+               "subscribers (said once; topic_hub_t::stats().dropped counts them)";
+      });
+  }
   if (here) {
-    if (message) {
-      here->deliver(*message);
-    } else {
-      const published_t m{std::string{topic}, payload, opcode, skip};
-      here->deliver(m);
-    }
+    const published_t local{std::string{topic}, payload, opcode, skip};
+    const published_t* m = message ? message.get() : &local;
+    here->deliver(std::span{&m, 1});
   }
   if (bridge) bridge->on_publish(topic, payload, opcode);
   return count;
@@ -170,10 +211,12 @@ void topic_hub_impl_t::remove_shard(topic_shard_base_t& shard) {
   }
 }
 
-void topic_hub_impl_t::server_opened(asio::io_context& io) {
+void topic_hub_impl_t::server_opened(asio::io_context& io,
+                                     std::shared_ptr<abstract_logger_t> logger) {
   std::shared_ptr<websocket::basic::topic_bridge_t> bridge;
   {
     std::lock_guard lock{mutex_};
+    if (!logger_) logger_ = std::move(logger);
     if (home_) return;  // a second server on the same hub: the bridge stays with the first
     home_ = &io;
     bridge = bridge_;

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -20,6 +21,7 @@
 
 #include <asio/io_context.hpp>
 
+#include "restws/server/logger.hpp"
 #include "restws/websocket/topics.hpp"
 #include "topic_registry.hpp"
 
@@ -49,17 +51,33 @@ class topic_shard_base_t {
   explicit topic_shard_base_t(asio::io_context& io) noexcept : io_{io} {}
   virtual ~topic_shard_base_t() = default;
   asio::io_context& io() const noexcept { return io_; }
-  /// Queues `m` to this shard's subscribers of m.topic. On io()'s thread.
-  virtual void deliver(const published_t& m) = 0;
+  /// Queues each message of `batch` to this shard's subscribers of its topic, then writes.
+  /// On io()'s thread.
+  virtual void deliver(std::span<const published_t* const> batch) = 0;
   /// True if `subscriber` (a connection of this shard) is subscribed to `topic`. Any thread.
   virtual bool has_subscriber(const void* subscriber, std::string_view topic) const = 0;
 
+  /// From another thread: `m` joins this shard's mailbox, delivered on io()'s thread in one
+  /// batch with whatever else arrives meanwhile (one post per batch, one write per receiver).
+  /// False, and `m` is not queued, if the mailbox already holds `max_bytes` of payload: the
+  /// reactor does not keep up with its publishers.
+  bool post(std::shared_ptr<const published_t> m, std::size_t max_bytes);
+
  private:
+  void drain();
+
   asio::io_context& io_;
+  std::mutex mailbox_mutex_;
+  std::vector<std::shared_ptr<const published_t>> mailbox_;
+  std::size_t mailbox_bytes_ = 0;
+  bool drain_posted_ = false;
 };
 
 class topic_hub_impl_t final : public websocket::basic::topic_hub_t {
  public:
+  explicit topic_hub_impl_t(std::size_t max_pending_bytes) noexcept
+      : max_pending_bytes_{max_pending_bytes} {}
+
   std::size_t publish(std::string_view topic, std::string payload, opcode_t opcode) override;
   std::size_t publish_local(std::string_view topic, shared_payload_t payload,
                             opcode_t opcode) override;
@@ -87,7 +105,7 @@ class topic_hub_impl_t final : public websocket::basic::topic_hub_t {
   }
 
   // For the server: its first reactor, where a bridge runs.
-  void server_opened(asio::io_context& io);
+  void server_opened(asio::io_context& io, std::shared_ptr<abstract_logger_t> logger);
   /// On that reactor's thread, before it stops.
   void server_closing();
 
@@ -100,7 +118,10 @@ class topic_hub_impl_t final : public websocket::basic::topic_hub_t {
   mutable std::mutex mutex_;
   std::unordered_map<std::string, topic_entry_t, string_hash_t, std::equal_to<>> topics_;
   std::shared_ptr<websocket::basic::topic_bridge_t> bridge_;
-  asio::io_context* home_ = nullptr;  ///< the server's first reactor while it runs
+  asio::io_context* home_ = nullptr;           ///< the server's first reactor while it runs
+  std::shared_ptr<abstract_logger_t> logger_;  ///< the server's, once it opened
+  const std::size_t max_pending_bytes_;
+  bool overflow_logged_ = false;
   std::atomic<std::uint64_t> published_{0};
   std::atomic<std::uint64_t> deliveries_{0};
   std::atomic<std::uint64_t> dropped_{0};

@@ -62,7 +62,7 @@ void server_core_impl_t::open(bool use_calling_thread) {
   reactors_not_drained_ = reactors_.size();
   for (auto& r : reactors_) r->start();
   accept_next();
-  hub().server_opened(io0);
+  hub().server_opened(io0, config_.logger);
   for (std::size_t i = use_calling_thread ? 1 : 0; i < reactors_.size(); ++i)
     threads_.emplace_back([this, r = reactors_[i].get()] { run_reactor(*r); });
 }

@@ -21,7 +21,6 @@ void ws_connection_t::on_over_limit() noexcept {
 
 void ws_connection_t::on_drained() {
   over_limit_ = false;
-  publish_drop_logged_ = false;
   if (read_paused_) {
     read_paused_ = false;
     start_read();  // posted: what process() left in `pending` first, then the socket

@@ -119,8 +119,8 @@ class ws_poller_t final : public asio::execution_context::service {
   topic_shard_t* topic_shard(const std::shared_ptr<pubsub::detail::topic_hub_impl_t>& hub,
                              bool create);
   /// Between these, a connection that takes a published message (ws_topics.cpp) writes it at
-  /// the end (defer_write()): every message published meanwhile, and in the whole batch when
-  /// inside one, leaves in one write per receiver.
+  /// the end (defer_write()), or at the end of the poller's round when inside one: every
+  /// message published meanwhile leaves in one write per receiver.
   void begin_deferred_writes() noexcept { ++deferring_; }
   void end_deferred_writes() {
     if (--deferring_ == 0 && !in_batch_) flush_deferred();

@@ -79,28 +79,30 @@ bool topic_shard_t::has_subscriber(const void* subscriber, std::string_view topi
   return registry_.is_subscribed(static_cast<const ws_connection_t*>(subscriber), topic);
 }
 
-void topic_shard_t::deliver(const published_t& m) {
+void topic_shard_t::deliver(std::span<const published_t* const> batch) {
   std::vector<ws_connection_t*> receivers;
   if (!spare_.empty()) {
     receivers = std::move(spare_.back());
     spare_.pop_back();
   }
-  {
-    std::lock_guard lock{mutex_};
-    registry_.for_each_subscriber(m.topic, [&](ws_connection_t& c) {
-      if (static_cast<const void*>(&c) != m.skip) receivers.push_back(&c);
-    });
-  }
-  if (!receivers.empty()) {
-    // Connections stay allocated meanwhile: one that closes now is released by its poller later,
-    // never inside this call (ws_poller_t::remove()).
-    published_frame_t frame{m};
-    delivery_count_t count;
-    poller_.begin_deferred_writes();
+  delivery_count_t count;
+  poller_.begin_deferred_writes();
+  for (const published_t* m : batch) {
+    receivers.clear();
+    {
+      std::lock_guard lock{mutex_};
+      registry_.for_each_subscriber(m->topic, [&](ws_connection_t& c) {
+        if (static_cast<const void*>(&c) != m->skip) receivers.push_back(&c);
+      });
+    }
+    if (receivers.empty()) continue;
+    // Connections stay allocated meanwhile: one that closes now is released by its poller
+    // later, never inside this call (ws_poller_t::remove()).
+    published_frame_t frame{*m};
     for (ws_connection_t* c : receivers) c->take_published(frame, count);
-    poller_.end_deferred_writes();
-    hub_->count_deliveries(count);
   }
+  poller_.end_deferred_writes();  // each receiver's messages of the batch in one write
+  hub_->count_deliveries(count);
   receivers.clear();
   if (spare_.size() < 4) spare_.push_back(std::move(receivers));
 }
@@ -161,6 +163,12 @@ void ws_connection_t::take_published(published_frame_t& frame, delivery_count_t&
     ++count.closed;
     return;
   }
+  if (config_->flow.over(buffered_.load(std::memory_order_relaxed)) && write_deferred_ &&
+      !processing_) {
+    // A batch of messages must not fill the queue of a receiver that reads: what waits for the
+    // batch's end is written now, and the cap decides on what the socket did not take.
+    start_write();
+  }
   if (config_->flow.over(buffered_.load(std::memory_order_relaxed))) {
     ++count.dropped;
     // One receiver's full queue must not hold back the publisher or the others: the message is
@@ -176,7 +184,7 @@ void ws_connection_t::take_published(published_frame_t& frame, delivery_count_t&
                "]: " + remote_endpoint_.address().to_string() +
                " does not read: " + std::to_string(buffered_amount()) +
                " bytes queued, over max_backpressure; published messages are dropped for it "
-               "until its queue drains";
+               "while its queue is full (said once; topic_hub_t::stats().dropped counts them)";
       });
     }
     return;

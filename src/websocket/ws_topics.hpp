@@ -62,7 +62,7 @@ class topic_shard_t final : public pubsub::detail::topic_shard_base_t {
   void subscribe(ws_connection_t& c, std::string_view topic);
   void unsubscribe(ws_connection_t& c, std::string_view topic);
   void unsubscribe_all(ws_connection_t& c);
-  void deliver(const pubsub::detail::published_t& m) override;
+  void deliver(std::span<const pubsub::detail::published_t* const> batch) override;
 
   // Any thread.
   bool has_subscriber(const void* subscriber, std::string_view topic) const override;

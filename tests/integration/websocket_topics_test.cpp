@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -63,6 +64,8 @@ struct handles_t {
   std::condition_variable changed;
   std::vector<rws::ws_handle_t> all;
   std::atomic<std::size_t> closes{0};
+  std::promise<void> blocked;  ///< set when a "block" command holds the reactor
+  std::shared_future<void> unblock;
 };
 
 class websocket_topics : public ::testing::Test {
@@ -92,6 +95,9 @@ class websocket_topics : public ::testing::Test {
                     } else if (p.starts_with("unsub:")) {
                       wsh->unsubscribe(p.substr(6));
                       wsh->send_message(rws::final_frame, opcode_t::text_frame, cat("ok:", p));
+                    } else if (p == "block") {  // holds this reactor thread
+                      handles->blocked.set_value();
+                      handles->unblock.wait();
                     } else if (p.starts_with("pub:")) {
                       const auto colon = p.find(':', 4);
                       wsh->publish(p.substr(4, colon - 4), p.substr(colon + 1));
@@ -128,7 +134,8 @@ class websocket_topics : public ::testing::Test {
 
   std::shared_ptr<log_store_t> log_ = std::make_shared<log_store_t>();
   std::shared_ptr<handles_t> handles_ = std::make_shared<handles_t>();
-  rws::topic_hub_handle_t hub_ = rws::topic_hub_t::make();
+  rws::topic_hub_handle_t hub_ = rws::topic_hub_t::make(pending_limit);
+  static constexpr std::size_t pending_limit = 256 * 1024;
   std::unique_ptr<http_server_t<traits_t>> server_;
 };
 
@@ -244,6 +251,8 @@ TEST_F(websocket_topics, the_server_has_its_own_hub_when_none_is_given) {
   const auto f = c.read_frame(5s);
   ASSERT_TRUE(f);
   EXPECT_EQ(f->payload, "hello");
+  ASSERT_TRUE(c.send_frame(opcode_t::connection_close_frame, std::string{"\x03\xe8", 2}));
+  EXPECT_TRUE(c.wait_for_eof(5s));
   server->close();
 }
 
@@ -333,6 +342,7 @@ TEST_F(websocket_topics, a_connection_closed_from_a_handle_cannot_subscribe_agai
 TEST_F(websocket_topics, a_receiver_that_does_not_read_is_dropped_for_and_holds_back_nobody) {
   rws::ws_settings_t s;
   s.max_backpressure = 64 * 1024;
+  hub_ = rws::topic_hub_t::make();  // the default mailbox: the publisher may run ahead here
   start(2, s);
   auto slow = subscriber("t", 4096);  // does not read until the end
   std::vector<std::unique_ptr<ws_test_client_t>> fast;
@@ -428,6 +438,35 @@ TEST_F(websocket_topics, with_policy_close_a_receiver_over_the_cap_is_closed_wit
       break;
     }
   }
+}
+
+TEST_F(websocket_topics, a_reactor_that_does_not_keep_up_has_its_mailbox_bounded) {
+  start(1);
+  auto sub = subscriber("t");
+  std::promise<void> unblock;
+  handles_->unblock = unblock.get_future().share();
+  ws_test_client_t blocker{server_->port()};
+  ASSERT_NE(blocker.handshake("/t").find(" 101 "), std::string::npos);
+  ASSERT_TRUE(blocker.send_frame(opcode_t::text_frame, "block"));
+  handles_->blocked.get_future().wait();
+  // The reactor is held: what the test's thread publishes waits in its mailbox, up to the limit.
+  constexpr std::size_t size = 64 * 1024;
+  constexpr int messages = 10;
+  for (int i = 0; i < messages; ++i) EXPECT_EQ(hub_->publish("t", numbered(i, size)), 1u);
+  constexpr int kept = static_cast<int>(pending_limit / size);
+  EXPECT_EQ(hub_->stats().dropped, static_cast<std::uint64_t>(messages - kept));
+  EXPECT_TRUE(log_->contains("does not keep up with the publishers"));
+  unblock.set_value();
+  for (int i = 0; i < kept; ++i) {
+    const auto f = sub->read_frame(5s);
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->payload, numbered(i, size));
+  }
+  hub_->publish("t", "later");
+  const auto f = sub->read_frame(5s);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->payload, "later");
+  EXPECT_EQ(log_->count("does not keep up"), 1u);
 }
 
 // ---- concurrency -----------------------------------------------------------------------------

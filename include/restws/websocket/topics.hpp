@@ -72,7 +72,11 @@ struct topic_stats_t {
 
 class topic_hub_t : public std::enable_shared_from_this<topic_hub_t> {
  public:
-  static std::shared_ptr<topic_hub_t> make();
+  /// A reactor thread receives what other threads publish through a mailbox, delivered in
+  /// batches; a mailbox holding `max_pending_bytes` of payload (its thread does not keep up with
+  /// the publishers) takes no more: later messages are dropped for that thread's subscribers
+  /// (stats().dropped, logged once), so that memory stays bounded.
+  static std::shared_ptr<topic_hub_t> make(std::size_t max_pending_bytes = 64 * 1024 * 1024);
   virtual ~topic_hub_t() = default;
 
   /// Sends `payload` as one message (text by default; binary too) to every subscriber of

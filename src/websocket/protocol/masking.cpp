@@ -55,15 +55,20 @@ __attribute__((always_inline)) inline void mask_bytes(std::byte* dst, const std:
 }  // namespace
 
 // Each built three times, for AVX-512, AVX2 and the baseline; the loader picks one for the CPU
-// at start.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void apply_mask(
-    std::span<std::byte> data, const mask_key_t& key, std::uint64_t offset) noexcept {
+// at start. Not under ThreadSanitizer: the loader runs the picking function (instrumented)
+// before the sanitizer's runtime is up, and the program crashes at start.
+#if defined(__SANITIZE_THREAD__)
+#define RESTWS_MASK_CLONES
+#else
+#define RESTWS_MASK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+RESTWS_MASK_CLONES void apply_mask(std::span<std::byte> data, const mask_key_t& key,
+                                   std::uint64_t offset) noexcept {
   mask_bytes(data.data(), data.data(), data.size(), rotated_key(key, offset));
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default"))) void copy_masked(
-    std::span<std::byte> dst, std::span<const std::byte> src, const mask_key_t& key,
-    std::uint64_t offset) noexcept {
+RESTWS_MASK_CLONES void copy_masked(std::span<std::byte> dst, std::span<const std::byte> src,
+                                    const mask_key_t& key, std::uint64_t offset) noexcept {
   mask_bytes(dst.data(), src.data(), std::min(dst.size(), src.size()), rotated_key(key, offset));
 }
 
