@@ -253,6 +253,7 @@ TEST_F(websocket_topics, the_server_has_its_own_hub_when_none_is_given) {
   EXPECT_EQ(f->payload, "hello");
   ASSERT_TRUE(c.send_frame(opcode_t::connection_close_frame, std::string{"\x03\xe8", 2}));
   EXPECT_TRUE(c.wait_for_eof(5s));
+  c.reset();  // our end of TCP too: the server's close is then complete
   server->close();
 }
 
