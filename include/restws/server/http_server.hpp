@@ -11,8 +11,8 @@
 #include <asio/ip/tcp.hpp>
 
 #include "restws/server/detail/server_core.hpp"
-#include "restws/websocket/topics.hpp"
 #include "restws/server/settings.hpp"
+#include "restws/websocket/topics.hpp"
 
 namespace restws {
 
