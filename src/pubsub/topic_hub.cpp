@@ -80,6 +80,12 @@ std::size_t topic_hub_impl_t::publish_from(const void* skip, std::string_view to
     const auto it = topics_.find(topic);
     if (it != topics_.end()) {
       count = it->second.count;
+      if (skip)
+        for (const auto& [shard, n] : it->second.shards)
+          if (shard->has_subscriber(skip, topic)) {
+            --count;
+            break;
+          }
       for (const auto& [shard, n] : it->second.shards) {
         if (shard->io().get_executor().running_in_this_thread()) {
           here = shard;
@@ -98,7 +104,7 @@ std::size_t topic_hub_impl_t::publish_from(const void* skip, std::string_view to
       }
     }
   }
-  if (count != 0) published_.fetch_add(1, std::memory_order_relaxed);
+  if (here || message) published_.fetch_add(1, std::memory_order_relaxed);
   if (refused != 0) {
     dropped_.fetch_add(refused, std::memory_order_relaxed);
     if (overflow_log)

@@ -87,7 +87,7 @@ class topic_hub_impl_t final : public websocket::basic::topic_hub_t {
   void set_bridge(std::shared_ptr<websocket::basic::topic_bridge_t> bridge) override;
 
   /// The general publish: `skip` gets nothing; `forward`: also to the bridge. Returns the
-  /// topic's local subscribers (with `skip` among them if it is subscribed).
+  /// topic's local subscribers but `skip`.
   std::size_t publish_from(const void* skip, std::string_view topic, shared_payload_t payload,
                            opcode_t opcode, bool forward);
   /// True if `subscriber` (a connection) is subscribed to `topic` in one of the shards. Any

@@ -141,11 +141,8 @@ bool ws_connection_t::is_subscribed_from_any_thread(std::string_view topic) cons
 std::size_t ws_connection_t::publish_from_any_thread(std::string_view topic,
                                                      shared_payload_t payload, opcode_t opcode) {
   if (!config_->topics) return 0;
-  const void* self = static_cast<const ws_connection_t*>(this);
-  const bool mine = config_->topics->is_subscribed(self, topic);
-  const std::size_t n =
-      config_->topics->publish_from(self, topic, std::move(payload), opcode, true);
-  return mine && n > 0 ? n - 1 : n;
+  return config_->topics->publish_from(static_cast<const ws_connection_t*>(this), topic,
+                                       std::move(payload), opcode, true);
 }
 
 void ws_connection_t::leave_topics() noexcept {

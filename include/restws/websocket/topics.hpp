@@ -17,7 +17,7 @@
 // that receiver (a publisher cannot be throttled by one of many readers); with `close`, the
 // receiver fails with 1008. A closed connection leaves its topics by itself.
 //
-// Across processes: set a bridge (topic_bridge_t; restws::pubsub::redis_bridge_t is one).
+// Across processes: set a bridge (topic_bridge_t), which carries the hub's topics to others.
 //
 // Thread-safety: every member function of topic_hub_t may be called from any thread at once,
 // including from inside handlers.
