@@ -154,17 +154,23 @@ void redis_bridge_impl_t::publish_now(std::uint64_t generation, const std::strin
   if (ac != nullptr) {
     const char* argv[] = {"PUBLISH", channel.data(), envelope.data()};
     const std::size_t lengths[] = {7, channel.size(), envelope.size()};
-    if (redisAsyncCommandArgv(ac, &on_publish_reply, reinterpret_cast<void*>(cost), 3, argv,
-                              lengths) == REDIS_OK)
+    // Redis answers in order on one connection (and hiredis fails what is left in order), so
+    // each answer takes the oldest cost.
+    if (redisAsyncCommandArgv(ac, &on_publish_reply, nullptr, 3, argv, lengths) == REDIS_OK) {
+      publish_costs_.push_back(cost);
       return;
+    }
   }
   pending_bytes_.fetch_sub(cost, std::memory_order_relaxed);
   lost_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void redis_bridge_impl_t::on_publish_reply(redisAsyncContext* ac, void* r, void* privdata) {
+void redis_bridge_impl_t::on_publish_reply(redisAsyncContext* ac, void* r, void*) {
   auto& self = *static_cast<redis_bridge_impl_t*>(redis_link_t::owner_of(ac));
-  self.pending_bytes_.fetch_sub(reinterpret_cast<std::size_t>(privdata), std::memory_order_relaxed);
+  if (!self.publish_costs_.empty()) {
+    self.pending_bytes_.fetch_sub(self.publish_costs_.front(), std::memory_order_relaxed);
+    self.publish_costs_.pop_front();
+  }
   const auto* reply = static_cast<const redisReply*>(r);
   // Null: the connection went before Redis answered; an error: Redis refused it.
   if (reply == nullptr || reply->type == REDIS_REPLY_ERROR)

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -71,6 +72,7 @@ class redis_bridge_impl_t final : public redis_bridge_t,
   std::shared_ptr<redis_link_t> subscriber_;
   bool subscribed_before_ = false;  // the next subscribe-side "up" is a resubscription
   bool drop_logged_ = false;
+  std::deque<std::size_t> publish_costs_;  // of the PUBLISHes waiting for an answer, oldest first
 
   std::atomic<bool> publisher_up_{false};
   std::atomic<bool> subscriber_up_{false};
