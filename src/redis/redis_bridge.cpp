@@ -108,6 +108,11 @@ void redis_bridge_impl_t::start(std::uint64_t generation) {
     io_hub_ = hub_;
     io = io_;
   }
+  release_links();  // attached again without a detach(): the old links go first
+  {
+    std::lock_guard lock{mutex_};
+    book_.connection_down();
+  }
   running_ = generation;
   subscribed_before_ = false;
   link_events_t pub;
@@ -142,6 +147,11 @@ void redis_bridge_impl_t::detach() {
     drain_posted_ = false;
   }
   running_ = 0;
+  release_links();
+  io_hub_ = nullptr;
+}
+
+void redis_bridge_impl_t::release_links() {
   // Frees both hiredis contexts now: their sockets leave the io_context, the publishes waiting
   // for an answer are counted as lost (on_publish_reply with null), and no callback comes after.
   auto publisher = std::move(publisher_);
@@ -151,7 +161,6 @@ void redis_bridge_impl_t::detach() {
   publisher_up_.store(false);
   subscriber_up_.store(false);
   channels_.store(0);
-  io_hub_ = nullptr;
 }
 
 void redis_bridge_impl_t::drain_outbox() {

@@ -50,6 +50,7 @@ class redis_bridge_impl_t final : public redis_bridge_t,
     std::string envelope;
     std::size_t cost;
   };
+  void release_links();
   void drain_outbox();
   void publish_now(const outgoing_t& m);
   void sync_subscriptions();

@@ -313,5 +313,35 @@ TEST(redis_bridge, a_connect_that_hangs_times_out_and_is_retried) {
   ::close(listener);
 }
 
+TEST(redis_bridge, a_hub_that_outlives_its_server_bridges_again_with_the_next_one) {
+  redis_server_t redis;
+  ASSERT_TRUE(redis.start()) << redis.error();
+  auto log = std::make_shared<log_store_t>();
+  node_t b{bridge_settings(redis.port(), log)};
+  auto sb = b.subscriber("t");
+  auto hub = rws::topic_hub_t::make();
+  auto bridge = pubsub::make_redis_bridge(bridge_settings(redis.port(), log));
+  {
+    node_t a{hub, bridge};
+    ASSERT_TRUE(eventually([&] { return linked(a, 0) && linked(b, 1); }));
+    hub->publish("t", "first");
+    EXPECT_EQ(next_payload(*sb), "first");
+  }
+  EXPECT_FALSE(bridge->stats().connected);  // detach() let go of Redis with the server
+  const auto lost = bridge->stats().lost;
+  EXPECT_EQ(hub->publish("t", "while closed"), 0u);
+  EXPECT_EQ(bridge->stats().lost, lost + 1);
+
+  node_t a{hub, bridge};
+  auto sa = a.subscriber("t");
+  ASSERT_TRUE(eventually([&] { return linked(a, 1); }));
+  b.hub->publish("t", "second");
+  EXPECT_EQ(next_payload(*sa), "second");
+  EXPECT_EQ(next_payload(*sb), "second");
+  hub->publish("t", "third");
+  EXPECT_EQ(next_payload(*sb), "third");  // not "while closed"
+  EXPECT_EQ(next_payload(*sa), "third");
+}
+
 }  // namespace
 }  // namespace restws::testing

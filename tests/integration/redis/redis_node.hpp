@@ -60,8 +60,11 @@ inline pubsub::redis_bridge_settings_t bridge_settings(std::uint16_t port,
 
 class node_t {
  public:
-  explicit node_t(pubsub::redis_bridge_settings_t settings) {
-    bridge = pubsub::make_redis_bridge(std::move(settings));
+  explicit node_t(pubsub::redis_bridge_settings_t settings)
+      : node_t{rws::topic_hub_t::make(), pubsub::make_redis_bridge(std::move(settings))} {}
+  /// A server on `hub_` (which takes `bridge_`): a hub and its bridge outlive a server.
+  node_t(rws::topic_hub_handle_t hub_, std::shared_ptr<pubsub::redis_bridge_t> bridge_)
+      : hub{std::move(hub_)}, bridge{std::move(bridge_)} {
     hub->set_bridge(bridge);
     rws::ws_settings_t ws;
     ws.keep_open = true;
@@ -102,7 +105,7 @@ class node_t {
   pubsub::redis_bridge_stats_t stats() const { return bridge->stats(); }
 
   std::shared_ptr<log_store_t> server_log = std::make_shared<log_store_t>();
-  rws::topic_hub_handle_t hub = rws::topic_hub_t::make();
+  rws::topic_hub_handle_t hub;
   std::shared_ptr<pubsub::redis_bridge_t> bridge;
 
  private:
