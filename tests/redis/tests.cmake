@@ -14,7 +14,8 @@ restws_strict_warnings(restws_redis_unit_tests)
 gtest_discover_tests(restws_redis_unit_tests DISCOVERY_TIMEOUT 60 PROPERTIES LABELS redis)
 
 # A real redis-server (Debian redis-server; scripts/deps.sh): the tests fail, not skip, without
-# it. RESTWS_REDIS_SERVER overrides where it is.
+# it. The cache variable RESTWS_REDIS_SERVER, or the same environment variable at run time, says
+# where it is.
 set(RESTWS_REDIS_SERVER /usr/bin/redis-server CACHE FILEPATH "redis-server for the bridge's tests")
 file(GLOB RESTWS_REDIS_INTEGRATION_TESTS CONFIGURE_DEPENDS
      ${CMAKE_CURRENT_SOURCE_DIR}/integration/redis/*_test.cpp)

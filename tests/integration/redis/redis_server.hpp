@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
@@ -39,7 +40,8 @@ class redis_server_t {
   /// Starts redis-server and waits (bounded) until it answers PING. False, with error(), if the
   /// binary is missing or it does not come up.
   bool start(std::chrono::milliseconds timeout = std::chrono::seconds{10}) {
-    const std::string binary = RESTWS_TEST_REDIS_SERVER;
+    const char* from_env = std::getenv("RESTWS_REDIS_SERVER");  // else the one CMake found
+    const std::string binary = from_env != nullptr ? from_env : RESTWS_TEST_REDIS_SERVER;
     if (::access(binary.c_str(), X_OK) != 0) {
       error_ = "redis-server not found at " + binary +
                ": install it (Debian package redis-server; scripts/deps.sh does it)";
