@@ -1,6 +1,8 @@
 #include "redis/asio_adapter.hpp"
 
 #include <hiredis/async.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <asio/posix/stream_descriptor.hpp>
 #include <memory>
@@ -24,6 +26,40 @@ struct watcher_t {
 
 using watcher_ptr = std::shared_ptr<watcher_t>;
 
+// hiredis writes with write(2), which raises SIGPIPE on a connection the peer has reset; its
+// default action ends the process (restws itself sends with MSG_NOSIGNAL and needs no handler).
+// Blocked on this thread for the write, and a SIGPIPE it raised is taken away before the mask
+// comes back, so that the failure stays an error for hiredis (the connection is lost, retried).
+class sigpipe_guard_t {
+ public:
+  sigpipe_guard_t() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigemptyset(&pending);
+    sigpending(&pending);
+    already_pending_ = sigismember(&pending, SIGPIPE) == 1;  // not ours: left alone
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~sigpipe_guard_t() {
+    if (!already_pending_) {
+      sigset_t pending;
+      sigemptyset(&pending);
+      sigpending(&pending);
+      const timespec now{0, 0};
+      if (sigismember(&pending, SIGPIPE) == 1) sigtimedwait(&pipe_, nullptr, &now);
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  sigpipe_guard_t(const sigpipe_guard_t&) = delete;
+  sigpipe_guard_t& operator=(const sigpipe_guard_t&) = delete;
+
+ private:
+  sigset_t pipe_;
+  sigset_t old_;
+  bool already_pending_ = false;
+};
+
 watcher_ptr& watcher_of(void* ev_data) { return *static_cast<watcher_ptr*>(ev_data); }
 
 void arm(const watcher_ptr& w, bool read) {
@@ -38,10 +74,12 @@ void arm(const watcher_ptr& w, bool read) {
                          if (ec || w->ac == nullptr || !wanted) return;
                          // May free the context (cleanup below sets w->ac to null) or ask for
                          // more I/O (the hooks arm again).
-                         if (read)
+                         if (read) {
                            redisAsyncHandleRead(w->ac);
-                         else
+                         } else {
+                           const sigpipe_guard_t guard;
                            redisAsyncHandleWrite(w->ac);
+                         }
                          if (wanted) arm(w, read);
                        });
 }

@@ -343,5 +343,27 @@ TEST(redis_bridge, a_hub_that_outlives_its_server_bridges_again_with_the_next_on
   EXPECT_EQ(next_payload(*sa), "third");
 }
 
+TEST(redis_bridge, a_redis_killed_mid_write_costs_lost_publishes_not_the_process) {
+  // hiredis writes with write(2): on a connection Redis reset, that raises SIGPIPE, whose default
+  // action ends the process. The bridge keeps it to an error.
+  redis_server_t redis;
+  ASSERT_TRUE(redis.start()) << redis.error();
+  auto log = std::make_shared<log_store_t>();
+  node_t a{bridge_settings(redis.port(), log)};
+  ASSERT_TRUE(eventually([&] { return linked(a, 0); }));
+  redis.pause();  // what A writes now stays unread in Redis's socket: killing it resets them
+  for (int i = 0; i < 20; ++i) a.hub->publish("t", "before the kill");
+  ASSERT_TRUE(eventually([&] { return a.stats().pending_bytes > 0; }));
+  redis.kill();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (a.stats().connected && std::chrono::steady_clock::now() < deadline)
+    a.hub->publish("t", "after the kill");  // keeps writes coming while the reset arrives
+  EXPECT_FALSE(a.stats().connected);
+  ASSERT_TRUE(eventually([&] { return a.stats().pending_bytes == 0; }));
+  EXPECT_EQ(a.stats().forwarded, 0u);
+  EXPECT_TRUE(
+      log->contains("publish connection to 127.0.0.1:" + std::to_string(redis.port()) + " lost ("));
+}
+
 }  // namespace
 }  // namespace restws::testing

@@ -101,6 +101,15 @@ class redis_server_t {
     pid_ = -1;
   }
 
+  /// SIGKILL, at once (even paused): its sockets are reset, not closed in order.
+  void kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);  // bounded: SIGKILL cannot be caught or ignored
+    pid_ = -1;
+  }
+
   void pause() { ::kill(pid_, SIGSTOP); }
   void resume() { ::kill(pid_, SIGCONT); }
 
