@@ -6,7 +6,8 @@ if(NOT RESTWS_HAVE_REDIS)
   return()
 endif()
 
-file(GLOB RESTWS_REDIS_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/unit/redis/*_test.cpp)
+file(GLOB RESTWS_REDIS_UNIT_TESTS CONFIGURE_DEPENDS
+     ${CMAKE_CURRENT_SOURCE_DIR}/unit/redis/*_test.cpp)
 add_executable(restws_redis_unit_tests ${RESTWS_REDIS_UNIT_TESTS})
 target_link_libraries(restws_redis_unit_tests PRIVATE restws::redis GTest::gtest_main)
 target_include_directories(restws_redis_unit_tests PRIVATE ${PROJECT_SOURCE_DIR}/src)
