@@ -40,6 +40,9 @@
   let welcomed = false;     // the server has confirmed the join on this connection
   let everWelcomed = false;
   const members = new Map();  // id -> {name, session, node}
+  // After a reconnect the list is rebuilt from the answers; those who were listed before are
+  // not announced as newcomers.
+  let listedBefore = new Set();
 
   function setState(state, text) {
     document.body.dataset.state = state;
@@ -165,6 +168,7 @@
         break;
       case 'welcome':
         welcomed = true;
+        listedBefore = new Set(members.keys());
         members.clear();
         members.set(m.id, { name: m.name, session: m.session, node: m.node });
         renderMembers();
@@ -185,7 +189,7 @@
         members.set(m.id, { name: m.name, session: m.session, node: m.node });
         renderMembers();
         if (m.type === 'joined') {
-          if (!known) addSystemLine(`${m.name} joined.`);
+          if (!known && !listedBefore.has(m.id)) addSystemLine(`${m.name} joined.`);
           send({ type: 'here' });  // so that the newcomer learns who is here
         }
         break;
