@@ -49,6 +49,7 @@ struct redis_bridge_settings_t {
 struct redis_bridge_stats_t {
   bool connected = false;
   std::size_t channels = 0;         ///< Redis channels subscribed now
+  std::size_t pending_bytes = 0;    ///< publishes waiting for Redis to answer (bytes)
   std::uint64_t connects = 0;       ///< successful connections (publish and subscribe sides)
   std::uint64_t disconnects = 0;    ///< connections lost or failed attempts
   std::uint64_t forwarded = 0;      ///< local publishes sent to Redis
