@@ -7,6 +7,11 @@
 (() => {
   const BACKOFF_MIN_MS = 250;
   const BACKOFF_MAX_MS = 8000;
+  // A node that dies sends no `left` for its users: every page says it is here every
+  // PRESENCE_REFRESH_MS, and drops members it has not heard of for PRESENCE_TTL_MS (users who
+  // reconnect elsewhere are heard of again long before).
+  const PRESENCE_REFRESH_MS = 20000;
+  const PRESENCE_TTL_MS = 65000;
   const $ = (id) => document.getElementById(id);
 
   const ui = {
@@ -170,7 +175,7 @@
         welcomed = true;
         listedBefore = new Set(members.keys());
         members.clear();
-        members.set(m.id, { name: m.name, session: m.session, node: m.node });
+        members.set(m.id, { name: m.name, session: m.session, node: m.node, seen: Date.now() });
         renderMembers();
         showError('');
         ui.roomLabel.textContent = `# ${m.room}`;
@@ -186,7 +191,7 @@
       case 'present': {
         if (m.id === myId) break;  // this user's older connection, through another node
         const known = members.has(m.id);
-        members.set(m.id, { name: m.name, session: m.session, node: m.node });
+        members.set(m.id, { name: m.name, session: m.session, node: m.node, seen: Date.now() });
         renderMembers();
         if (m.type === 'joined') {
           if (!known && !listedBefore.has(m.id)) addSystemLine(`${m.name} joined.`);
@@ -235,6 +240,19 @@
     }
     ui.text.value = '';
   });
+
+  setInterval(() => {
+    if (!welcomed) return;
+    send({ type: 'here' });
+    const now = Date.now();
+    for (const [id, m] of members) {
+      if (id !== myId && now - m.seen > PRESENCE_TTL_MS) {
+        members.delete(id);
+        addSystemLine(`${m.name} is gone (not heard from).`);
+      }
+    }
+    renderMembers();
+  }, PRESENCE_REFRESH_MS);
 
   connect();
 })();
