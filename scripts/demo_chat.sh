@@ -19,7 +19,8 @@ features=$(cat build/release/examples/chat/features)
 
 for p in "$port" "$port_a" "$port_b" "$redis_port"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-    echo "demo: port $p is in use; set CHAT_PORT, CHAT_NODE_A_PORT, CHAT_NODE_B_PORT or CHAT_REDIS_PORT" >&2
+    echo "demo: port $p is in use; set CHAT_PORT, CHAT_NODE_A_PORT, CHAT_NODE_B_PORT" \
+         "or CHAT_REDIS_PORT" >&2
     exit 1
   fi
 done
@@ -74,9 +75,11 @@ nginx -p "$runtime" -c "$runtime/nginx.conf" -e "$runtime/error.log" &
 pids+=($!)
 wait_for "http://127.0.0.1:$port/healthz?node=a" A
 
+shared=""
+[ "$features" = redis ] && shared=", sharing rooms through redis-server :$redis_port"
 cat <<MSG
 demo: the chat is on  http://127.0.0.1:$port/   (Ctrl-C stops it)
-      nginx :$port -> node A :$port_a, node B :$port_b$([ "$features" = redis ] && echo ", sharing rooms through redis-server :$redis_port")
+      nginx :$port -> node A :$port_a, node B :$port_b$shared
       open two tabs; ?node=a or ?node=b pins a tab to a node (the other takes over if it dies:
       kill one with  kill ${pids[-3]} (A)  or  kill ${pids[-2]} (B)  and watch its tab reconnect)
       logs: $runtime

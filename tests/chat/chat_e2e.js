@@ -60,9 +60,12 @@ function parseArgs(argv) {
     args[key.replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = argv[i + 1];
   }
   for (const required of ['chat', 'nginxConf', 'artifacts']) {
-    if (!args[required]) throw new Error(`--${required.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} is required`);
+    const flag = required.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+    if (!args[required]) throw new Error(`--${flag} is required`);
   }
-  if (!['two-nodes', 'one-node'].includes(args.mode)) throw new Error(`unknown --mode ${args.mode}`);
+  if (!['two-nodes', 'one-node'].includes(args.mode)) {
+    throw new Error(`unknown --mode ${args.mode}`);
+  }
   return args;
 }
 
@@ -99,8 +102,12 @@ function start(name, command, args, logDir, readyPattern) {
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
-  child.on('error', (err) => readyReject(new Error(`${name}: cannot start ${command}: ${err.message}`)));
-  proc.exit.then((e) => readyReject(new Error(`${name} exited (${e.code ?? e.signal}) before it was ready`)));
+  child.on('error', (err) => {
+    readyReject(new Error(`${name}: cannot start ${command}: ${err.message}`));
+  });
+  proc.exit.then((e) => {
+    readyReject(new Error(`${name} exited (${e.code ?? e.signal}) before it was ready`));
+  });
   if (!readyPattern) readyResolve();
   children.push(proc);
   return proc;
@@ -123,10 +130,22 @@ async function stopAll() {
 
 // Last resort (an exception escaping everything, a signal): no process outlives the test.
 function killAllNow() {
-  for (const p of children) if (!p.exited) { try { p.child.kill('SIGKILL'); } catch (e) { /* gone */ } }
+  for (const p of children) {
+    if (p.exited) continue;
+    try {
+      p.child.kill('SIGKILL');
+    } catch (e) {
+      // already gone
+    }
+  }
 }
 process.on('exit', killAllNow);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { killAllNow(); process.exit(1); });
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    killAllNow();
+    process.exit(1);
+  });
+}
 
 // Free loopback ports, all held at once so they differ, never 8080 (other tests use it).
 async function freePorts(n) {
@@ -134,7 +153,9 @@ async function freePorts(n) {
   const ports = [];
   while (ports.length < n) {
     const server = net.createServer();
-    await new Promise((resolve, reject) => server.listen(0, '127.0.0.1', resolve).on('error', reject));
+    await new Promise((resolve, reject) => {
+      server.listen(0, '127.0.0.1', resolve).on('error', reject);
+    });
     servers.push(server);
     const { port } = server.address();
     if (port !== 8080) ports.push(port);
@@ -170,7 +191,8 @@ async function waitForHttp(url, body, proc) {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));  // poll interval, not a sync sleep
   }
-  throw new Error(`${url} did not answer ${JSON.stringify(body)} within ${START_TIMEOUT_MS} ms (last: ${last})`);
+  throw new Error(`${url} did not answer ${JSON.stringify(body)} within ${START_TIMEOUT_MS} ms ` +
+                  `(last: ${last})`);
 }
 
 // ---- pages -----------------------------------------------------------------------------------
@@ -186,7 +208,8 @@ async function waitInPage(page, what, fn, arg) {
       members: [...document.querySelectorAll('#members li')].map((li) => li.textContent),
       messages: [...document.querySelectorAll('#messages li')].map((li) => li.textContent),
     })).catch(() => ({}));
-    throw new Error(`${page.label}: ${what}: ${err.message.split('\n')[0]}; page: ${JSON.stringify(state)}`);
+    const first = err.message.split('\n')[0];
+    throw new Error(`${page.label}: ${what}: ${first}; page: ${JSON.stringify(state)}`);
   }
 }
 
@@ -195,7 +218,9 @@ async function openPage(context, base, label, route) {
   page.label = label;
   page.problems = [];
   page.on('pageerror', (err) => page.problems.push(`script error: ${err.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') page.problems.push(`console: ${m.text()}`);
+  });
   await page.goto(`${base}/?node=${route}`, { timeout: WAIT_TIMEOUT_MS });
   // Records every connection state the page shows, to check it showed the reconnect.
   await page.evaluate(() => {
@@ -207,8 +232,9 @@ async function openPage(context, base, label, route) {
 }
 
 async function join(page, name, node) {
-  await waitInPage(page, `node ${node} shown`, (n) => document.getElementById('node').textContent === n &&
-                   document.body.dataset.state === 'online', node);
+  await waitInPage(page, `node ${node} shown`,
+                   (n) => document.getElementById('node').textContent === n &&
+                          document.body.dataset.state === 'online', node);
   await page.fill('#name', name);
   await page.fill('#room', ROOM);
   await page.click('#join');
@@ -231,15 +257,18 @@ function waitForMessages(page, texts) {
 function waitForMembers(page, want) {
   return waitInPage(page, `members ${JSON.stringify(want)}`, (w) => {
     const items = [...document.querySelectorAll('#members li')];
-    const got = Object.fromEntries(items.map((li) => [li.querySelector('.who').textContent, li.dataset.node]));
-    return items.length === Object.keys(w).length && Object.entries(w).every(([n, node]) => got[n] === node);
+    const got = Object.fromEntries(items.map((li) => [li.querySelector('.who').textContent,
+                                                       li.dataset.node]));
+    return items.length === Object.keys(w).length &&
+           Object.entries(w).every(([n, node]) => got[n] === node);
   }, want);
 }
 
 function waitReconnected(page, node) {
   return waitInPage(page, `reconnected to node ${node}`, (n) =>
     document.body.dataset.state === 'online' && document.getElementById('node').textContent === n &&
-    [...document.querySelectorAll('#messages .system')].some((e) => e.textContent === `Reconnected through node ${n}.`),
+    [...document.querySelectorAll('#messages .system')]
+      .some((e) => e.textContent === `Reconnected through node ${n}.`),
   node);
 }
 
@@ -264,8 +293,11 @@ async function run(args, runtime) {
     await withTimeout(redis.ready, START_TIMEOUT_MS, 'redis-server to be ready');
     nodeArgs.push('--redis', `127.0.0.1:${redisPort}`);
   }
-  const nodeA = start('node-a', args.chat, ['--port', String(portA), '--node-name', 'A', ...nodeArgs], runtime);
-  const nodeB = start('node-b', args.chat, ['--port', String(portB), '--node-name', 'B', ...nodeArgs], runtime);
+  const startNode = (name, port) => start(`node-${name.toLowerCase()}`, args.chat,
+                                          ['--port', String(port), '--node-name', name,
+                                           ...nodeArgs], runtime);
+  const nodeA = startNode('A', portA);
+  const nodeB = startNode('B', portB);
   await Promise.all([waitForHttp(`http://127.0.0.1:${portA}/healthz`, 'A\n', nodeA),
                      waitForHttp(`http://127.0.0.1:${portB}/healthz`, 'B\n', nodeB)]);
 
@@ -274,13 +306,15 @@ async function run(args, runtime) {
     .replaceAll('@NODE_A@', `127.0.0.1:${portA}`).replaceAll('@NODE_B@', `127.0.0.1:${portB}`);
   const confPath = path.join(runtime, 'nginx.conf');
   fs.writeFileSync(confPath, conf);
-  const nginx = start('nginx', NGINX, ['-p', runtime, '-c', confPath, '-e', path.join(runtime, 'error.log')], runtime);
+  const nginx = start('nginx', NGINX, ['-p', runtime, '-c', confPath,
+                                       '-e', path.join(runtime, 'error.log')], runtime);
   const base = `http://127.0.0.1:${nginxPort}`;
   await Promise.all([waitForHttp(`${base}/healthz?node=a`, 'A\n', nginx),
                      waitForHttp(`${base}/healthz?node=b`, 'B\n', nginx)]);
 
   const { chromium } = loadPlaywright();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: START_TIMEOUT_MS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS,
+                                          timeout: START_TIMEOUT_MS });
   try {
     const context = await browser.newContext({ viewport: { width: 1000, height: 640 } });
     const routeB = twoNodes ? 'b' : 'a';
@@ -303,7 +337,8 @@ async function run(args, runtime) {
     for (const page of [page1, page2]) await waitForMessages(page, [m1, m2, html]);
     for (const page of [page1, page2]) {
       const injected = await page.evaluate(() => ({
-        flag: window.injected, elements: document.querySelectorAll('#messages img, #messages b').length,
+        flag: window.injected,
+        elements: document.querySelectorAll('#messages img, #messages b').length,
       }));
       if (injected.flag !== undefined || injected.elements !== 0) {
         throw new Error(`${page.label}: user text became markup: ${JSON.stringify(injected)}`);
@@ -335,12 +370,19 @@ async function run(args, runtime) {
     await say(page1, m3);
     await say(page2, m4);
     for (const page of [page1, page2]) await waitForMessages(page, [m3, m4]);
-    await page1.screenshot({ path: path.join(args.artifacts, `${shotName(args.mode)}-after-failover.png`) });
+    const after = path.join(args.artifacts, `${shotName(args.mode)}-after-failover.png`);
+    await page1.screenshot({ path: after });
     const problems = [...page1.problems, ...page2.problems];
     if (problems.length) throw new Error(`the pages reported: ${problems.join('; ')}`);
   } finally {
     await browser.close().catch(() => {});
   }
+}
+
+// The last lines of a log, for a failure's report.
+function tail(file) {
+  if (!fs.existsSync(file)) return '';
+  return fs.readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
 }
 
 async function main() {
@@ -370,11 +412,11 @@ async function main() {
   }
   if (failed) {
     for (const p of children) {
-      const tail = fs.existsSync(p.logPath) ? fs.readFileSync(p.logPath, 'utf8').split('\n').slice(-15).join('\n') : '';
-      console.log(`---- ${p.name} (${p.exited ? `exit ${p.exited.code ?? p.exited.signal}` : 'running'}) ----\n${tail}`);
+      const how = p.exited ? `exit ${p.exited.code ?? p.exited.signal}` : 'running';
+      console.log(`---- ${p.name} (${how}) ----\n${tail(p.logPath)}`);
     }
     const errorLog = path.join(runtime, 'error.log');
-    if (fs.existsSync(errorLog)) console.log(`---- nginx error.log ----\n${fs.readFileSync(errorLog, 'utf8').split('\n').slice(-15).join('\n')}`);
+    console.log(`---- nginx error.log ----\n${tail(errorLog)}`);
     console.log(`chat_e2e: logs kept in ${runtime}`);
   } else {
     fs.rmSync(runtime, { recursive: true, force: true });

@@ -107,7 +107,8 @@
     attempt += 1;
     const cap = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (attempt - 1));
     const delay = cap / 2 + Math.random() * (cap / 2);
-    setState('reconnecting', `offline: retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt})`);
+    const seconds = (delay / 1000).toFixed(1);
+    setState('reconnecting', `offline: retrying in ${seconds} s (attempt ${attempt})`);
     retryTimer = setTimeout(connect, delay);
   }
 
@@ -141,8 +142,9 @@
     li.dataset.from = m.id;
     const meta = el('div', 'meta');
     meta.append(el('span', 'from', m.name), el('span', 'via', `via ${m.node}`));
-    const time = el('time', '', new Date(m.ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }));
-    time.dateTime = new Date(m.ts).toISOString();
+    const when = new Date(m.ts);
+    const time = el('time', '', when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }));
+    time.dateTime = when.toISOString();
     meta.append(time);
     li.append(meta, el('div', 'text', m.text));
     ui.messages.append(li);
@@ -227,7 +229,9 @@
     const room = ui.room.value.trim();
     if (!name || !room) return;
     wanted = { name, room };
-    if (!send({ type: 'join', name, room, id: myId })) showError('Not connected yet: joining once the connection is back.');
+    if (!send({ type: 'join', name, room, id: myId })) {
+      showError('Not connected yet: joining once the connection is back.');
+    }
   });
 
   ui.sayForm.addEventListener('submit', (event) => {
