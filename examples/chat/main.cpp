@@ -102,7 +102,9 @@ std::unique_ptr<router_t> make_router(const chat::options_t& options) {
       return restws::request_rejected();
     // One session per connection, owned by its handler (the library keeps the connection open,
     // ws_settings_t::keep_open), so no registry of connections is needed.
-    auto session = std::make_shared<chat::session_t>(options.node_name, std::string{});
+    // "node/connection" names this connection among all nodes' (late `left`s are matched by it).
+    auto session = std::make_shared<chat::session_t>(
+        options.node_name, options.node_name + "/" + std::to_string(req->connection_id()));
     auto handler = [session](rws::ws_handle_t wsh, rws::message_handle_t m) {
       switch (m->opcode()) {
         case rws::opcode_t::text_frame:
@@ -119,10 +121,8 @@ std::unique_ptr<router_t> make_router(const chat::options_t& options) {
       }
     };
     try {
+      // Reading starts once the greeting is queued, so that it is the page's first message.
       auto wsh = rws::upgrade<traits_t>(*req, rws::activation_t::delayed, handler, settings);
-      // The session's name is known once the connection has its id; reading starts after it.
-      *session = chat::session_t{options.node_name,
-                                 options.node_name + "/" + std::to_string(wsh->connection_id())};
       run_actions(*wsh, session->on_open());
       wsh->activate();
     } catch (const rws::upgrade_error_t&) {
