@@ -80,9 +80,8 @@ void redis_bridge_impl_t::on_publish(std::string_view topic, const shared_payloa
     return;
   }
   asio::post(*io_, [self = shared_from_this(), generation = generation_,
-                    channel = std::move(channel), envelope = std::move(envelope), cost] {
-    self->publish_now(generation, channel, envelope, cost);
-  });
+                    channel = std::move(channel), envelope = std::move(envelope),
+                    cost] { self->publish_now(generation, channel, envelope, cost); });
 }
 
 redis_bridge_stats_t redis_bridge_impl_t::stats() const {
@@ -165,8 +164,7 @@ void redis_bridge_impl_t::publish_now(std::uint64_t generation, const std::strin
 
 void redis_bridge_impl_t::on_publish_reply(redisAsyncContext* ac, void* r, void* privdata) {
   auto& self = *static_cast<redis_bridge_impl_t*>(redis_link_t::owner_of(ac));
-  self.pending_bytes_.fetch_sub(reinterpret_cast<std::size_t>(privdata),
-                                std::memory_order_relaxed);
+  self.pending_bytes_.fetch_sub(reinterpret_cast<std::size_t>(privdata), std::memory_order_relaxed);
   const auto* reply = static_cast<const redisReply*>(r);
   // Null: the connection went before Redis answered; an error: Redis refused it.
   if (reply == nullptr || reply->type == REDIS_REPLY_ERROR)
@@ -204,8 +202,8 @@ void redis_bridge_impl_t::subscribe_side_up(redisAsyncContext*) {
   subscriber_up_.store(true, std::memory_order_release);
   const bool again = std::exchange(subscribed_before_, true);
   if (again || wanted != 0)
-    log("redis bridge: " + std::string{again ? "re" : ""} + "subscribed " +
-        std::to_string(wanted) + (wanted == 1 ? " channel" : " channels"));
+    log("redis bridge: " + std::string{again ? "re" : ""} + "subscribed " + std::to_string(wanted) +
+        (wanted == 1 ? " channel" : " channels"));
   sync_subscriptions();
 }
 
@@ -235,16 +233,15 @@ void redis_bridge_impl_t::on_subscribe_reply(redisAsyncContext* ac, void* r, voi
 
 void redis_bridge_impl_t::received(std::string_view channel, std::string_view bytes) {
   if (bytes.size() > settings_.max_message_bytes)
-    return drop("a message over max_message_bytes (" +
-                std::to_string(settings_.max_message_bytes) + ")");
+    return drop("a message over max_message_bytes (" + std::to_string(settings_.max_message_bytes) +
+                ")");
   const auto envelope = parse_envelope(bytes);
   if (!envelope) return drop("a message that is not a restws envelope");
   if (envelope->node == node_) return;  // ours, already delivered here when published
   const auto topic = topic_of(settings_.channel_prefix, channel);
   if (!topic || io_hub_ == nullptr) return drop("a message on a channel outside the prefix");
-  auto payload = envelope->payload.empty()
-                     ? shared_payload_t{}
-                     : std::make_shared<const std::string>(envelope->payload);
+  auto payload = envelope->payload.empty() ? shared_payload_t{}
+                                           : std::make_shared<const std::string>(envelope->payload);
   received_.fetch_add(1, std::memory_order_relaxed);
   io_hub_->publish_local(*topic, std::move(payload), envelope->opcode);
 }

@@ -16,8 +16,7 @@ struct context_data_t {
 }  // namespace
 
 redis_link_t::redis_link_t(asio::io_context& io, const redis_bridge_settings_t& settings,
-                           std::string role, std::uint64_t seed, void* owner,
-                           link_events_t events)
+                           std::string role, std::uint64_t seed, void* owner, link_events_t events)
     : io_{io},
       settings_{settings},
       role_{std::move(role)},
@@ -117,8 +116,8 @@ void redis_link_t::failed(std::string_view why, bool was_up) {
   const auto delay = backoff_.next();
   if (was_up || !outage_logged_) {
     outage_logged_ = true;
-    events_.log("redis bridge: " + where() + (was_up ? " lost (" : " failed (") +
-                std::string{why} + "); retrying in " + std::to_string(delay.count()) +
+    events_.log("redis bridge: " + where() + (was_up ? " lost (" : " failed (") + std::string{why} +
+                "); retrying in " + std::to_string(delay.count()) +
                 " ms, then with backoff up to " + std::to_string(settings_.reconnect_max.count()) +
                 " ms");
   }

@@ -48,14 +48,14 @@ struct redis_bridge_settings_t {
 /// Counters since the bridge was made (only grow, except the two states; any thread).
 struct redis_bridge_stats_t {
   bool connected = false;
-  std::size_t channels = 0;         ///< Redis channels subscribed now
-  std::size_t pending_bytes = 0;    ///< publishes waiting for Redis to answer (bytes)
-  std::uint64_t connects = 0;       ///< successful connections (publish and subscribe sides)
-  std::uint64_t disconnects = 0;    ///< connections lost or failed attempts
-  std::uint64_t forwarded = 0;      ///< local publishes sent to Redis
-  std::uint64_t received = 0;       ///< messages from other nodes delivered locally
-  std::uint64_t lost = 0;           ///< local publishes not forwarded (Redis down or too slow)
-  std::uint64_t dropped = 0;        ///< incoming messages refused (malformed or too large)
+  std::size_t channels = 0;       ///< Redis channels subscribed now
+  std::size_t pending_bytes = 0;  ///< publishes waiting for Redis to answer (bytes)
+  std::uint64_t connects = 0;     ///< successful connections (publish and subscribe sides)
+  std::uint64_t disconnects = 0;  ///< connections lost or failed attempts
+  std::uint64_t forwarded = 0;    ///< local publishes sent to Redis
+  std::uint64_t received = 0;     ///< messages from other nodes delivered locally
+  std::uint64_t lost = 0;         ///< local publishes not forwarded (Redis down or too slow)
+  std::uint64_t dropped = 0;      ///< incoming messages refused (malformed or too large)
 };
 
 class redis_bridge_t : public websocket::basic::topic_bridge_t {

@@ -4,8 +4,8 @@
 // is bounded. A missing binary is a failure the test reports (start() returns false and says
 // why), never a silent skip. Also a small synchronous client (hiredis) to ask Redis what it sees.
 
-#include <hiredis/hiredis.h>
 #include <fcntl.h>
+#include <hiredis/hiredis.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
@@ -46,16 +46,19 @@ class redis_server_t {
       return false;
     }
     const std::string port = std::to_string(port_);
-    std::vector<std::string> args{binary,          "--port",   port,     "--bind", "127.0.0.1",
-                                  "--save",        "",         "--appendonly",     "no",
-                                  "--daemonize",   "no",       "--dir",  "/tmp", "--logfile",
-                                  "",              "--loglevel", "warning"};
+    std::vector<std::string> args{
+        binary, "--port",       port, "--bind",      "127.0.0.1", "--save",
+        "",     "--appendonly", "no", "--daemonize", "no",        "--dir",
+        "/tmp", "--logfile",    "",   "--loglevel",  "warning"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    // Not the test's sockets: a client socket shared with redis-server would stay open (no FIN)
+    // when the test closes it.
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
@@ -113,8 +116,8 @@ class redis_server_t {
       argv.push_back(a.data());
       lengths.push_back(a.size());
     }
-    auto* r = static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(argv.size()),
-                                                        argv.data(), lengths.data()));
+    auto* r = static_cast<redisReply*>(
+        redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lengths.data()));
     if (r == nullptr) return {};
     std::unique_ptr<redisReply, void (*)(void*)> reply{r, freeReplyObject};
     switch (r->type) {
@@ -125,9 +128,11 @@ class redis_server_t {
         return std::to_string(r->integer);
       case REDIS_REPLY_ARRAY: {
         std::vector<std::string> items;
-        for (std::size_t i = 0; i < r->elements; ++i)
-          items.emplace_back(r->element[i]->str ? r->element[i]->str : "",
-                             r->element[i]->len);
+        for (std::size_t i = 0; i < r->elements; ++i) {
+          const redisReply* e = r->element[i];
+          items.push_back(e->type == REDIS_REPLY_INTEGER ? std::to_string(e->integer)
+                                                         : std::string{e->str, e->len});
+        }
         if (args.size() >= 2 && args[1] == "CHANNELS") std::sort(items.begin(), items.end());
         std::string joined;
         for (const auto& i : items) joined += (joined.empty() ? "" : "\n") + i;

@@ -13,7 +13,7 @@ using std::chrono::milliseconds;
 
 TEST(redis_backoff, steps_double_from_min_up_to_max_and_stay_there) {
   backoff_t b{milliseconds{100}, milliseconds{1000}, 1};
-  const milliseconds expected[] = {milliseconds{100}, milliseconds{200}, milliseconds{400},
+  const milliseconds expected[] = {milliseconds{100}, milliseconds{200},  milliseconds{400},
                                    milliseconds{800}, milliseconds{1000}, milliseconds{1000}};
   for (const auto step : expected) {
     EXPECT_EQ(b.step(), step);
