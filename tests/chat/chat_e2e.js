@@ -14,7 +14,8 @@
 //                     message sent after that is seen by both pages.
 //   --mode one-node   no Redis: both pages on A; the same exchange; A is killed and both pages
 //                     reconnect to B and chat on there.
-// Also: text that looks like HTML stays text (no element made, no script run). A screenshot of
+// Also: text that looks like HTML stays text (no element made, no script run); input over the
+// limits gets error messages (a plain WebSocket client, first). A screenshot of
 // page 1 is saved to --artifacts (chat.png, chat-after-failover.png; one-node: chat-one-node*.png).
 // Every wait is on a condition (a DOM state, a log line, an HTTP answer), each with a timeout;
 // every process is stopped on success and on failure.
@@ -40,13 +41,13 @@ const WAIT_TIMEOUT_MS = 15000;   // one condition in a page
 const TEST_TIMEOUT_MS = 120000;  // the whole run, should something hang outside a wait
 const ROOM = 'e2e-room';
 
-function loadPlaywright() {
-  // playwright-core is installed in tests/interop (scripts/deps.sh: npm ci there).
+// playwright-core and ws are installed in tests/interop (scripts/deps.sh: npm ci there).
+function requireFromInterop(name) {
   const where = [__dirname, path.join(__dirname, '..', 'interop')];
   try {
-    return require(require.resolve('playwright-core', { paths: where }));
+    return require(require.resolve(name, { paths: where }));
   } catch (err) {
-    console.error('chat_e2e: playwright-core is missing; run scripts/deps.sh ' +
+    console.error(`chat_e2e: ${name} is missing; run scripts/deps.sh ` +
                   '(npm ci --prefix tests/interop)');
     process.exit(2);
   }
@@ -272,6 +273,64 @@ function waitReconnected(page, node) {
   node);
 }
 
+// Over-limit and malformed input through nginx, from a plain WebSocket client (Node `ws`, from
+// tests/interop): each gets an error message and the connection stays usable; only a frame over
+// the node's 64 KiB cap closes it (1009). The node must then still serve the pages.
+async function checkRefusals(base) {
+  const WebSocket = requireFromInterop('ws');
+  const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ws?node=a`);
+  const inbox = [];
+  const waiters = [];
+  let closed = null;
+  ws.on('message', (data) => {
+    const m = JSON.parse(data.toString());
+    const w = waiters.shift();
+    if (w) w.resolve(m); else inbox.push(m);
+  });
+  const closedPromise = new Promise((resolve) => ws.on('close', (code) => {
+    closed = code;
+    resolve(code);
+  }));
+  const next = (what) => {
+    if (inbox.length) return Promise.resolve(inbox.shift());
+    if (closed !== null) return Promise.reject(new Error(`closed (${closed}) before ${what}`));
+    return withTimeout(new Promise((resolve, reject) => waiters.push({ resolve, reject })),
+                       WAIT_TIMEOUT_MS, what);
+  };
+  const expectError = async (payload, code) => {
+    ws.send(payload);
+    const m = await next(`error ${code}`);
+    if (m.type !== 'error' || m.code !== code) {
+      throw new Error(`refusals: sent ${payload.slice(0, 60)}..., wanted error ${code}, got ` +
+                      JSON.stringify(m));
+    }
+  };
+  try {
+    await withTimeout(new Promise((resolve, reject) => ws.on('open', resolve).on('error', reject)),
+                      WAIT_TIMEOUT_MS, 'a WebSocket through nginx');
+    const hello = await next('hello');
+    if (hello.type !== 'hello' || hello.node !== 'A') {
+      throw new Error(`refusals: hello ${JSON.stringify(hello)}`);
+    }
+    const join = (name) => JSON.stringify({ type: 'join', name, room: 'limits', id: 'limits-01' });
+    await expectError('not json', 'bad_json');
+    await expectError(JSON.stringify({ type: 'say', text: 'early' }), 'not_joined');
+    await expectError(join('n'.repeat(33)), 'name_too_long');
+    const badRoom = { type: 'join', name: 'x', room: '<script>', id: 'limits-01' };
+    await expectError(JSON.stringify(badRoom), 'room_invalid');
+    ws.send(join('limits'));
+    if ((await next('welcome')).type !== 'welcome') throw new Error('refusals: no welcome');
+    await expectError(JSON.stringify({ type: 'say', text: 'x'.repeat(1001) }), 'text_too_long');
+    await expectError(' '.repeat(20 * 1024), 'too_large');
+    ws.send('x'.repeat(70 * 1024));
+    const code = await withTimeout(closedPromise, WAIT_TIMEOUT_MS, 'the close of a 70 KiB frame');
+    if (code !== 1009) throw new Error(`refusals: a 70 KiB frame closed with ${code}, not 1009`);
+    console.log('chat_e2e: bad input refused with error messages; a 70 KiB frame closed (1009)');
+  } finally {
+    ws.terminate();
+  }
+}
+
 // chat.png for the real deployment (two nodes), chat-one-node.png for the other.
 function shotName(mode) {
   return mode === 'two-nodes' ? 'chat' : `chat-${mode}`;
@@ -312,7 +371,9 @@ async function run(args, runtime) {
   await Promise.all([waitForHttp(`${base}/healthz?node=a`, 'A\n', nginx),
                      waitForHttp(`${base}/healthz?node=b`, 'B\n', nginx)]);
 
-  const { chromium } = loadPlaywright();
+  await checkRefusals(base);
+
+  const { chromium } = requireFromInterop('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS,
                                           timeout: START_TIMEOUT_MS });
   try {
