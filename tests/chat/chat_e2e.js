@@ -223,7 +223,8 @@ async function openPage(context, base, label, route) {
     if (m.type() === 'error') page.problems.push(`console: ${m.text()}`);
   });
   await page.goto(`${base}/?node=${route}`, { timeout: WAIT_TIMEOUT_MS });
-  // Records every connection state the page shows, to check it showed the reconnect.
+  // Records every connection state the page shows, to check it showed the reconnect (and, for a
+  // page on the node that lives, that it never lost its connection).
   await page.evaluate(() => {
     window.seenStates = [document.body.dataset.state];
     new MutationObserver(() => window.seenStates.push(document.body.dataset.state))
@@ -410,7 +411,11 @@ async function run(args, runtime) {
     await page1.screenshot({ path: shot });
     console.log(`chat_e2e: screenshot ${shot}`);
 
-    // Node A dies without a word; its pages must find B through nginx by themselves.
+    // Node A dies without a word; its pages must find B through nginx by themselves. The states
+    // each page shows are recorded from here on (both are online now).
+    for (const page of [page1, page2]) {
+      await page.evaluate(() => { window.seenStates = [document.body.dataset.state]; });
+    }
     await stop(nodeA, 'SIGKILL');
     await waitReconnected(page1, 'B');
     if (!twoNodes) await waitReconnected(page2, 'B');
@@ -437,6 +442,12 @@ async function run(args, runtime) {
     if (problems.length) throw new Error(`the pages reported: ${problems.join('; ')}`);
   } finally {
     await browser.close().catch(() => {});
+  }
+  // The node that lived must stop cleanly on SIGTERM (under ASan, a leak or error report makes
+  // its exit status non-zero).
+  await stop(nodeB);
+  if (nodeB.exited.code !== 0) {
+    throw new Error(`node B exited with ${nodeB.exited.code ?? nodeB.exited.signal} on SIGTERM`);
   }
 }
 
