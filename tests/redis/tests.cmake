@@ -11,7 +11,7 @@ add_executable(restws_redis_unit_tests ${RESTWS_REDIS_UNIT_TESTS})
 target_link_libraries(restws_redis_unit_tests PRIVATE restws::redis GTest::gtest_main)
 target_include_directories(restws_redis_unit_tests PRIVATE ${PROJECT_SOURCE_DIR}/src)
 restws_strict_warnings(restws_redis_unit_tests)
-gtest_discover_tests(restws_redis_unit_tests DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "unit;redis")
+gtest_discover_tests(restws_redis_unit_tests DISCOVERY_TIMEOUT 60 PROPERTIES LABELS redis)
 
 # A real redis-server (Debian redis-server; scripts/deps.sh): the tests fail, not skip, without
 # it. RESTWS_REDIS_SERVER overrides where it is.
@@ -27,4 +27,4 @@ target_compile_definitions(restws_redis_integration_tests PRIVATE
   RESTWS_TEST_REDIS_SERVER="${RESTWS_REDIS_SERVER}")
 restws_strict_warnings(restws_redis_integration_tests)
 gtest_discover_tests(restws_redis_integration_tests DISCOVERY_TIMEOUT 60
-                     PROPERTIES LABELS "integration;redis" TIMEOUT 120)
+                     PROPERTIES LABELS redis TIMEOUT 120)
