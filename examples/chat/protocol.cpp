@@ -125,6 +125,7 @@ std::variant<client_message_t, protocol_error_t> parse_client_message(std::strin
   if (*type == "join") return parse_join(o, limits);
   if (*type == "say") return parse_say(o, limits);
   if (*type == "here") return here_t{};
+  if (*type == "ping") return ping_t{};
   return error("bad_type", "unknown message type");
 }
 
@@ -163,5 +164,7 @@ std::string make_error(const protocol_error_t& e) {
       .add("message", e.message)
       .done();
 }
+
+std::string make_pong() { return json_object_builder_t{}.add("type", "pong").done(); }
 
 }  // namespace chat

@@ -2,13 +2,18 @@
 // The chat's wire protocol (sans-IO): what a page may send, checked against the limits, and the
 // JSON the server sends. Every message is one JSON object with a "type".
 //
-// page -> server                                  server -> page
-//   {"type":"join","name","room","id"}              {"type":"hello","node",limits...}  on connect
-//   {"type":"say","text"} {"type":"welcome","node","room","name","id","session"}
-//   {"type":"here"}  (answer to someone's joined)
-//   {"type":"joined"|"present"|"left","name","id","session","node"}
-//                                                   {"type":"message","name","id","node","text","ts"}
-//                                                   {"type":"error","code","message"}
+// Page to server:
+//   join    name, room, id     enter a room (again: move to another one)
+//   say     text               a message to the room
+//   here                       "I am in the room": the answer to a `joined`, and every 20 s
+//   ping                       answered with `pong` (the page's own liveness check)
+// Server to page:
+//   hello   node, max_*        on connect: which node this is, the limits
+//   welcome room + member      the join is done
+//   joined, present, left      member: name, id, session, node
+//   message member, text, ts   a message to the room (its author gets it too), ts in ms
+//   pong
+//   error   code, message      a refusal; the connection stays
 //
 // `id` is chosen by the page (random, kept across its reconnects) so that a user who comes
 // back through another node replaces their old entry in everyone's member list; `session` is
@@ -41,6 +46,7 @@ struct say_t {
   std::string text;  ///< 1..max_text code points after trimming; newlines and tabs allowed
 };
 struct here_t {};
+struct ping_t {};
 
 /// A refusal: `code` for programs (stable), `message` for people.
 struct protocol_error_t {
@@ -48,7 +54,7 @@ struct protocol_error_t {
   std::string message;
 };
 
-using client_message_t = std::variant<join_t, say_t, here_t>;
+using client_message_t = std::variant<join_t, say_t, here_t, ping_t>;
 
 /// Reads one text message from a page. Never throws for bad input: anything wrong is an error.
 std::variant<client_message_t, protocol_error_t> parse_client_message(std::string_view text,
@@ -71,5 +77,6 @@ std::string make_welcome(const member_t& me, std::string_view room);
 std::string make_presence(std::string_view type, const member_t& who);
 std::string make_chat_message(const member_t& from, std::string_view text, std::int64_t ts_ms);
 std::string make_error(const protocol_error_t& error);
+std::string make_pong();
 
 }  // namespace chat

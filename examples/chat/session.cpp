@@ -46,6 +46,7 @@ actions_t session_t::on_text(std::string_view text, std::int64_t now_ms) {
   if (auto* e = std::get_if<protocol_error_t>(&parsed)) return refuse(e->code, e->message);
   auto& m = std::get<client_message_t>(parsed);
   if (auto* join = std::get_if<join_t>(&m)) return on_join(std::move(*join));
+  if (std::holds_alternative<ping_t>(m)) return on_ping(now_ms);
   if (!joined()) return refuse("not_joined", "join a room first");
   if (const auto* say = std::get_if<say_t>(&m)) return on_say(*say, now_ms);
   return on_here(now_ms);
@@ -86,6 +87,15 @@ actions_t session_t::on_say(const say_t& say, std::int64_t now_ms) {
 actions_t session_t::on_here(std::int64_t now_ms) {
   if (!heres_.allow(now_ms)) return {};  // presence answers are best effort
   return {{action_t::kind_t::publish, room_topic(room_), make_presence("present", me())}};
+}
+
+// The page's heartbeat: a browser sees no WebSocket pings, so it asks for an answer itself to
+// notice a connection that died silently. The answer also keeps a proxy's read timeout from
+// firing for a page alone in its room (its `here` is published to nobody and the library sends
+// no pings to a peer that talks).
+actions_t session_t::on_ping(std::int64_t now_ms) {
+  if (!pings_.allow(now_ms)) return {};
+  return {{action_t::kind_t::send, {}, make_pong()}};
 }
 
 actions_t session_t::on_close() { return leave_room(); }

@@ -70,6 +70,7 @@ class session_t {
   actions_t on_join(join_t join);
   actions_t on_say(const say_t& say, std::int64_t now_ms);
   actions_t on_here(std::int64_t now_ms);
+  actions_t on_ping(std::int64_t now_ms);
   actions_t refuse(std::string code, std::string message) const;
 
   std::string node_;
@@ -80,6 +81,7 @@ class session_t {
   std::string id_;
   rate_limit_t says_{10, 500};   // bursts of 10, then 2 a second
   rate_limit_t heres_{30, 100};  // answers to joins: many can join at once
+  rate_limit_t pings_{5, 1000};
 };
 
 }  // namespace chat

@@ -54,9 +54,10 @@ TEST(chat_protocol, reads_a_join) {
   EXPECT_EQ(join.id, "0123456789abcdef");
 }
 
-TEST(chat_protocol, reads_a_say_and_a_here) {
+TEST(chat_protocol, reads_a_say_a_here_and_a_ping) {
   EXPECT_EQ(std::get<chat::say_t>(parse_ok(say_with(" two\nlines\t "))).text, "two\nlines");
   EXPECT_TRUE(std::holds_alternative<chat::here_t>(parse_ok(R"({"type":"here"})")));
+  EXPECT_TRUE(std::holds_alternative<chat::ping_t>(parse_ok(R"({"type":"ping"})")));
 }
 
 TEST(chat_protocol, counts_name_and_text_limits_in_characters) {

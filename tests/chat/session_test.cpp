@@ -97,6 +97,21 @@ TEST(chat_session, here_publishes_presence) {
                 R"({"type":"present","name":"bob","id":"id-bob-1","session":"B/9","node":"B"})"}));
 }
 
+TEST(chat_session, answers_ping_with_pong_before_and_after_join) {
+  chat::session_t s{"A", "A/1"};
+  const chat::actions_t pong{{kind_t::send, {}, R"({"type":"pong"})"}};
+  EXPECT_EQ(s.on_text(R"({"type":"ping"})", t0), pong);
+  s.on_text(join("ann", "lobby"), t0);
+  EXPECT_EQ(s.on_text(R"({"type":"ping"})", t0), pong);
+}
+
+TEST(chat_session, ignores_pings_over_their_rate) {
+  chat::session_t s{"A", "A/1"};
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(s.on_text(R"({"type":"ping"})", t0).size(), 1u);
+  EXPECT_TRUE(s.on_text(R"({"type":"ping"})", t0).empty());
+  EXPECT_EQ(s.on_text(R"({"type":"ping"})", t0 + 1000).size(), 1u);
+}
+
 TEST(chat_session, a_second_join_leaves_the_old_room_first) {
   chat::session_t s{"A", "A/1"};
   s.on_text(join("ann", "lobby"), t0);

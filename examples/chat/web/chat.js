@@ -12,6 +12,11 @@
   // reconnect elsewhere are heard of again long before).
   const PRESENCE_REFRESH_MS = 20000;
   const PRESENCE_TTL_MS = 65000;
+  // A browser does not show WebSocket pings to the page, and a connection whose peer vanished
+  // (a proxy or network gone) may stay "open" for minutes: the page pings the server itself
+  // every HEARTBEAT_MS and drops the connection if no pong comes within PONG_TIMEOUT_MS.
+  const HEARTBEAT_MS = 20000;
+  const PONG_TIMEOUT_MS = 10000;
   const $ = (id) => document.getElementById(id);
 
   const ui = {
@@ -41,6 +46,7 @@
   let ws = null;
   let attempt = 0;          // reconnect attempts since the last successful open
   let retryTimer = null;
+  let pongTimer = null;
   let wanted = null;        // {name, room} once the user has asked to join
   let welcomed = false;     // the server has confirmed the join on this connection
   let everWelcomed = false;
@@ -94,12 +100,29 @@
       if (message && typeof message.type === 'string') handle(message);
     };
     socket.onclose = () => {
-      if (ws !== socket) return;
-      ws = null;
-      welcomed = false;
-      scheduleReconnect();
+      if (ws === socket) lost();
     };
   }
+
+  // The connection is gone (closed, or silent past the pong timeout): retry.
+  function lost() {
+    clearTimeout(pongTimer);
+    pongTimer = null;
+    const socket = ws;
+    ws = null;
+    welcomed = false;
+    if (socket) {
+      socket.onclose = null;
+      socket.close();
+    }
+    scheduleReconnect();
+  }
+
+  setInterval(() => {
+    if (!ws || ws.readyState !== WebSocket.OPEN || pongTimer) return;
+    send({ type: 'ping' });
+    pongTimer = setTimeout(lost, PONG_TIMEOUT_MS);
+  }, HEARTBEAT_MS);
 
   // Exponential backoff with "equal jitter": half the capped delay, plus a random part of the
   // other half, so that the pages of a node that died do not all come back at the same moment.
@@ -214,6 +237,10 @@
       }
       case 'message':
         addChatMessage(m);
+        break;
+      case 'pong':
+        clearTimeout(pongTimer);
+        pongTimer = null;
         break;
       case 'error':
         showError(m.message);
