@@ -14,6 +14,8 @@
 //                     message sent after that is seen by both pages.
 //   --mode one-node   no Redis: both pages on A; the same exchange; A is killed and both pages
 //                     reconnect to B and chat on there.
+//   --mode keepalive  no browser: a client idle behind nginx (its read timeout cut to 3 s) is
+//                     kept open by the nodes' pings (1 s idle timeout).
 // Also: text that looks like HTML stays text (no element made, no script run); input over the
 // limits gets error messages (a plain WebSocket client, first). A screenshot of
 // page 1 is saved to --artifacts (chat.png, chat-after-failover.png; one-node: chat-one-node*.png).
@@ -64,7 +66,7 @@ function parseArgs(argv) {
     const flag = required.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
     if (!args[required]) throw new Error(`--${flag} is required`);
   }
-  if (!['two-nodes', 'one-node'].includes(args.mode)) {
+  if (!['two-nodes', 'one-node', 'keepalive'].includes(args.mode)) {
     throw new Error(`unknown --mode ${args.mode}`);
   }
   return args;
@@ -332,6 +334,63 @@ async function checkRefusals(base) {
   }
 }
 
+// Keep-alive through nginx: nodes with a 1 s idle timeout (pings after 0.5 s of silence), nginx
+// with proxy_read_timeout cut to 3 s. A client that joins and then says nothing itself (its
+// WebSocket library answers pings) must be pinged across more than nginx's timeout and still
+// be connected afterwards: the pings are what keeps a quiet tab behind a proxy.
+const KEEPALIVE_PROXY_TIMEOUT_MS = 3000;
+async function checkKeepAlive(base) {
+  const WebSocket = requireFromInterop('ws');
+  const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ws?node=a`);
+  const pings = [];
+  let wantPings = 0;
+  let pingsReached;
+  const enoughPings = new Promise((resolve) => { pingsReached = resolve; });
+  const messages = [];
+  let onMessage = () => {};
+  ws.on('ping', () => {
+    pings.push(Date.now());
+    if (wantPings && pings.length >= wantPings) pingsReached();
+  });
+  ws.on('message', (data) => {
+    messages.push(JSON.parse(data.toString()));
+    onMessage();
+  });
+  const closed = new Promise((resolve) => ws.on('close', (code) => resolve(code)));
+  const waitMessage = (type) => withTimeout(new Promise((resolve, reject) => {
+    const check = () => {
+      const m = messages.find((x) => x.type === type);
+      if (m) resolve(m);
+    };
+    onMessage = check;
+    check();
+    closed.then((code) => reject(new Error(`closed (${code}) waiting for ${type}`)));
+  }), WAIT_TIMEOUT_MS, `message ${type}`);
+  try {
+    await withTimeout(new Promise((resolve, reject) => ws.on('open', resolve).on('error', reject)),
+                      WAIT_TIMEOUT_MS, 'a WebSocket through nginx');
+    ws.send(JSON.stringify({ type: 'join', name: 'idle', room: 'keepalive', id: 'keepalive-1' }));
+    await waitMessage('welcome');
+    const quietSince = Date.now();
+    const before = pings.length;
+    wantPings = before + 8;  // ~0.5 s apart: over 3 s of nothing from the upstream but pings
+    await withTimeout(Promise.race([enoughPings, closed.then((code) => {
+      throw new Error(`closed (${code}) after ${Date.now() - quietSince} ms while idle`);
+    })]), WAIT_TIMEOUT_MS, `${wantPings - before} keep-alive pings`);
+    const span = pings[pings.length - 1] - quietSince;
+    if (span <= KEEPALIVE_PROXY_TIMEOUT_MS) {
+      throw new Error(`keep-alive: pings spanned only ${span} ms`);
+    }
+    ws.send(JSON.stringify({ type: 'say', text: 'still here' }));
+    const m = await waitMessage('message');
+    if (m.text !== 'still here') throw new Error(`keep-alive: got ${JSON.stringify(m)}`);
+    console.log(`chat_e2e: idle for ${span} ms through nginx (proxy_read_timeout ` +
+                `${KEEPALIVE_PROXY_TIMEOUT_MS} ms), kept by ${pings.length - before} pings`);
+  } finally {
+    ws.terminate();
+  }
+}
+
 // chat.png for the real deployment (two nodes), chat-one-node.png for the other.
 function shotName(mode) {
   return mode === 'two-nodes' ? 'chat' : `chat-${mode}`;
@@ -345,7 +404,8 @@ async function run(args, runtime) {
   console.log(`chat_e2e: ${args.mode}: runtime ${runtime}; redis :${redisPort}, A :${portA}, ` +
               `B :${portB}, nginx :${nginxPort}`);
 
-  const nodeArgs = [];
+  const keepAlive = args.mode === 'keepalive';
+  const nodeArgs = keepAlive ? ['--idle-timeout-ms', '1000'] : [];
   if (twoNodes) {
     const redis = start('redis', REDIS, ['--port', String(redisPort), '--bind', '127.0.0.1',
                                          '--save', '', '--appendonly', 'no', '--dir', runtime],
@@ -361,9 +421,14 @@ async function run(args, runtime) {
   await Promise.all([waitForHttp(`http://127.0.0.1:${portA}/healthz`, 'A\n', nodeA),
                      waitForHttp(`http://127.0.0.1:${portB}/healthz`, 'B\n', nodeB)]);
 
-  const conf = fs.readFileSync(args.nginxConf, 'utf8')
+  let conf = fs.readFileSync(args.nginxConf, 'utf8')
     .replaceAll('@RUNTIME_DIR@', runtime).replaceAll('@LISTEN@', `127.0.0.1:${nginxPort}`)
     .replaceAll('@NODE_A@', `127.0.0.1:${portA}`).replaceAll('@NODE_B@', `127.0.0.1:${portB}`);
+  if (keepAlive) {
+    const readTimeout = /proxy_read_timeout \d+s;/;
+    if (!readTimeout.test(conf)) throw new Error('the nginx template sets no proxy_read_timeout');
+    conf = conf.replace(readTimeout, `proxy_read_timeout ${KEEPALIVE_PROXY_TIMEOUT_MS}ms;`);
+  }
   const confPath = path.join(runtime, 'nginx.conf');
   fs.writeFileSync(confPath, conf);
   const nginx = start('nginx', NGINX, ['-p', runtime, '-c', confPath,
@@ -372,6 +437,10 @@ async function run(args, runtime) {
   await Promise.all([waitForHttp(`${base}/healthz?node=a`, 'A\n', nginx),
                      waitForHttp(`${base}/healthz?node=b`, 'B\n', nginx)]);
 
+  if (keepAlive) {
+    await checkKeepAlive(base);
+    return;
+  }
   await checkRefusals(base);
 
   const { chromium } = requireFromInterop('playwright-core');

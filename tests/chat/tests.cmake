@@ -16,10 +16,12 @@ gtest_discover_tests(chat_unit_tests DISCOVERY_TIMEOUT 60 TEST_PREFIX "chat."
 # tests/interop, both installed by scripts/deps.sh). Screenshots go to <build>/artifacts.
 # two-nodes needs a chat built with the Redis bridge; in a build without it the test is listed
 # as disabled (one-node, which needs no Redis, covers the page, nginx and the failover).
+# keepalive (no browser): the nodes' pings keep an idle client open behind nginx past its
+# proxy_read_timeout (cut to 3 s for the test).
 find_program(RESTWS_NODE node)
 if(RESTWS_NODE AND TARGET chat)
   get_target_property(restws_chat_with_redis chat CHAT_WITH_REDIS)
-  foreach(mode one-node two-nodes)
+  foreach(mode one-node two-nodes keepalive)
     add_test(NAME chat.e2e.${mode}
              COMMAND ${RESTWS_NODE} ${CMAKE_CURRENT_LIST_DIR}/chat_e2e.js
                      --chat $<TARGET_FILE:chat>
