@@ -44,7 +44,7 @@
   })();
 
   let ws = null;
-  let attempt = 0;          // reconnect attempts since the last successful open
+  let attempt = 0;          // reconnect attempts since a node last said hello
   let retryTimer = null;
   let pongTimer = null;
   let wanted = null;        // {name, room} once the user has asked to join
@@ -86,7 +86,6 @@
     ws = socket;
     welcomed = false;
     socket.onopen = () => {
-      attempt = 0;
       setState('online', 'online');
       if (wanted) send({ type: 'join', name: wanted.name, room: wanted.room, id: myId });
     };
@@ -191,6 +190,9 @@
   function handle(m) {
     switch (m.type) {
       case 'hello':
+        // The backoff starts over only once a node speaks: one that accepts and drops the
+        // connection at once (starting, or failing) is still retried ever more slowly.
+        attempt = 0;
         ui.node.textContent = m.node;
         if (m.max_name) ui.name.maxLength = m.max_name;
         if (m.max_room) ui.room.maxLength = m.max_room;
