@@ -241,22 +241,28 @@ TEST(redis_bridge, a_stalled_redis_bounds_what_waits_and_holds_up_no_local_deliv
   EXPECT_EQ(next_payload(*sa), "recovered");
 }
 
-TEST(redis_bridge, refuses_what_is_not_an_envelope_and_counts_it) {
+TEST(redis_bridge, refuses_what_is_not_an_envelope_or_too_large_and_counts_it) {
   redis_server_t redis;
   ASSERT_TRUE(redis.start()) << redis.error();
   auto log = std::make_shared<log_store_t>();
-  node_t a{bridge_settings(redis.port(), log)};
+  auto settings = bridge_settings(redis.port(), log);
+  settings.max_message_bytes = 1024;
+  node_t a{settings};
   auto s = a.subscriber("t");
   ASSERT_TRUE(eventually([&] { return linked(a, 1); }));
   EXPECT_EQ(redis.command({"PUBLISH", "restws:t", "hello from redis-cli"}), "1");
+  EXPECT_EQ(redis.command({"PUBLISH", "restws:t",
+                           encode_envelope(foreign_node, rws::opcode_t::text_frame,
+                                           std::string(1024, 'x'))}),  // over with its header
+            "1");
   EXPECT_EQ(redis.command({"PUBLISH", "restws:t",
                            encode_envelope(foreign_node, rws::opcode_t::binary_frame, "ok")}),
             "1");
   const auto f = s->read_frame(5s);
   ASSERT_TRUE(f);
-  EXPECT_EQ(f->payload, "ok");  // the malformed one never reached the receiver
+  EXPECT_EQ(f->payload, "ok");  // neither the malformed nor the large one reached the receiver
   EXPECT_EQ(f->opcode, rws::opcode_t::binary_frame);
-  EXPECT_EQ(a.stats().dropped, 1u);
+  EXPECT_EQ(a.stats().dropped, 2u);
   EXPECT_EQ(a.stats().received, 1u);
   EXPECT_TRUE(log->contains("not a restws envelope"));
 }
@@ -276,6 +282,35 @@ TEST(redis_bridge, a_redis_never_reachable_costs_only_lost_publishes_and_closes_
   const auto stopped = a.stats().disconnects;
   EXPECT_FALSE(a.stats().connected);
   EXPECT_EQ(a.stats().disconnects, stopped);
+}
+
+TEST(redis_bridge, a_connect_that_hangs_times_out_and_is_retried) {
+  // A listener whose accept queue is full: the kernel drops further SYNs, so a connect to it
+  // neither succeeds nor fails until the bridge gives up on it.
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 0), 0);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  std::vector<int> fillers;
+  for (int i = 0; i < 2; ++i) {  // backlog 0 holds one; the second waits in SYN-sent
+    fillers.push_back(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    ::connect(fillers.back(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  }
+  auto log = std::make_shared<log_store_t>();
+  auto settings = bridge_settings(ntohs(addr.sin_port), log);
+  settings.connect_timeout = 100ms;
+  {
+    node_t a{settings};
+    EXPECT_TRUE(log->wait_for("failed (connect timed out)", 5s));
+    ASSERT_TRUE(eventually([&] { return a.stats().disconnects >= 4; }));  // and again
+    EXPECT_FALSE(a.stats().connected);
+  }
+  for (const int fd : fillers) ::close(fd);
+  ::close(listener);
 }
 
 }  // namespace
