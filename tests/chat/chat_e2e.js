@@ -22,15 +22,18 @@
 // Every wait is on a condition (a DOM state, a log line, an HTTP answer), each with a timeout;
 // every process is stopped on success and on failure.
 //
+// Helpers: e2e/processes.js (processes, ports, readiness), e2e/ws_checks.js (plain WebSocket
+// checks).
 // Usage: node chat_e2e.js --chat PATH --nginx-conf PATH --artifacts DIR [--mode two-nodes]
 'use strict';
 
-const { spawn } = require('child_process');
 const fs = require('fs');
-const http = require('http');
-const net = require('net');
 const os = require('os');
 const path = require('path');
+
+const { START_TIMEOUT_MS, withTimeout, start, stop, stopAll, killAllNow, freePorts, waitForHttp,
+        tail, children } = require('./e2e/processes');
+const { checkRefusals, checkKeepAlive, KEEPALIVE_PROXY_TIMEOUT_MS } = require('./e2e/ws_checks');
 
 const CHROMIUM = '/usr/bin/chromium';
 const NGINX = '/usr/sbin/nginx';
@@ -38,7 +41,6 @@ const REDIS = '/usr/bin/redis-server';
 const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic',
                        '--no-first-run', '--disable-background-networking',
                        '--disable-component-update', '--disable-sync'];
-const START_TIMEOUT_MS = 15000;  // a process to be ready
 const WAIT_TIMEOUT_MS = 15000;   // one condition in a page
 const TEST_TIMEOUT_MS = 120000;  // the whole run, should something hang outside a wait
 const ROOM = 'e2e-room';
@@ -70,132 +72,6 @@ function parseArgs(argv) {
     throw new Error(`unknown --mode ${args.mode}`);
   }
   return args;
-}
-
-// ---- processes -------------------------------------------------------------------------------
-
-const children = [];
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-// Starts a process whose output goes to logDir/<name>.log; resolves `ready` when a line matching
-// readyPattern appears (if given).
-function start(name, command, args, logDir, readyPattern) {
-  const logPath = path.join(logDir, `${name}.log`);
-  const log = fs.createWriteStream(logPath);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const proc = { name, child, logPath, exited: null, output: '' };
-  proc.exit = new Promise((resolve) => child.on('exit', (code, signal) => {
-    proc.exited = { code, signal };
-    resolve(proc.exited);
-  }));
-  let readyResolve;
-  let readyReject;
-  proc.ready = new Promise((resolve, reject) => { readyResolve = resolve; readyReject = reject; });
-  const onData = (chunk) => {
-    log.write(chunk);
-    proc.output += chunk.toString();
-    if (readyPattern && readyPattern.test(proc.output)) readyResolve();
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  child.on('error', (err) => {
-    readyReject(new Error(`${name}: cannot start ${command}: ${err.message}`));
-  });
-  proc.exit.then((e) => {
-    readyReject(new Error(`${name} exited (${e.code ?? e.signal}) before it was ready`));
-  });
-  if (!readyPattern) readyResolve();
-  children.push(proc);
-  return proc;
-}
-
-async function stop(proc, signal = 'SIGTERM') {
-  if (proc.exited) return;
-  proc.child.kill(signal);
-  try {
-    await withTimeout(proc.exit, 5000, `${proc.name} to exit`);
-  } catch (err) {
-    proc.child.kill('SIGKILL');
-    await withTimeout(proc.exit, 5000, `${proc.name} to die`).catch(() => {});
-  }
-}
-
-async function stopAll() {
-  await Promise.all(children.map((p) => stop(p)));
-}
-
-// Last resort (an exception escaping everything, a signal): no process outlives the test.
-function killAllNow() {
-  for (const p of children) {
-    if (p.exited) continue;
-    try {
-      p.child.kill('SIGKILL');
-    } catch (e) {
-      // already gone
-    }
-  }
-}
-process.on('exit', killAllNow);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    killAllNow();
-    process.exit(1);
-  });
-}
-
-// Free loopback ports, all held at once so they differ, never 8080 (other tests use it).
-async function freePorts(n) {
-  const servers = [];
-  const ports = [];
-  while (ports.length < n) {
-    const server = net.createServer();
-    await new Promise((resolve, reject) => {
-      server.listen(0, '127.0.0.1', resolve).on('error', reject);
-    });
-    servers.push(server);
-    const { port } = server.address();
-    if (port !== 8080) ports.push(port);
-  }
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
-
-function httpGet(url) {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: 2000 }, (res) => {
-      let body = '';
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
-
-// Polls `url` until it answers 200 with `body` (a server that is still starting refuses).
-async function waitForHttp(url, body, proc) {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    if (proc && proc.exited) throw new Error(`${proc.name} exited: ${proc.output.slice(-500)}`);
-    try {
-      const r = await httpGet(url);
-      if (r.status === 200 && r.body === body) return;
-      last = `${r.status} ${JSON.stringify(r.body)}`;
-    } catch (err) {
-      last = err.message;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));  // poll interval, not a sync sleep
-  }
-  throw new Error(`${url} did not answer ${JSON.stringify(body)} within ${START_TIMEOUT_MS} ms ` +
-                  `(last: ${last})`);
 }
 
 // ---- pages -----------------------------------------------------------------------------------
@@ -276,121 +152,6 @@ function waitReconnected(page, node) {
   node);
 }
 
-// Over-limit and malformed input through nginx, from a plain WebSocket client (Node `ws`, from
-// tests/interop): each gets an error message and the connection stays usable; only a frame over
-// the node's 64 KiB cap closes it (1009). The node must then still serve the pages.
-async function checkRefusals(base) {
-  const WebSocket = requireFromInterop('ws');
-  const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ws?node=a`);
-  const inbox = [];
-  const waiters = [];
-  let closed = null;
-  ws.on('message', (data) => {
-    const m = JSON.parse(data.toString());
-    const w = waiters.shift();
-    if (w) w.resolve(m); else inbox.push(m);
-  });
-  const closedPromise = new Promise((resolve) => ws.on('close', (code) => {
-    closed = code;
-    resolve(code);
-  }));
-  const next = (what) => {
-    if (inbox.length) return Promise.resolve(inbox.shift());
-    if (closed !== null) return Promise.reject(new Error(`closed (${closed}) before ${what}`));
-    return withTimeout(new Promise((resolve, reject) => waiters.push({ resolve, reject })),
-                       WAIT_TIMEOUT_MS, what);
-  };
-  const expectError = async (payload, code) => {
-    ws.send(payload);
-    const m = await next(`error ${code}`);
-    if (m.type !== 'error' || m.code !== code) {
-      throw new Error(`refusals: sent ${payload.slice(0, 60)}..., wanted error ${code}, got ` +
-                      JSON.stringify(m));
-    }
-  };
-  try {
-    await withTimeout(new Promise((resolve, reject) => ws.on('open', resolve).on('error', reject)),
-                      WAIT_TIMEOUT_MS, 'a WebSocket through nginx');
-    const hello = await next('hello');
-    if (hello.type !== 'hello' || hello.node !== 'A') {
-      throw new Error(`refusals: hello ${JSON.stringify(hello)}`);
-    }
-    const join = (name) => JSON.stringify({ type: 'join', name, room: 'limits', id: 'limits-01' });
-    await expectError('not json', 'bad_json');
-    await expectError(JSON.stringify({ type: 'say', text: 'early' }), 'not_joined');
-    await expectError(join('n'.repeat(33)), 'name_too_long');
-    const badRoom = { type: 'join', name: 'x', room: '<script>', id: 'limits-01' };
-    await expectError(JSON.stringify(badRoom), 'room_invalid');
-    ws.send(join('limits'));
-    if ((await next('welcome')).type !== 'welcome') throw new Error('refusals: no welcome');
-    await expectError(JSON.stringify({ type: 'say', text: 'x'.repeat(1001) }), 'text_too_long');
-    await expectError(' '.repeat(20 * 1024), 'too_large');
-    ws.send('x'.repeat(70 * 1024));
-    const code = await withTimeout(closedPromise, WAIT_TIMEOUT_MS, 'the close of a 70 KiB frame');
-    if (code !== 1009) throw new Error(`refusals: a 70 KiB frame closed with ${code}, not 1009`);
-    console.log('chat_e2e: bad input refused with error messages; a 70 KiB frame closed (1009)');
-  } finally {
-    ws.terminate();
-  }
-}
-
-// Keep-alive through nginx: nodes with a 1 s idle timeout (pings after 0.5 s of silence), nginx
-// with proxy_read_timeout cut to 3 s. A client that joins and then says nothing itself (its
-// WebSocket library answers pings) must be pinged across more than nginx's timeout and still
-// be connected afterwards: the pings are what keeps a quiet tab behind a proxy.
-const KEEPALIVE_PROXY_TIMEOUT_MS = 3000;
-async function checkKeepAlive(base) {
-  const WebSocket = requireFromInterop('ws');
-  const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ws?node=a`);
-  const pings = [];
-  let wantPings = 0;
-  let pingsReached;
-  const enoughPings = new Promise((resolve) => { pingsReached = resolve; });
-  const messages = [];
-  let onMessage = () => {};
-  ws.on('ping', () => {
-    pings.push(Date.now());
-    if (wantPings && pings.length >= wantPings) pingsReached();
-  });
-  ws.on('message', (data) => {
-    messages.push(JSON.parse(data.toString()));
-    onMessage();
-  });
-  const closed = new Promise((resolve) => ws.on('close', (code) => resolve(code)));
-  const waitMessage = (type) => withTimeout(new Promise((resolve, reject) => {
-    const check = () => {
-      const m = messages.find((x) => x.type === type);
-      if (m) resolve(m);
-    };
-    onMessage = check;
-    check();
-    closed.then((code) => reject(new Error(`closed (${code}) waiting for ${type}`)));
-  }), WAIT_TIMEOUT_MS, `message ${type}`);
-  try {
-    await withTimeout(new Promise((resolve, reject) => ws.on('open', resolve).on('error', reject)),
-                      WAIT_TIMEOUT_MS, 'a WebSocket through nginx');
-    ws.send(JSON.stringify({ type: 'join', name: 'idle', room: 'keepalive', id: 'keepalive-1' }));
-    await waitMessage('welcome');
-    const quietSince = Date.now();
-    const before = pings.length;
-    wantPings = before + 8;  // ~0.5 s apart: over 3 s of nothing from the upstream but pings
-    await withTimeout(Promise.race([enoughPings, closed.then((code) => {
-      throw new Error(`closed (${code}) after ${Date.now() - quietSince} ms while idle`);
-    })]), WAIT_TIMEOUT_MS, `${wantPings - before} keep-alive pings`);
-    const span = pings[pings.length - 1] - quietSince;
-    if (span <= KEEPALIVE_PROXY_TIMEOUT_MS) {
-      throw new Error(`keep-alive: pings spanned only ${span} ms`);
-    }
-    ws.send(JSON.stringify({ type: 'say', text: 'still here' }));
-    const m = await waitMessage('message');
-    if (m.text !== 'still here') throw new Error(`keep-alive: got ${JSON.stringify(m)}`);
-    console.log(`chat_e2e: idle for ${span} ms through nginx (proxy_read_timeout ` +
-                `${KEEPALIVE_PROXY_TIMEOUT_MS} ms), kept by ${pings.length - before} pings`);
-  } finally {
-    ws.terminate();
-  }
-}
-
 // chat.png for the real deployment (two nodes), chat-one-node.png for the other.
 function shotName(mode) {
   return mode === 'two-nodes' ? 'chat' : `chat-${mode}`;
@@ -438,10 +199,10 @@ async function run(args, runtime) {
                      waitForHttp(`${base}/healthz?node=b`, 'B\n', nginx)]);
 
   if (keepAlive) {
-    await checkKeepAlive(base);
+    await checkKeepAlive(requireFromInterop('ws'), base);
     return;
   }
-  await checkRefusals(base);
+  await checkRefusals(requireFromInterop('ws'), base);
 
   const { chromium } = requireFromInterop('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS,
@@ -518,12 +279,6 @@ async function run(args, runtime) {
   if (nodeB.exited.code !== 0) {
     throw new Error(`node B exited with ${nodeB.exited.code ?? nodeB.exited.signal} on SIGTERM`);
   }
-}
-
-// The last lines of a log, for a failure's report.
-function tail(file) {
-  if (!fs.existsSync(file)) return '';
-  return fs.readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
 }
 
 async function main() {
