@@ -79,9 +79,9 @@ void redis_bridge_impl_t::on_publish(std::string_view topic, const shared_payloa
     lost_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  asio::post(*io_, [self = shared_from_this(), generation = generation_,
-                    channel = std::move(channel), envelope = std::move(envelope),
-                    cost] { self->publish_now(generation, channel, envelope, cost); });
+  outbox_.push_back({std::move(channel), std::move(envelope), cost});
+  if (std::exchange(drain_posted_, true)) return;
+  asio::post(*io_, [self = shared_from_this()] { self->drain_outbox(); });
 }
 
 redis_bridge_stats_t redis_bridge_impl_t::stats() const {
@@ -134,6 +134,12 @@ void redis_bridge_impl_t::detach() {
     ++generation_;
     sync_posted_ = false;
     book_.connection_down();
+    for (const auto& m : outbox_) {  // not sent: Redis never sees them
+      pending_bytes_.fetch_sub(m.cost, std::memory_order_relaxed);
+      lost_.fetch_add(1, std::memory_order_relaxed);
+    }
+    outbox_.clear();
+    drain_posted_ = false;
   }
   running_ = 0;
   // Frees both hiredis contexts now: their sockets leave the io_context, the publishes waiting
@@ -148,23 +154,40 @@ void redis_bridge_impl_t::detach() {
   io_hub_ = nullptr;
 }
 
-void redis_bridge_impl_t::publish_now(std::uint64_t generation, const std::string& channel,
-                                      const std::string& envelope, std::size_t cost) {
-  redisAsyncContext* ac = generation == running_ && publisher_ ? publisher_->context() : nullptr;
+void redis_bridge_impl_t::drain_outbox() {
+  {
+    std::lock_guard lock{mutex_};
+    std::swap(outbox_, draining_);
+    drain_posted_ = false;
+  }
+  // hiredis queues them all in its output buffer: they leave in one write.
+  for (const auto& m : draining_) publish_now(m);
+  draining_.clear();
+}
+
+void redis_bridge_impl_t::publish_now(const outgoing_t& m) {
+  redisAsyncContext* ac = running_ != 0 && publisher_ ? publisher_->context() : nullptr;
+  const std::size_t cost = m.cost;
   if (ac != nullptr) {
-    const char* argv[] = {"PUBLISH", channel.data(), envelope.data()};
-    const std::size_t lengths[] = {7, channel.size(), envelope.size()};
-    if (redisAsyncCommandArgv(ac, &on_publish_reply, reinterpret_cast<void*>(cost), 3, argv,
-                              lengths) == REDIS_OK)
+    const char* argv[] = {"PUBLISH", m.channel.data(), m.envelope.data()};
+    const std::size_t lengths[] = {7, m.channel.size(), m.envelope.size()};
+    // Redis answers in order on one connection (and hiredis fails what is left in order), so
+    // each answer takes the oldest cost.
+    if (redisAsyncCommandArgv(ac, &on_publish_reply, nullptr, 3, argv, lengths) == REDIS_OK) {
+      publish_costs_.push_back(cost);
       return;
+    }
   }
   pending_bytes_.fetch_sub(cost, std::memory_order_relaxed);
   lost_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void redis_bridge_impl_t::on_publish_reply(redisAsyncContext* ac, void* r, void* privdata) {
+void redis_bridge_impl_t::on_publish_reply(redisAsyncContext* ac, void* r, void*) {
   auto& self = *static_cast<redis_bridge_impl_t*>(redis_link_t::owner_of(ac));
-  self.pending_bytes_.fetch_sub(reinterpret_cast<std::size_t>(privdata), std::memory_order_relaxed);
+  if (!self.publish_costs_.empty()) {
+    self.pending_bytes_.fetch_sub(self.publish_costs_.front(), std::memory_order_relaxed);
+    self.publish_costs_.pop_front();
+  }
   const auto* reply = static_cast<const redisReply*>(r);
   // Null: the connection went before Redis answered; an error: Redis refused it.
   if (reply == nullptr || reply->type == REDIS_REPLY_ERROR)

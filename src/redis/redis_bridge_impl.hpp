@@ -9,10 +9,12 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <asio/io_context.hpp>
 
@@ -43,8 +45,13 @@ class redis_bridge_impl_t final : public redis_bridge_t,
  private:
   // ---- io thread -----------------------------------------------------------------------------
   void start(std::uint64_t generation);
-  void publish_now(std::uint64_t generation, const std::string& channel,
-                   const std::string& envelope, std::size_t cost);
+  struct outgoing_t {
+    std::string channel;
+    std::string envelope;
+    std::size_t cost;
+  };
+  void drain_outbox();
+  void publish_now(const outgoing_t& m);
   void sync_subscriptions();
   void subscribe_side_up(redisAsyncContext* ac);
   void subscribe_side_down();
@@ -63,6 +70,9 @@ class redis_bridge_impl_t final : public redis_bridge_t,
   std::uint64_t generation_ = 0;  // attach() and detach() move it: stale posts do nothing
   subscription_book_t book_;
   bool sync_posted_ = false;
+  // Publishes on their way to the io thread: one post per batch, not per message.
+  std::vector<outgoing_t> outbox_;
+  bool drain_posted_ = false;
 
   // io thread only
   std::uint64_t running_ = 0;  // the generation started, 0 when detached
@@ -71,6 +81,8 @@ class redis_bridge_impl_t final : public redis_bridge_t,
   std::shared_ptr<redis_link_t> subscriber_;
   bool subscribed_before_ = false;  // the next subscribe-side "up" is a resubscription
   bool drop_logged_ = false;
+  std::deque<std::size_t> publish_costs_;  // of the PUBLISHes waiting for an answer, oldest first
+  std::vector<outgoing_t> draining_;       // the batch being sent (its capacity is reused)
 
   std::atomic<bool> publisher_up_{false};
   std::atomic<bool> subscriber_up_{false};

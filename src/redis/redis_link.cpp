@@ -25,7 +25,12 @@ redis_link_t::redis_link_t(asio::io_context& io, const redis_bridge_settings_t& 
       timer_{io},
       backoff_{settings.reconnect_min, settings.reconnect_max, seed} {}
 
-redis_link_t::~redis_link_t() { stop(); }
+redis_link_t::~redis_link_t() {
+  try {
+    stop();
+  } catch (...) {  // timer_.cancel() reports a failure of the system only by throwing
+  }
+}
 
 void* redis_link_t::owner_of(const redisAsyncContext* ac) {
   return static_cast<const context_data_t*>(ac->data)->owner;
