@@ -98,6 +98,9 @@ ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t
     tls_ = true;
   }
   keep_pending(std::as_bytes(std::span{handoff.already_read}));
+  // Those bytes may hold whole frames, and no new input may come to announce them (the peer
+  // sent them with its handshake and waits for an answer): the first read parses them first.
+  pending_unparsed_ = !handoff.already_read.empty();
 }
 
 ws_connection_t::~ws_connection_t() {
