@@ -139,9 +139,12 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   /// Made with new and held by connection_ref_t at once (no reference yet); never deleted.
   /// `subprotocol`: the one agreed at upgrade (empty: none).
   /// `deflate`: permessage-deflate as agreed at upgrade (std::nullopt: not negotiated).
+  /// `role`: client for a connection restws opened (client/): frames it sends are masked, frames
+  /// it receives must not be, and permessage-deflate's parameters apply the other way round.
   ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
                   const ws_settings_t& settings, std::string subprotocol = {},
-                  const std::optional<protocol::deflate_agreement_t>& deflate = std::nullopt);
+                  const std::optional<protocol::deflate_agreement_t>& deflate = std::nullopt,
+                  protocol::role_t role = protocol::role_t::server);
   ~ws_connection_t();
   /// From a slab_pool_t: idle WebSockets, packed, pin no freed HTTP buffers (slab_pool.hpp).
   static void* operator new(std::size_t size);
@@ -297,6 +300,8 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   void queue_frame(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,
                    shared_payload_t payload, write_status_cb_t cb, bool compressed = false);
   void queue_raw(std::string bytes);
+  /// The client's end: sets a fresh key in `h` and replaces `payload` by its masked copy.
+  void mask_for_client(protocol::frame_header_t& h, shared_payload_t& payload);
   void start_write();
   /// The queue's only frame if it can be sent from where it is (nothing in flight, no completion
   /// callback), else null. Needs busy_.
@@ -434,6 +439,7 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   bool write_deferred_ : 1 = false;    ///< in the poller's list of deferred writes
   bool publish_drop_logged_ : 1 = false;  ///< published messages dropped: said once
   bool tls_ : 1 = false;  ///< extras_->tls is the transport (transport.hpp); else plain TCP
+  bool client_ : 1 = false;  ///< the client's end: frames sent are masked (mask_for_client())
   /// extras_ holds a subprotocol (and so lives as long as we do). Set in the constructor and
   /// never changed, so any thread may read it; a byte of what was padding.
   bool has_subprotocol_ = false;
