@@ -43,10 +43,9 @@ std::shared_ptr<SSL_CTX> client_tls_context(const client_tls_settings_t& setting
   SSL_CTX_set_mode(ctx.get(), SSL_MODE_RELEASE_BUFFERS);
   if (settings.verify_peer) {
     SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
-    const int loaded =
-        settings.ca_file.empty()
-            ? SSL_CTX_set_default_verify_paths(ctx.get())
-            : SSL_CTX_load_verify_locations(ctx.get(), settings.ca_file.c_str(), nullptr);
+    const int loaded = settings.ca_file.empty() ? SSL_CTX_set_default_verify_paths(ctx.get())
+                                                : SSL_CTX_load_verify_locations(
+                                                      ctx.get(), settings.ca_file.c_str(), nullptr);
     if (loaded != 1) {
       why = openssl_error(settings.ca_file.empty()
                               ? std::string{"cannot load the system's trust store"}
@@ -61,8 +60,8 @@ std::shared_ptr<SSL_CTX> client_tls_context(const client_tls_settings_t& setting
 }
 
 restws::detail::tls_transport_ptr_t client_tls_session(SSL_CTX* context,
-                                                       const protocol::ws_url_t& url,
-                                                       bool verify, std::string& why) {
+                                                       const protocol::ws_url_t& url, bool verify,
+                                                       std::string& why) {
   SSL* const ssl = SSL_new(context);  // holds a reference to the context
   if (!ssl) {
     why = openssl_error("cannot make a TLS session");

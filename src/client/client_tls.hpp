@@ -22,7 +22,7 @@ std::shared_ptr<SSL_CTX> client_tls_context(const client_tls_settings_t& setting
 /// A client session to `url`'s host: SNI for names, and with verification the certificate must
 /// name the host (DNS name, or IP address for a literal). Null, with `why`, on failure.
 restws::detail::tls_transport_ptr_t client_tls_session(SSL_CTX* context,
-                                                       const protocol::ws_url_t& url,
-                                                       bool verify, std::string& why);
+                                                       const protocol::ws_url_t& url, bool verify,
+                                                       std::string& why);
 
 }  // namespace restws::websocket::basic::detail

@@ -100,10 +100,11 @@ class connector_t : public std::enable_shared_from_this<connector_t> {
   void on_resolved(const std::error_code& ec, tcp::resolver::results_type results) {
     if (finished_) return;
     if (ec) return finish(ec);
-    asio::async_connect(socket_, results,
-                        [self = shared_from_this()](const std::error_code& ec, const tcp::endpoint&) {
-                          self->on_connected(ec);
-                        });
+    asio::async_connect(
+        socket_, results,
+        [self = shared_from_this()](const std::error_code& ec, const tcp::endpoint&) {
+          self->on_connected(ec);
+        });
   }
 
   void on_connected(const std::error_code& ec) {
@@ -126,7 +127,8 @@ class connector_t : public std::enable_shared_from_this<connector_t> {
   }
 
   void fail_tls(std::string_view why) {
-    logger_->warn([&] { return "ws client " + url_.host_header + ": TLS failed: " + std::string{why}; });
+    logger_->warn(
+        [&] { return "ws client " + url_.host_header + ": TLS failed: " + std::string{why}; });
     finish(make_error_code(client_error_t::tls_failed));
   }
 
@@ -199,8 +201,8 @@ class connector_t : public std::enable_shared_from_this<connector_t> {
     const auto parsed = http::parse_response_head(std::string_view{in_}.substr(0, *end), limits_);
     if (parsed.error != http::response_parse_error_t::none) {
       logger_->warn([&] {
-        return "ws client " + url_.host_header + ": bad response: " +
-               std::string{http::describe(parsed.error)};
+        return "ws client " + url_.host_header +
+               ": bad response: " + std::string{http::describe(parsed.error)};
       });
       finish(make_error_code(client_error_t::bad_response));
       return false;
@@ -222,7 +224,9 @@ class connector_t : public std::enable_shared_from_this<connector_t> {
   void open(std::string already_read, const protocol::handshake_result_t& agreed) {
     finished_ = true;
     timer_.cancel();
-    connection_handoff_t handoff{std::move(socket_), &io_, std::move(already_read),
+    connection_handoff_t handoff{std::move(socket_),
+                                 &io_,
+                                 std::move(already_read),
                                  next_client_id.fetch_add(1, std::memory_order_relaxed),
                                  remote_,
                                  nullptr,
@@ -282,7 +286,8 @@ void async_connect(asio::io_context& io, std::string_view url, message_handler_t
         return "ws client: " + std::string{url} + ": " +
                std::string{protocol::describe(parsed.error)};
       });
-    asio::post(io, [done = std::move(done)] { done(make_error_code(client_error_t::bad_url), {}); });
+    asio::post(io,
+               [done = std::move(done)] { done(make_error_code(client_error_t::bad_url), {}); });
     return;
   }
   auto c = std::make_shared<connector_t>(io, std::move(parsed.url), std::move(handler),

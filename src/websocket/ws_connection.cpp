@@ -27,7 +27,7 @@ using protocol::opcode_t;
 using protocol::status_code_t;
 
 protocol::validator_settings_t validator_settings(const ws_settings_t& s, bool deflate,
-                                                 protocol::role_t role) {
+                                                  protocol::role_t role) {
   protocol::validator_settings_t v;
   v.role = role;
   v.rsv1_allowed = deflate;  // RFC 7692 §6: RSV1 marks a compressed message
@@ -180,7 +180,7 @@ void ws_connection_t::start(std::string response_head, bool activate_now,
     close_socket();
     return;
   }
-  last_rx_ms_ = poller_->now_ms();      // quiet from now on, as far as the idle timeout knows
+  last_rx_ms_ = poller_->now_ms();  // quiet from now on, as far as the idle timeout knows
   // written at once unless the socket is full; a client's request went before the handshake
   if (!response_head.empty()) queue_raw(std::move(response_head));
   if (activate_now) activate();

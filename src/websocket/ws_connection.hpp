@@ -438,7 +438,7 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   bool subscribed_ : 1 = false;        ///< has (or had, before leave_topics()) topics in its shard
   bool write_deferred_ : 1 = false;    ///< in the poller's list of deferred writes
   bool publish_drop_logged_ : 1 = false;  ///< published messages dropped: said once
-  bool tls_ : 1 = false;  ///< extras_->tls is the transport (transport.hpp); else plain TCP
+  bool tls_ : 1 = false;     ///< extras_->tls is the transport (transport.hpp); else plain TCP
   bool client_ : 1 = false;  ///< the client's end: frames sent are masked (mask_for_client())
   /// extras_ holds a subprotocol (and so lives as long as we do). Set in the constructor and
   /// never changed, so any thread may read it; a byte of what was padding.

@@ -73,8 +73,8 @@ class client_runner_t {
     rwc::async_connect(
         io, url,
         [inbox](rwc::ws_handle_t, rwc::message_handle_t m) {
-          inbox->push({m->opcode(), std::string{m->payload()},
-                       m->final_flag() == rwc::final_frame});
+          inbox->push(
+              {m->opcode(), std::string{m->payload()}, m->final_flag() == rwc::final_frame});
         },
         [promise](const std::error_code& ec, rwc::ws_handle_t ws) {
           promise->set_value({ec, std::move(ws)});
@@ -90,8 +90,7 @@ class client_runner_t {
   asio::io_context io;
 
  private:
-  asio::executor_work_guard<asio::io_context::executor_type> work_ =
-      asio::make_work_guard(io);
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io);
   std::thread thread_;
 };
 

@@ -116,7 +116,8 @@ std::optional<frame_t> read_client_frame(tcp::socket& socket) {
   asio::read(socket, asio::buffer(f.payload), ec);
   if (ec) return std::nullopt;
   if (f.masked)
-    for (std::size_t i = 0; i < len; ++i) f.payload[i] = static_cast<char>(f.payload[i] ^ f.key[i % 4]);
+    for (std::size_t i = 0; i < len; ++i)
+      f.payload[i] = static_cast<char>(f.payload[i] ^ f.key[i % 4]);
   return f;
 }
 
@@ -252,7 +253,10 @@ TEST_F(ws_client_handshake, a_server_that_never_answers_times_out) {
 
 TEST_F(ws_client_handshake, frames_after_the_101_in_the_same_packet_are_delivered) {
   scripted_server_t server{answer([](const std::string& key) {
-    return good_101(key) + std::string{"\x81\x05" "early", 7};
+    return good_101(key) + std::string{
+                               "\x81\x05"
+                               "early",
+                               7};
   })};
   auto r = client.connect(server.url(), inbox);
   ASSERT_FALSE(r.ec) << r.ec.message();

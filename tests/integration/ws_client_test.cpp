@@ -37,7 +37,8 @@ Settings& with_echo(Settings& s, std::shared_ptr<server_side_t> side,
         *req, rws::activation_t::immediate,
         [side](rws::ws_handle_t wsh, rws::message_handle_t m) {
           if (m->opcode() == opcode_t::connection_close_frame) {
-            if (!side->close_seen.exchange(true)) side->close_payload.set_value(std::string{m->payload()});
+            if (!side->close_seen.exchange(true))
+              side->close_payload.set_value(std::string{m->payload()});
             return;
           }
           if (m->opcode() == opcode_t::text_frame || m->opcode() == opcode_t::binary_frame ||
@@ -235,8 +236,8 @@ TEST_F(wss_client, talks_over_tls_to_a_server_its_ca_vouches_for) {
   auto server = this->server();
   rws::client_settings_t settings;
   settings.tls.ca_file = ca_file;
-  auto r = client.connect("wss://localhost:" + std::to_string(server->port()) + "/s", inbox,
-                          settings);
+  auto r =
+      client.connect("wss://localhost:" + std::to_string(server->port()) + "/s", inbox, settings);
   ASSERT_FALSE(r.ec) << r.ec.message();
   std::string big(200 * 1024, 'z');
   r.ws->send_message(rws::final_frame, opcode_t::text_frame, "secure");
@@ -254,16 +255,16 @@ TEST_F(wss_client, checks_the_host_name_and_ip_address) {
   rws::client_settings_t settings;
   settings.tls.ca_file = ca_file;
   // The certificate names localhost and 127.0.0.1.
-  auto ok = client.connect("wss://127.0.0.1:" + std::to_string(server->port()) + "/", inbox,
-                           settings);
+  auto ok =
+      client.connect("wss://127.0.0.1:" + std::to_string(server->port()) + "/", inbox, settings);
   EXPECT_FALSE(ok.ec) << ok.ec.message();
   // One the same CA issued for another name: trusted, but not for this host.
   auto s = tls_settings_with(files, [](const request_handle_t&) { return request_rejected(); });
   s.tls_context(files.context_for("a.test", "a"));
   tls_test_server_t other{s};
   for (const std::string host : {"127.0.0.1", "localhost"}) {
-    auto wrong = client.connect("wss://" + host + ":" + std::to_string(other.port()) + "/", inbox,
-                                settings);
+    auto wrong =
+        client.connect("wss://" + host + ":" + std::to_string(other.port()) + "/", inbox, settings);
     EXPECT_EQ(wrong.ec, rws::client_error_t::tls_failed) << host << ": " << wrong.ec.message();
   }
 }
@@ -287,8 +288,8 @@ TEST_F(wss_client, a_missing_ca_file_fails_the_connection) {
   rws::client_settings_t settings;
   settings.tls.ca_file = "/nonexistent/restws-no-such-ca.pem";
   auto server = this->server();
-  auto r = client.connect("wss://localhost:" + std::to_string(server->port()) + "/", inbox,
-                          settings);
+  auto r =
+      client.connect("wss://localhost:" + std::to_string(server->port()) + "/", inbox, settings);
   EXPECT_EQ(r.ec, rws::client_error_t::tls_failed);
 }
 

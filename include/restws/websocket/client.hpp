@@ -40,15 +40,15 @@ namespace restws::websocket::basic {
 /// Why a connection attempt failed (besides the system's and Asio's own codes: connection
 /// refused, host not found, ...). Category client_category(), names "restws.client".
 enum class client_error_t {
-  bad_url = 1,         ///< not a ws:// or wss:// URL (the message says what is wrong)
-  connect_timeout,     ///< no TCP connection within client_settings_t::connect_timeout
-  handshake_timeout,   ///< TLS and the upgrade not done within handshake_timeout
-  tls_failed,          ///< the TLS handshake failed (certificate not trusted, wrong host, ...)
-  bad_response,        ///< the server's answer is not an HTTP/1.1 response head, or too large
-  not_101,             ///< the server answered with another status (the log line says which)
-  missing_upgrade,     ///< the 101 lacks Upgrade: websocket
-  missing_connection,  ///< the 101 lacks Connection: Upgrade
-  bad_accept,          ///< Sec-WebSocket-Accept does not match the key
+  bad_url = 1,              ///< not a ws:// or wss:// URL (the message says what is wrong)
+  connect_timeout,          ///< no TCP connection within client_settings_t::connect_timeout
+  handshake_timeout,        ///< TLS and the upgrade not done within handshake_timeout
+  tls_failed,               ///< the TLS handshake failed (certificate not trusted, wrong host, ...)
+  bad_response,             ///< the server's answer is not an HTTP/1.1 response head, or too large
+  not_101,                  ///< the server answered with another status (the log line says which)
+  missing_upgrade,          ///< the 101 lacks Upgrade: websocket
+  missing_connection,       ///< the 101 lacks Connection: Upgrade
+  bad_accept,               ///< Sec-WebSocket-Accept does not match the key
   unrequested_subprotocol,  ///< the server chose a subprotocol that was not offered
   unrequested_extension,    ///< the server agreed to an extension that was not offered
   bad_extension,            ///< permessage-deflate parameters the offer does not allow
