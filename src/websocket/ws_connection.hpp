@@ -185,6 +185,9 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   void shutdown_from_any_thread(protocol::status_code_t code, std::string reason);
   void kill_from_any_thread();
   void activate_from_any_thread();
+  /// ws_t::pause_reading() / resume_reading() (ws_flow.cpp).
+  void pause_reading_from_any_thread();
+  void resume_reading_from_any_thread();
 
   // Topics (ws_topics.cpp).
   void subscribe_from_any_thread(std::string_view topic);
@@ -433,7 +436,8 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   bool input_ended_ : 1 = false;  ///< the peer's FIN (or an error) was reported: read to the end
   bool ping_sent_ : 1 = false;    ///< a keep-alive ping is out and nothing arrived since
   bool over_limit_ : 1 = false;   ///< buffered_ went over max_backpressure, not drained yet
-  bool read_paused_ : 1 = false;  ///< throttled: no reading until the queue drains
+  bool read_paused_ : 1 = false;  ///< throttled or held: no reading until the queue drains
+  bool reading_held_ : 1 = false;  ///< ws_t::pause_reading(): read_paused_ until resumed
   bool pending_unparsed_ : 1 = false;  ///< pending holds bytes a paused process() left
   bool subscribed_ : 1 = false;        ///< has (or had, before leave_topics()) topics in its shard
   bool write_deferred_ : 1 = false;    ///< in the poller's list of deferred writes
