@@ -11,7 +11,10 @@
 //   }
 //   // in a route:  auto ws = rws::ws_stream_t::upgrade<traits_t>(*req);
 //   //              asio::co_spawn(ws->get_executor(), echo(ws), asio::detached);
-//   // a client:    auto ws = co_await rws::async_connect_stream(io, url, {}, asio::use_awaitable);
+//   // a client:    auto ws = co_await rws::async_connect_stream(io, url);
+//
+// Without coroutine support in Asio (clang with libstdc++ and Asio 1.22) every operation takes
+// an explicit token (a callback); RESTWS_HAS_COROUTINES says which.
 //
 // Reading: messages wait in the stream's inbox until read; an inbox holding max_inbox bytes
 // stops reading the peer (ws_t::pause_reading()) until it is read down, so a slow coroutine
@@ -39,11 +42,16 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/associated_executor.hpp>
 #include <asio/async_result.hpp>
-#include <asio/awaitable.hpp>
 #include <asio/error.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
+// Coroutines where Asio has them (GCC 10+ in C++20; Asio 1.22 with clang needs
+// <experimental/coroutine>). Without them the completion-token API stays, with callbacks.
+#if defined(ASIO_HAS_CO_AWAIT)
+#include <asio/awaitable.hpp>
 #include <asio/use_awaitable.hpp>
+#define RESTWS_HAS_COROUTINES 1
+#endif
 
 #include "restws/websocket/client.hpp"
 #include "restws/websocket/upgrade.hpp"
@@ -83,8 +91,8 @@ class ws_stream_t : public std::enable_shared_from_this<ws_stream_t> {
   }
 
   /// Completes with the next message (void(std::error_code, message_handle_t)).
-  template <typename Token = asio::use_awaitable_t<>>
-  auto async_read(Token&& token = {}) {
+  template <typename Token>
+  auto async_read(Token&& token) {
     return asio::async_initiate<Token, void(std::error_code, message_handle_t)>(
         [this](auto handler) {
           start_read(
@@ -94,8 +102,8 @@ class ws_stream_t : public std::enable_shared_from_this<ws_stream_t> {
   }
   /// Queues `message`; completes (void(std::error_code)) once it is queued under the cap.
   /// Fails with asio::error::eof once the connection is closed or closing.
-  template <typename Token = asio::use_awaitable_t<>>
-  auto async_send(message_t message, Token&& token = {}) {
+  template <typename Token>
+  auto async_send(message_t message, Token&& token) {
     return asio::async_initiate<Token, void(std::error_code)>(
         [this, message = std::move(message)](auto handler) mutable {
           start_send(std::move(message), std::make_unique<send_op_impl_t<decltype(handler)>>(
@@ -104,6 +112,7 @@ class ws_stream_t : public std::enable_shared_from_this<ws_stream_t> {
         token);
   }
 
+#if RESTWS_HAS_COROUTINES
   /// co_await read(): the next message; throws std::system_error (eof after the close).
   asio::awaitable<message_handle_t> read() { return async_read(asio::use_awaitable); }
   /// co_await send(...): queues a message; throws std::system_error once closed.
@@ -113,6 +122,7 @@ class ws_stream_t : public std::enable_shared_from_this<ws_stream_t> {
   asio::awaitable<void> send(std::string payload, opcode_t opcode = opcode_t::text_frame) {
     return async_send(message_t{final_frame, opcode, std::move(payload)}, asio::use_awaitable);
   }
+#endif
   /// Starts the close handshake (ws_t::shutdown()); read() then gives the peer's close.
   void close(status_code_t code = status_code_t::normal_closure, std::string reason = {}) {
     if (ws_) ws_->shutdown(code, std::move(reason));
@@ -184,12 +194,10 @@ void async_connect_stream_start(asio::io_context& io, std::string url, client_se
                                 std::size_t max_inbox,
                                 std::function<void(std::error_code, ws_stream_handle_t)> done);
 
-/// `settings` is copied at the call. (With GCC 12, pass a named variable, not a temporary such
-/// as `client_settings_t{}`, inside a co_await expression: GCC 12 mishandles temporaries of
-/// class type there. The overload without settings needs none.)
-template <typename Token = asio::use_awaitable_t<>>
+/// `settings` is copied at the call.
+template <typename Token>
 auto async_connect_stream(asio::io_context& io, std::string url, const client_settings_t& settings,
-                          Token&& token = {}, std::size_t max_inbox = 1024 * 1024) {
+                          Token&& token, std::size_t max_inbox = 1024 * 1024) {
   return asio::async_initiate<Token, void(std::error_code, ws_stream_handle_t)>(
       [io = &io](auto handler, std::string url, client_settings_t settings, std::size_t max_inbox) {
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
@@ -204,10 +212,25 @@ auto async_connect_stream(asio::io_context& io, std::string url, const client_se
 }
 
 /// With the default settings.
-template <typename Token = asio::use_awaitable_t<>>
+template <typename Token>
 requires(!std::is_convertible_v<Token, const client_settings_t&>) auto async_connect_stream(
-    asio::io_context& io, std::string url, Token&& token = {}) {
+    asio::io_context& io, std::string url, Token&& token) {
   return async_connect_stream(io, std::move(url), client_settings_t{}, std::forward<Token>(token));
 }
+
+#if RESTWS_HAS_COROUTINES
+/// co_await async_connect_stream(io, url[, settings]): the stream, or std::system_error. (With
+/// GCC 12, pass settings as a named variable, not a temporary such as `client_settings_t{}`,
+/// inside a co_await expression: GCC 12 mishandles temporaries of class type there.)
+inline asio::awaitable<ws_stream_handle_t> async_connect_stream(asio::io_context& io,
+                                                                std::string url) {
+  return async_connect_stream(io, std::move(url), client_settings_t{}, asio::use_awaitable);
+}
+inline asio::awaitable<ws_stream_handle_t> async_connect_stream(asio::io_context& io,
+                                                                std::string url,
+                                                                const client_settings_t& settings) {
+  return async_connect_stream(io, std::move(url), settings, asio::use_awaitable);
+}
+#endif
 
 }  // namespace restws::websocket::basic
