@@ -48,7 +48,7 @@ void ws_stream_t::on_message(message_handle_t m) {
     }
   }
   if (sender) sender->complete(asio::error::eof);
-  if (reader) reader->complete({}, std::move(m));
+  if (reader) reader->complete({}, std::move(m), true);
 }
 
 void ws_stream_t::start_read(std::unique_ptr<read_op_t> op) {
