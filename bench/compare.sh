@@ -59,6 +59,8 @@
 #                       (default: RESTWS_WS_SERVER --io-uring when that is bench/echo_server;
 #                       "restws" itself runs the library's default, io_uring_mode_t::automatic,
 #                       which batches only where a system call takes 300 ns or more)
+#   RESTWS_WS_CORO_SERVER  restws's echo through coroutines (ws_stream_t), "restws coroutines"
+#                       (default: RESTWS_WS_SERVER --coroutines when that is bench/echo_server)
 #   RESTWS_WS_PLAIN_SERVER  restws with io_uring off, measured as "restws plain" (default:
 #                       RESTWS_WS_SERVER --no-io-uring when that is bench/echo_server)
 #   UWS_HTTP_SERVER, UWS_WS_SERVER   uWebSockets HelloWorld / EchoServer binaries (optional)
@@ -239,6 +241,12 @@ server_list() {  # $1 = http | ws
       plain_calls="$ws_server --no-io-uring"
     fi
     [[ -n "$plain_calls" ]] && list+=("restws plain|$plain_calls|")
+    # The echo through ws_stream_t's coroutines (--coroutines), beside the callbacks' row.
+    local coro=${RESTWS_WS_CORO_SERVER:-}
+    if [[ -z "$coro" && "$ws_server" == */echo_server && -z "${RESTWS_WS_PORT:-}" ]]; then
+      coro="$ws_server$plain --coroutines"
+    fi
+    [[ -n "$coro" ]] && list+=("restws coroutines|$coro|")
     [[ -n "${UWS_WS_SERVER:-}" ]] && list+=("uWebSockets|$UWS_WS_SERVER|${UWS_WS_PORT:-9001}")
   fi
   local entry name cmd key exe
@@ -269,6 +277,7 @@ server_tag() {  # a file-name tag: beast, beast2 (the second Beast), restws, uws
   [[ $1 == *shared* ]] && key+=-shared
   [[ $1 == *"level 6"* ]] && key+=-level6
   [[ $1 == *low-mem* ]] && key+=-lowmem
+  [[ $1 == *coroutines* ]] && key+=-coro
   ((deflate)) && key+=-deflate
   ((tls)) && key+=-tls
   echo "$key"

@@ -8,6 +8,7 @@
 // Usage: echo_server [--port N] [--threads T] [--address A] [--io-uring | --no-io-uring]
 //                    [--deflate | --deflate-context] [--deflate-min-size N] [--deflate-level L]
 //                    [--tls-cert FILE --tls-key FILE]   (wss and https: PEM chain and key)
+//                    [--coroutines]   (the echo through ws_stream_t, a coroutine per connection)
 //        (defaults 8080, 1, 127.0.0.1; ws_settings_t::io_uring is the library's default,
 //        automatic, unless --io-uring (on) or --no-io-uring (off) is given; --deflate turns on
 //        permessage-deflate with the library's defaults (no context kept either way),
@@ -26,7 +27,11 @@
 
 #include <restws/all.hpp>
 #include <restws/tls.hpp>
+#include <restws/websocket/stream.hpp>
 #include <restws/websocket/websocket.hpp>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 
 namespace {
 
@@ -52,6 +57,22 @@ void on_message(const rws::ws_handle_t& wsh, const rws::message_handle_t& m) {
   }
 }
 
+// --coroutines: the same echo through ws_stream_t (a coroutine per connection), frame by frame
+// as above, to measure what the coroutine API costs over the callbacks.
+asio::awaitable<void> echo(rws::ws_stream_handle_t ws) {
+  try {
+    for (;;) {
+      auto m = co_await ws->read();
+      const auto op = m->opcode();
+      if (op == rws::opcode_t::connection_close_frame) co_return;
+      if (op == rws::opcode_t::text_frame || op == rws::opcode_t::binary_frame ||
+          op == rws::opcode_t::continuation_frame)
+        co_await ws->send(*m);
+    }
+  } catch (const std::system_error&) {  // closed mid-send
+  }
+}
+
 struct options_t {
   std::uint16_t port = 8080;
   std::size_t threads = 1;
@@ -60,6 +81,7 @@ struct options_t {
   rws::ws_settings_t::deflate_t deflate;  // off unless --deflate or --deflate-context
   std::string tls_cert;                   // both set: wss (and https) instead
   std::string tls_key;
+  bool coroutines = false;
 };
 
 template <typename Traits>
@@ -72,6 +94,12 @@ restws::request_handling_status_t handle(const options_t& o, const restws::reque
     // The library holds each WebSocket open until it closes: no registry of handles here.
     settings.keep_open = true;
     try {
+      if (o.coroutines) {
+        settings.keep_open = false;  // the coroutine holds the stream, which holds the WebSocket
+        auto ws = rws::ws_stream_t::upgrade<Traits>(*req, settings, 1024 * 1024, true);
+        asio::co_spawn(ws->get_executor(), echo(ws), asio::detached);
+        return restws::request_accepted();
+      }
       rws::upgrade<Traits>(
           *req, rws::activation_t::immediate,
           [](rws::ws_handle_t h, rws::message_handle_t m) { on_message(h, m); }, settings);
@@ -94,6 +122,11 @@ bool parse_options(int argc, char** argv, options_t& o) {
     if (opt == "--io-uring" || opt == "--no-io-uring") {
       o.io_uring = opt == "--io-uring" ? rws::io_uring_mode_t::on : rws::io_uring_mode_t::off;
       --i;  // takes no value
+      continue;
+    }
+    if (opt == "--coroutines") {
+      o.coroutines = true;
+      --i;
       continue;
     }
     if (opt == "--deflate" || opt == "--deflate-context") {
@@ -156,7 +189,8 @@ int main(int argc, char** argv) {
   if (!parse_options(argc, argv, o) || o.tls_cert.empty() != o.tls_key.empty()) {
     std::cerr << "usage: echo_server [--port N] [--threads T] [--address A] "
                  "[--io-uring | --no-io-uring] [--deflate | --deflate-context] "
-                 "[--deflate-min-size N] [--deflate-level L] [--tls-cert FILE --tls-key FILE]\n";
+                 "[--deflate-min-size N] [--deflate-level L] [--tls-cert FILE --tls-key FILE] "
+                 "[--coroutines]\n";
     return 2;
   }
   try {

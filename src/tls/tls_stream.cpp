@@ -196,4 +196,6 @@ bool tls_stream_t::has_pending_input() const noexcept {
 
 bool tls_stream_t::handshake_done() const noexcept { return SSL_is_init_finished(ssl_) == 1; }
 
+void tls_stream_t::set_connect_state() noexcept { SSL_set_connect_state(ssl_); }
+
 }  // namespace restws::detail

@@ -57,6 +57,9 @@ class tls_stream_t {
   /// ciphertext kept.
   bool has_pending_input() const noexcept;
   bool handshake_done() const noexcept;
+  /// Makes this the client's end (before any read()): the first read(), with no input, then
+  /// produces the ClientHello.
+  void set_connect_state() noexcept;
   bool failed() const noexcept { return failed_; }
   /// Why the session failed (OpenSSL's reason), empty if it did not.
   std::string_view error() const noexcept {

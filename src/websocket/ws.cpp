@@ -82,6 +82,10 @@ void ws_t::shutdown(status_code_t code, std::string reason) {
 
 void ws_t::kill() { connection().kill_from_any_thread(); }
 
+void ws_t::pause_reading() { connection().pause_reading_from_any_thread(); }
+
+void ws_t::resume_reading() { connection().resume_reading_from_any_thread(); }
+
 void ws_t::activate() {
   if (connection().closed()) throw ws_closed_error_t{"activate: the WebSocket is closed"};
   connection().activate_from_any_thread();

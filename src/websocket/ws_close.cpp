@@ -48,9 +48,10 @@ void ws_connection_t::finish_after_close_sent() {
   }
   if (!(close_received_ || failed_) || shut_down_send_) return;
   // Handshake complete (or the connection failed): the server closes TCP first (RFC 6455 §7.1.1).
-  // Half-close and drain until the peer's FIN, so that our close frame is not lost to a reset.
+  // A server half-closes and drains until the peer's FIN, so that its close frame is not lost to
+  // a reset; a client only drains, waiting for the server's FIN (the close timer bounds both).
   shut_down_send_ = true;
-  restws::detail::stream_shutdown_send(fd, tls());
+  if (!client_) restws::detail::stream_shutdown_send(fd, tls());
   start_read();
 }
 

@@ -26,9 +26,10 @@ using protocol::final_frame_flag_t;
 using protocol::opcode_t;
 using protocol::status_code_t;
 
-protocol::validator_settings_t validator_settings(const ws_settings_t& s, bool deflate) {
+protocol::validator_settings_t validator_settings(const ws_settings_t& s, bool deflate,
+                                                  protocol::role_t role) {
   protocol::validator_settings_t v;
-  v.role = protocol::role_t::server;
+  v.role = role;
   v.rsv1_allowed = deflate;  // RFC 7692 §6: RSV1 marks a compressed message
   v.max_frame_size = s.max_frame_size;
   v.max_message_size = s.max_message_size;
@@ -54,12 +55,13 @@ static_assert(sizeof(ws_connection_t) <= 200, "ws_connection_t grew: idle WebSoc
 
 ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
                                  const ws_settings_t& settings, std::string subprotocol,
-                                 const std::optional<protocol::deflate_agreement_t>& deflate)
+                                 const std::optional<protocol::deflate_agreement_t>& deflate,
+                                 protocol::role_t role)
     : handler_{std::move(handler)},
       poller_{&ws_poller_t::of(*handoff.io_context)},
       config_{poller_->share_config(ws_config_t{
           handoff.io_context, settings.close_timeout, settings.write_timeout,
-          validator_settings(settings, deflate.has_value()),
+          validator_settings(settings, deflate.has_value(), role),
           handoff.logger ? std::move(handoff.logger) : std::make_shared<null_logger_t>(),
           idle_policy_t::from(settings.idle_timeout, settings.send_pings),
           flow_limits_t::from(settings), settings.on_drain,
@@ -81,7 +83,13 @@ ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t
     extras().subprotocol = std::move(subprotocol);
     has_subprotocol_ = true;
   }
-  if (deflate) extras().deflate = std::make_unique<ws_deflate_t>(*deflate, settings.deflate);
+  client_ = role == protocol::role_t::client;
+  if (deflate) {
+    // ws_deflate_t speaks for the end that accepted the offer (the server); a client is the
+    // other end: its compressor obeys the client_* parameters, its inflater the server_* ones.
+    extras().deflate = std::make_unique<ws_deflate_t>(
+        client_ ? protocol::swap_roles(*deflate) : *deflate, settings.deflate);
+  }
   // The socket leaves Asio: the reactor's ws_poller_t watches it (see ws_poller.hpp).
   std::error_code ec;
   fd = handoff.socket.release(ec);
@@ -98,6 +106,9 @@ ws_connection_t::ws_connection_t(connection_handoff_t handoff, message_handler_t
     tls_ = true;
   }
   keep_pending(std::as_bytes(std::span{handoff.already_read}));
+  // Those bytes may hold whole frames, and no new input may come to announce them (the peer
+  // sent them with its handshake and waits for an answer): the first read parses them first.
+  pending_unparsed_ = !handoff.already_read.empty();
 }
 
 ws_connection_t::~ws_connection_t() {
@@ -169,8 +180,9 @@ void ws_connection_t::start(std::string response_head, bool activate_now,
     close_socket();
     return;
   }
-  last_rx_ms_ = poller_->now_ms();      // quiet from now on, as far as the idle timeout knows
-  queue_raw(std::move(response_head));  // written at once unless the socket is full
+  last_rx_ms_ = poller_->now_ms();  // quiet from now on, as far as the idle timeout knows
+  // written at once unless the socket is full; a client's request went before the handshake
+  if (!response_head.empty()) queue_raw(std::move(response_head));
   if (activate_now) activate();
   rest();
 }

@@ -139,9 +139,12 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   /// Made with new and held by connection_ref_t at once (no reference yet); never deleted.
   /// `subprotocol`: the one agreed at upgrade (empty: none).
   /// `deflate`: permessage-deflate as agreed at upgrade (std::nullopt: not negotiated).
+  /// `role`: client for a connection restws opened (client/): frames it sends are masked, frames
+  /// it receives must not be, and permessage-deflate's parameters apply the other way round.
   ws_connection_t(connection_handoff_t handoff, message_handler_t handler,
                   const ws_settings_t& settings, std::string subprotocol = {},
-                  const std::optional<protocol::deflate_agreement_t>& deflate = std::nullopt);
+                  const std::optional<protocol::deflate_agreement_t>& deflate = std::nullopt,
+                  protocol::role_t role = protocol::role_t::server);
   ~ws_connection_t();
   /// From a slab_pool_t: idle WebSockets, packed, pin no freed HTTP buffers (slab_pool.hpp).
   static void* operator new(std::size_t size);
@@ -182,6 +185,9 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   void shutdown_from_any_thread(protocol::status_code_t code, std::string reason);
   void kill_from_any_thread();
   void activate_from_any_thread();
+  /// ws_t::pause_reading() / resume_reading() (ws_flow.cpp).
+  void pause_reading_from_any_thread();
+  void resume_reading_from_any_thread();
 
   // Topics (ws_topics.cpp).
   void subscribe_from_any_thread(std::string_view topic);
@@ -297,6 +303,8 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   void queue_frame(protocol::final_frame_flag_t fin, protocol::opcode_t opcode,
                    shared_payload_t payload, write_status_cb_t cb, bool compressed = false);
   void queue_raw(std::string bytes);
+  /// The client's end: sets a fresh key in `h` and replaces `payload` by its masked copy.
+  void mask_for_client(protocol::frame_header_t& h, shared_payload_t& payload);
   void start_write();
   /// The queue's only frame if it can be sent from where it is (nothing in flight, no completion
   /// callback), else null. Needs busy_.
@@ -428,12 +436,14 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   bool input_ended_ : 1 = false;  ///< the peer's FIN (or an error) was reported: read to the end
   bool ping_sent_ : 1 = false;    ///< a keep-alive ping is out and nothing arrived since
   bool over_limit_ : 1 = false;   ///< buffered_ went over max_backpressure, not drained yet
-  bool read_paused_ : 1 = false;  ///< throttled: no reading until the queue drains
+  bool read_paused_ : 1 = false;  ///< throttled or held: no reading until the queue drains
+  bool reading_held_ : 1 = false;  ///< ws_t::pause_reading(): read_paused_ until resumed
   bool pending_unparsed_ : 1 = false;  ///< pending holds bytes a paused process() left
   bool subscribed_ : 1 = false;        ///< has (or had, before leave_topics()) topics in its shard
   bool write_deferred_ : 1 = false;    ///< in the poller's list of deferred writes
   bool publish_drop_logged_ : 1 = false;  ///< published messages dropped: said once
-  bool tls_ : 1 = false;  ///< extras_->tls is the transport (transport.hpp); else plain TCP
+  bool tls_ : 1 = false;     ///< extras_->tls is the transport (transport.hpp); else plain TCP
+  bool client_ : 1 = false;  ///< the client's end: frames sent are masked (mask_for_client())
   /// extras_ holds a subprotocol (and so lives as long as we do). Set in the constructor and
   /// never changed, so any thread may read it; a byte of what was padding.
   bool has_subprotocol_ = false;

@@ -21,7 +21,7 @@ void ws_connection_t::on_over_limit() noexcept {
 
 void ws_connection_t::on_drained() {
   over_limit_ = false;
-  if (read_paused_) {
+  if (read_paused_ && !reading_held_) {
     read_paused_ = false;
     start_read();  // posted: what process() left in `pending` first, then the socket
   }
@@ -75,6 +75,27 @@ void ws_connection_t::fail_on_backpressure() {
   });
   fail_connection(protocol::status_code_t::policy_violation, "backpressure limit");
   rest();
+}
+
+void ws_connection_t::pause_reading_from_any_thread() {
+  if (detached_.load(std::memory_order_acquire)) return;
+  // Inline on our thread (a handler pausing stops the parse at the next frame), else posted.
+  run_on_io_thread([this] {
+    if (socket_closed_) return;
+    reading_held_ = true;
+    read_paused_ = true;
+  });
+}
+
+void ws_connection_t::resume_reading_from_any_thread() {
+  if (detached_.load(std::memory_order_acquire)) return;
+  run_on_io_thread([this] {
+    if (socket_closed_ || !reading_held_) return;
+    reading_held_ = false;
+    if (over_limit_ && config_->flow.throttles()) return;  // on_drained() resumes
+    read_paused_ = false;
+    start_read();  // posted: what process() left in `pending` first, then the socket
+  });
 }
 
 void ws_connection_t::set_drain_handler_from_any_thread(drain_handler_t handler) {

@@ -10,6 +10,8 @@
 
 #include "../server/join_buffer.hpp"
 #include "../server/transport.hpp"
+#include "mask_keys.hpp"
+#include "restws/websocket/protocol/masking.hpp"
 #include "ws_connection.hpp"
 #include "ws_poller.hpp"
 
@@ -57,12 +59,26 @@ void ws_connection_t::queue_frame(final_frame_flag_t fin, opcode_t opcode, share
   h.opcode = opcode;
   h.rsv1 = compressed;
   h.payload_length = payload ? payload->size() : 0;
+  if (client_) [[unlikely]]
+    mask_for_client(h, payload);
   f.header_size = static_cast<std::uint8_t>(protocol::write_frame_header(f.header, h));
   b.queued_bytes += f.header_size + h.payload_length;
   f.payload = std::move(payload);
   f.cb = std::move(cb);
   add_buffered(h.payload_length);
   if (!processing_) start_write();
+}
+
+void ws_connection_t::mask_for_client(protocol::frame_header_t& h, shared_payload_t& payload) {
+  h.masked = true;
+  h.mask_key = next_mask_key();
+  if (!payload || payload->empty()) return;
+  // The payload may be shared (a message the caller sends to several connections): masked
+  // into a block of its own.
+  auto masked = recycled_block(payload->size());
+  protocol::copy_masked(std::as_writable_bytes(std::span{masked->data(), masked->size()}),
+                        std::as_bytes(std::span{payload->data(), payload->size()}), h.mask_key);
+  payload = std::move(masked);
 }
 
 void ws_connection_t::queue_raw(std::string bytes) {

@@ -1,6 +1,5 @@
 """Autobahn sections 9 (limits and performance, reduced counts) and 10 (auto-fragmentation)."""
 
-import struct
 
 from checks import close_normally, echo_of, expect_frames, fail_with
 from wsclient import BINARY, CONT, TEXT
@@ -86,7 +85,7 @@ def _over_limit_header(opcode):
     """Only the header of a frame one byte over 16 MiB: the limit holds before any payload."""
 
     def run(c):
-        c.send_raw(struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, 16 * MIB + 1) + b"mask")
+        c.send_raw(c.header(opcode, 16 * MIB + 1))
         fail_with(c, 1009)
 
     return run

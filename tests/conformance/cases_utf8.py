@@ -6,7 +6,7 @@ sent whole (one frame) and, as restws's addition, in 1-byte fragments (id suffix
 
 from checks import close_normally, echo_of, expect_frames, fail_with, ping_barrier
 from utf8util import first_invalid_index
-from wsclient import CONT, TEXT, CaseFailed, build_frame
+from wsclient import CONT, TEXT, CaseFailed
 
 KAPPA = b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5"  # "κόσμε"
 HELLO_UTF8 = "Hello-µ@ßöäüàá-UTF-8!!".encode()
@@ -88,7 +88,7 @@ def _fail_fast_chops(total, first, second=b""):
     """
 
     def run(c):
-        wire = build_frame(TEXT, total)
+        wire = c.build(TEXT, total)  # masked by a client, not by a server (the roles)
         head = len(wire) - len(total)
         c.send_raw(wire[: head + len(first)])
         c.flush()

@@ -33,3 +33,17 @@ if(TARGET ws_echo AND RESTWS_WITH_TLS)
                          TIMEOUT 600)
   endforeach()
 endif()
+
+# restws's client against the same cases with the roles turned round (client_conformance.py):
+# a server of ours on a free loopback port sends the frames, client_agent echoes them through
+# restws's client; sections 1-7, 9, 10 (Autobahn's fuzzing-server behaviours). No fixed port.
+add_executable(restws_client_agent ${CMAKE_CURRENT_LIST_DIR}/client_agent.cpp)
+target_link_libraries(restws_client_agent PRIVATE restws::restws)
+restws_strict_warnings(restws_client_agent)
+foreach(section 1 2 3 4 5 6 7 9 10)
+  add_test(NAME conformance.client.section_${section}
+           COMMAND ${RESTWS_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/client_conformance.py
+                   --agent $<TARGET_FILE:restws_client_agent> --section ${section})
+  set_tests_properties(conformance.client.section_${section} PROPERTIES
+                       LABELS conformance TIMEOUT 600)
+endforeach()

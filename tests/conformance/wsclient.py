@@ -193,9 +193,18 @@ class Client:
         elif data:
             self.out.append(data)
 
+    def build(self, opcode, payload=b"", fin=True, rsv=0):
+        """One frame as this end sends it (a client's: masked), for cases that write it in parts."""
+        return build_frame(opcode, payload, fin, rsv)
+
+    def header(self, opcode, length, fin=True):
+        """Only the header of a frame of `length` payload bytes, as this end sends it."""
+        first = (0x80 if fin else 0) | opcode
+        return struct.pack("!BBQ", first, 0x80 | 127, length) + os.urandom(4)
+
     def send(self, opcode, payload=b"", fin=True, rsv=0, chop=None):
         """Queues one frame."""
-        self.send_raw(build_frame(opcode, payload, fin, rsv), chop)
+        self.send_raw(self.build(opcode, payload, fin, rsv), chop)
 
     def send_message(self, opcode, payload, compress=True, frag=None, chop=None):
         """Queues one data message: compressed when deflate was agreed and `compress` (RSV1 on

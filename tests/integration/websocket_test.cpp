@@ -142,6 +142,25 @@ TEST_F(websocket_test, handshake_answers_101_with_the_accept_of_the_key) {
       << head;
 }
 
+TEST_F(websocket_test, frames_sent_with_the_upgrade_request_are_delivered) {
+  // A client may send its first frames right behind its request (RFC 6455 §4.1 lets it send
+  // once it has the 101, but pipelining clients and tests do): the server has read them with
+  // the request, and no new input will come to announce them.
+  start();
+  ws_test_client_t c{server_->port()};
+  const std::string request =
+      "GET /chat HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  ASSERT_TRUE(c.send_raw(request + ws_test_client_t::encode(opcode_t::text_frame, "first") +
+                         ws_test_client_t::encode(opcode_t::text_frame, "second")));
+  EXPECT_NE(c.read_head().find(" 101 "), std::string::npos);
+  for (const char* expected : {"first", "second"}) {
+    const auto f = c.read_frame();
+    ASSERT_TRUE(f) << expected;
+    EXPECT_EQ(f->payload, expected);
+  }
+}
+
 TEST_F(websocket_test, echoes_text_and_binary_frames) {
   start();
   auto c = connect();

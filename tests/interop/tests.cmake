@@ -160,3 +160,25 @@ if(TARGET ws_echo AND RESTWS_WITH_TLS)
                          TIMEOUT 120)
   endif()
 endif()
+
+# restws's client (examples/ws_client) against other libraries' servers: the Python websockets
+# server (peer_server.py) and the Node ws server (peer_server.js), on free loopback ports (no
+# lock). Cases: client_interop.py's docstring; wss with the certificates of fixture tls_certs.
+if(TARGET ws_client)
+  set(restws_client_peers python)
+  if(RESTWS_NODE)
+    list(APPEND restws_client_peers node)
+  endif()
+  foreach(peer ${restws_client_peers})
+    foreach(case text large deflate subprotocol wss refused)
+      add_test(NAME interop.client.${peer}.${case}
+               COMMAND ${RESTWS_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/client_interop.py
+                       --client $<TARGET_FILE:ws_client> --peer ${peer} --node ${RESTWS_NODE}
+                       --cert ${RESTWS_TEST_CERT_DIR}/server-chain.pem
+                       --key ${RESTWS_TEST_CERT_DIR}/server.key
+                       --ca ${RESTWS_TEST_CERT_DIR}/ca.pem ${case})
+      set_tests_properties(interop.client.${peer}.${case} PROPERTIES
+                           FIXTURES_REQUIRED tls_certs LABELS interop TIMEOUT 120)
+    endforeach()
+  endforeach()
+endif()

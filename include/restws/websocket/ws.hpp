@@ -84,6 +84,13 @@ class ws_t {
 
   /// Starts reading frames after upgrade(..., activation_t::delayed, ...). Idempotent.
   void activate();
+  /// Stops reading the peer's frames (the handler gets none; the peer's sends back up in TCP)
+  /// until resume_reading(): flow control for a consumer slower than its peer (ws_stream_t
+  /// holds its inbox so). From the handler, no frame after the current one is delivered;
+  /// from another thread, once the connection's thread takes it. The idle timeout still runs.
+  /// Idempotent; ignored once closed. Any thread.
+  void pause_reading();
+  void resume_reading();
 
   /// The id of the HTTP connection that was upgraded (unique within its server).
   std::uint64_t connection_id() const noexcept;

@@ -88,6 +88,19 @@ struct deflate_agreement_t {
   friend bool operator==(const deflate_agreement_t&, const deflate_agreement_t&) = default;
 };
 
+/// The same agreement in the other end's words: what the server's side says of itself is said of
+/// the client's, and back (a client's own compressor obeys the client_* parameters).
+constexpr deflate_agreement_t swap_roles(const deflate_agreement_t& a) noexcept {
+  deflate_agreement_t s = a;
+  s.server_no_context_takeover = a.client_no_context_takeover;
+  s.client_no_context_takeover = a.server_no_context_takeover;
+  s.server_max_window_bits = a.client_max_window_bits;
+  s.client_max_window_bits = a.server_max_window_bits;
+  s.state_server_window = a.state_client_window;
+  s.state_client_window = a.state_server_window;
+  return s;
+}
+
 /// Accepts one offer under `config`, or std::nullopt if it cannot be honoured. Every valid offer
 /// can be: the server can always compress with a window as small as asked and without context
 /// takeover; a client window limit is only asked for when the offer allows it.
