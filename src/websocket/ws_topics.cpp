@@ -19,13 +19,6 @@ using pubsub::detail::published_t;
 using pubsub::detail::topic_change_t;
 
 namespace {
-// A run of small messages goes to each receiver in one go; bigger ones go message by message,
-// so that a receiver's socket drains between two of its messages while the others get theirs
-// (a burst of many large messages to one receiver would pass its cap and drop for a reader).
-constexpr std::size_t max_run_bytes = 16 * 1024;
-
-std::size_t payload_size(const published_t& m) { return m.payload ? m.payload->size() : 0; }
-
 published_frame_t::variant_t make_variant(const published_t& m, shared_payload_t payload,
                                           bool compressed) {
   published_frame_t::variant_t v;
@@ -93,40 +86,20 @@ void topic_shard_t::deliver(std::span<const published_t* const> batch) {
     spare_.pop_back();
   }
   delivery_count_t count;
-  std::vector<published_frame_t> frames;
   poller_.begin_deferred_writes();
-  for (std::size_t first = 0, end = 0; first < batch.size(); first = end) {
-    // A run of messages to one topic from one publisher (a mailbox batch mostly is one) has one
-    // set of receivers: it is looked up once, and each receiver takes the whole run in turn
-    // while its connection and queue are in cache, not once per message after 999 others.
-    const published_t& m = *batch[first];
-    end = first + 1;
-    for (std::size_t bytes = payload_size(m); end < batch.size(); ++end) {
-      const published_t& next = *batch[end];
-      bytes += payload_size(next);
-      if (next.skip != m.skip || next.topic != m.topic || bytes > max_run_bytes) break;
-    }
+  for (const published_t* m : batch) {
     receivers.clear();
     {
       std::lock_guard lock{mutex_};
-      registry_.for_each_subscriber(m.topic, [&](ws_connection_t& c) {
-        if (static_cast<const void*>(&c) != m.skip) receivers.push_back(&c);
+      registry_.for_each_subscriber(m->topic, [&](ws_connection_t& c) {
+        if (static_cast<const void*>(&c) != m->skip) receivers.push_back(&c);
       });
     }
     if (receivers.empty()) continue;
     // Connections stay allocated meanwhile: one that closes now is released by its poller
-    // later, never inside this call (ws_poller_t::remove()); it counts as closed for the rest
-    // of the run (take_published()).
-    if (end - first == 1) {  // one message: a publish on this thread, or a big one
-      published_frame_t frame{m};
-      for (ws_connection_t* c : receivers) c->take_published(frame, count);
-      continue;
-    }
-    frames.clear();
-    frames.reserve(end - first);
-    for (std::size_t i = first; i < end; ++i) frames.emplace_back(*batch[i]);
-    for (ws_connection_t* c : receivers)
-      for (published_frame_t& frame : frames) c->take_published(frame, count);
+    // later, never inside this call (ws_poller_t::remove()).
+    published_frame_t frame{*m};
+    for (ws_connection_t* c : receivers) c->take_published(frame, count);
   }
   poller_.end_deferred_writes();  // each receiver's messages of the batch in one write
   hub_->count_deliveries(count);
