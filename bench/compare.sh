@@ -9,6 +9,11 @@
 #                           per connection (not part of `all`)
 #   bench/compare.sh instr  server instructions per message / request under callgrind: exact
 #                           and repeatable on a noisy machine (one round is enough; slow servers)
+#   bench/compare.sh fanout topics: 1 publisher, 1000 subscribers, 100 B (ws_load --fanout) on
+#                           bench/fanout_server and uWebSockets' publish() (UWS_FANOUT_SERVER),
+#                           1 and 2 server threads; deliveries/s, server CPU per delivery, ratios
+#                           against uWS per round; --instr adds callgrind instructions per
+#                           delivery (bench/lib/fanout.sh; not part of `all`)
 # Rounds are interleaved (A B A B A B); each server starts fresh per run and is killed after it.
 # Prints a markdown table of medians, with ratios against Beast. Everything is bounded in time.
 # Builds ws_load (preset bench), restws's example servers when they exist, and the Beast peers
@@ -25,6 +30,10 @@
 #   --idle-connections N   connections for the idle workload (default 10000)
 #   --ws-path PATH    WebSocket path (default /chat, the seed's; Beast and uWS take any path)
 #   --output FILE     also write the tables (markdown) to FILE
+#   --subscribers N, --messages M, --window W, --threads-list "1 2", --instr
+#                     fanout mode: subscribers (1000), messages per run (20000; a run is bounded
+#                     by them, and by 240 s), ws_load's --fanout-window (32), server thread
+#                     counts, callgrind rows
 #   --netns           run in a private network namespace (unshare -n; needs root): no clash with
 #                     other servers on this machine, e.g. for examples that only listen on 8080
 #   --deflate         permessage-deflate on, for the ws and idle workloads: ws_load offers it (as
@@ -65,6 +74,9 @@
 #                       RESTWS_WS_SERVER --no-io-uring when that is bench/echo_server)
 #   UWS_HTTP_SERVER, UWS_WS_SERVER   uWebSockets HelloWorld / EchoServer binaries (optional)
 #   UWS_LOAD_TEST       uWebSockets' load_test client: a second opinion on every WebSocket server
+#   UWS_FANOUT_SERVER   fanout mode: uWebSockets' fan-out peer, taking --port N --threads T
+#                       (default /work/peers/bin/uws_fanout; missing: the run fails);
+#                       RESTWS_FANOUT_SERVER (default bench/fanout_server's binary)
 #   With --tls: UWS_WS_SSL_SERVER (default /work/peers/bin/EchoServer_ssl, port UWS_WS_SSL_PORT
 #   =9001), UWS_WS_SSL_LOWMEM_SERVER (default /work/peers/bin/EchoServer_ssl_lowmem, idle rows),
 #   UWS_LOAD_TEST_SSL (default /work/peers/bin/load_test_ssl, run as "CONNS HOST PORT 1 0 SIZE";
@@ -89,6 +101,8 @@ cd "$ROOT" || exit 1
 
 # shellcheck source=bench/lib/servers.sh
 source bench/lib/servers.sh
+# shellcheck source=bench/lib/fanout.sh
+source bench/lib/fanout.sh
 reexec_in_netns "$@"
 
 mode=all
@@ -108,7 +122,12 @@ RESTWS_WS_DEFAULT=build/bench/bench/echo_server/echo_server
 ws_server=${RESTWS_WS_SERVER:-$RESTWS_WS_DEFAULT}
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    http | ws | idle | all | instr | handshakes) mode=$1 ;;
+    http | ws | idle | all | instr | handshakes | fanout) mode=$1 ;;
+    --subscribers) fanout_subscribers=$2; shift ;;
+    --messages) fanout_messages=$2; shift ;;
+    --window) fanout_window=$2; shift ;;
+    --threads-list) fanout_threads=$2; shift ;;
+    --instr) fanout_instr=1 ;;
     --rounds) rounds=$2; shift ;;
     --seconds) seconds=$2; shift ;;
     --full) shapes="100x20 100x1024 100x16384 1000x20" ;;
@@ -130,6 +149,12 @@ done
 [[ "$rounds" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ &&
   "$idle_connections" =~ ^[1-9][0-9]*$ ]] || {
   echo "compare.sh: --rounds, --seconds, --idle-connections take positive integers" >&2; exit 2; }
+for n in "$fanout_subscribers" "$fanout_messages" "$fanout_window" $fanout_threads; do
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] ||
+    { echo "compare.sh: --subscribers, --messages, --window, --threads-list take positive integers" >&2; exit 2; }
+done
+[[ $mode == fanout ]] || ! ((fanout_instr)) || { echo "compare.sh: --instr is for the fanout mode (see instr)" >&2; exit 2; }
+[[ $mode != fanout ]] || ! ((deflate || tls)) || { echo "compare.sh: fanout has no --deflate or --tls" >&2; exit 2; }
 ((deflate && !shapes_given)) && shapes="100xjson"
 ((tls && !shapes_given)) && shapes="100x1024 100x16384"  # the sizes of the TLS issue
 # handshakes: one shape unless told (each slot does one echo per connection)
@@ -816,6 +841,7 @@ command -v wrk >/dev/null || ! wants http || { echo "compare.sh: wrk not found" 
 # Debian packages the comparison needs (Boost for the Beast peers, wrk, valgrind for `instr`).
 timeout 900 bash scripts/deps.sh libboost-dev wrk valgrind openssl >&2 ||
   { echo "compare.sh: installing Debian packages failed" >&2; exit 1; }
+if [[ $mode == fanout ]]; then run_fanout_mode; exit 0; fi
 ((build)) && build_all
 [[ -x "$WS_LOAD" || $mode == http ]] || { echo "compare.sh: $WS_LOAD missing" >&2; exit 1; }
 if wants idle && (($(ulimit -Hn) < idle_connections + 100)); then

@@ -3,12 +3,13 @@
 // of a file; with --deflate, compressed) in flight; every echo is compared byte for byte and timed.
 // Prints msg/s each second and a final "summary key=value ..." line. --flood: a client that sends
 // without end and never reads; --tls: wss://; --handshakes: whole connections, one after another
-// on each slot, counted per second (see options.cpp).
+// on each slot, counted per second; --fanout: one publisher, many subscribers (see options.cpp).
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "fanout.hpp"
 #include "messages.hpp"
 #include "options.hpp"
 #include "proc_stats.hpp"
@@ -206,7 +208,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ws_load: source addresses 127.0.0.x need a loopback server\n");
     return 2;
   }
-  if (!raise_file_limit(opts.connections + 64)) {
+  if (!raise_file_limit(std::max(opts.connections, opts.fanout + 1) + 64)) {
     std::fprintf(stderr, "ws_load: the open file limit is too low for %zu connections\n",
                  opts.connections);
     return 2;
@@ -214,6 +216,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  if (opts.fanout != 0) return ws_load::run_fanout(opts, *server, interrupted);
 
   // One TLS client context for all threads; --idle sessions give their buffers back meanwhile.
   std::optional<ws_load::tls_context> tls;

@@ -31,6 +31,7 @@ std::string usage(const char* program) {
          "       [--max-messages M] [--threads K] [--server-pid PID] [--connect-timeout T]\n"
          "       [--connect-concurrency C] [--spread-source] [--idle | --flood] [--warmup W]\n"
          "       [--deflate] [--corpus FILE] [--tls] [--tls-server-name NAME] [--handshakes]\n"
+         "       [--fanout SUBS [--fanout-window W]]\n"
          "Each connection keeps one masked binary message of BYTES in flight: send, wait for the\n"
          "echo, compare it byte for byte, send again. Prints msg/s each second and a final line\n"
          "'summary key=value ...' with the echo latency's p50, p99 and max. With --server-pid,\n"
@@ -51,6 +52,13 @@ std::string usage(const char* program) {
          "TCP, close; prints cycles/s (and with --server-pid the server's CPU time per cycle),\n"
          "the latency figures are whole cycles', --max-messages bounds the cycles and a cycle\n"
          "longer than --connect-timeout fails the run.\n"
+         "--fanout SUBS: SUBS subscriber connections and one publisher (opened last) on a server\n"
+         "that publishes each message a connection sends to all the others (bench/fanout_server);\n"
+         "the publisher sends binary messages of BYTES (--max-messages of them, or for T "
+         "seconds),\n"
+         "message k only once every subscriber has message k - W (--fanout-window, default 32);\n"
+         "each subscriber checks it gets every message once, whole and in order. Prints\n"
+         "deliveries/s and (--server-pid) the server's CPU time per delivery; fails on a loss.\n"
          "Exits 1 on a mismatch, a failed handshake or a dropped connection\n"
          "(with --flood: only on a failed handshake), 2 on a bad command line.\n";
 }
@@ -87,7 +95,8 @@ std::optional<options> parse_options(int argc, char** argv, std::string& error) 
                flag == "--host" || flag == "--port" || flag == "--path" ||
                flag == "--max-messages" || flag == "--threads" || flag == "--server-pid" ||
                flag == "--connect-timeout" || flag == "--connect-concurrency" ||
-               flag == "--warmup" || flag == "--corpus" || flag == "--tls-server-name") {
+               flag == "--warmup" || flag == "--corpus" || flag == "--tls-server-name" ||
+               flag == "--fanout" || flag == "--fanout-window") {
       const auto text = value();
       if (!text) {
         error = "missing value after " + std::string(flag);
@@ -126,6 +135,11 @@ std::optional<options> parse_options(int argc, char** argv, std::string& error) 
         ok = !result.tls_server_name.empty() && result.tls_server_name.size() < 256 &&
              std::all_of(result.tls_server_name.begin(), result.tls_server_name.end(),
                          [](char c) { return c > ' ' && c != 0x7f; });
+      } else if (flag == "--fanout") {
+        ok = parse_integer(*text, result.fanout) && result.fanout > 0 && result.fanout <= 100'000;
+      } else if (flag == "--fanout-window") {
+        ok = parse_integer(*text, result.fanout_window) && result.fanout_window > 0 &&
+             result.fanout_window <= 65536;
       } else if (flag == "--warmup") {
         ok = parse_seconds(*text, result.warmup, /*zero_ok=*/true);
       } else {
@@ -158,6 +172,13 @@ std::optional<options> parse_options(int argc, char** argv, std::string& error) 
   }
   if (result.handshakes && (result.idle || result.flood)) {
     error = "--handshakes cycles connections: not with --idle or --flood";
+    return std::nullopt;
+  }
+  if (result.fanout != 0 && (result.idle || result.flood || result.handshakes || result.deflate ||
+                             result.tls || !result.corpus.empty() || result.warmup > 0)) {
+    error =
+        "--fanout sends plain binary messages: not with --idle, --flood, --handshakes, "
+        "--deflate, --tls, --corpus or --warmup";
     return std::nullopt;
   }
   if (server_name_given && !result.tls) {

@@ -32,6 +32,9 @@ struct options {
   std::string tls_server_name;
   // Each connection slot repeats connect, (TLS,) upgrade, one echo, close: counts those cycles.
   bool handshakes = false;
+  // --fanout SUBS: SUBS subscribers and one publisher (fanout.hpp); 0: the echo load.
+  std::size_t fanout = 0;
+  std::size_t fanout_window = 32;  // messages in flight: k waits until all have k - window
 };
 
 /// The usage text printed for --help and on a bad command line.

@@ -1,5 +1,6 @@
 # Tests of the benchmark tools' own logic (ws_load's handshake check and echo verification, its
-# options, its TLS session against an in-process OpenSSL server):
+# options, its TLS session against an in-process OpenSSL server, its --fanout runs against an
+# in-process fan-out server):
 # a benchmark figure is only worth something if the load generator checks what it counts.
 set(RESTWS_WS_LOAD_DIR ${PROJECT_SOURCE_DIR}/bench/ws_load)
 file(GLOB RESTWS_BENCH_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*_test.cpp)
@@ -7,7 +8,8 @@ add_executable(ws_load_tests ${RESTWS_BENCH_TESTS}
   ${RESTWS_WS_LOAD_DIR}/frame.cpp ${RESTWS_WS_LOAD_DIR}/handshake.cpp
   ${RESTWS_WS_LOAD_DIR}/options.cpp ${RESTWS_WS_LOAD_DIR}/proc_stats.cpp
   ${RESTWS_WS_LOAD_DIR}/latency.cpp ${RESTWS_WS_LOAD_DIR}/deflate.cpp
-  ${RESTWS_WS_LOAD_DIR}/messages.cpp ${RESTWS_WS_LOAD_DIR}/tls.cpp)
+  ${RESTWS_WS_LOAD_DIR}/messages.cpp ${RESTWS_WS_LOAD_DIR}/tls.cpp
+  ${RESTWS_WS_LOAD_DIR}/fanout.cpp ${RESTWS_WS_LOAD_DIR}/fanout_check.cpp)
 target_include_directories(ws_load_tests PRIVATE ${RESTWS_WS_LOAD_DIR})
 target_link_libraries(ws_load_tests PRIVATE OpenSSL::SSL OpenSSL::Crypto ZLIB::ZLIB
                                             GTest::gtest_main)
