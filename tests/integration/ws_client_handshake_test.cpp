@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <functional>
 #include <memory>
 #include <optional>
@@ -249,6 +254,35 @@ TEST_F(ws_client_handshake, a_server_that_never_answers_times_out) {
   done.set_value();
   EXPECT_EQ(r.ec, rws::client_error_t::handshake_timeout) << r.ec.message();
   EXPECT_GE(std::chrono::steady_clock::now() - start, 300ms);
+}
+
+TEST_F(ws_client_handshake, a_connect_that_does_not_complete_times_out) {
+  // A listener whose accept queue is full (backlog 0, filled, never accepted): the kernel drops
+  // further SYNs, so a connect to it hangs until our deadline.
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(listener, 0), 0);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  std::vector<int> fillers;
+  for (int i = 0; i < 4; ++i) {  // more than the queue holds: the later ones hang too
+    const int f = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ::connect(f, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    fillers.push_back(f);
+  }
+  rws::client_settings_t settings;
+  settings.connect_timeout = 300ms;
+  const auto start = std::chrono::steady_clock::now();
+  auto r =
+      client.connect("ws://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/", inbox, settings);
+  EXPECT_EQ(r.ec, rws::client_error_t::connect_timeout) << r.ec.message();
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 300ms);
+  for (int f : fillers) ::close(f);
+  ::close(listener);
 }
 
 TEST_F(ws_client_handshake, frames_after_the_101_in_the_same_packet_are_delivered) {

@@ -4,6 +4,8 @@ server (peer_server.py: Python websockets, peer_server.js: Node ws) on a free lo
 pipes lines through ws_client, and checks what ws_client printed and its exit status.
 
 Usage: client_interop.py --client BIN --peer python|node [--node NODE] CASE
+       client_interop.py --client BIN --peer running --url URL CASE   (a server started
+         already, e.g. examples/ws_echo by with_server.py: it echoes and sends no greeting)
   CASE: text      a few lines, echoed in order
         large     a 1 MiB line (one message, several reads)
         deflate   permessage-deflate offered: the peer agrees it, messages still echo
@@ -27,7 +29,8 @@ def fail(msg):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--client", required=True)
-    p.add_argument("--peer", choices=["python", "node"], required=True)
+    p.add_argument("--peer", choices=["python", "node", "running"], required=True)
+    p.add_argument("--url", help="with --peer running: the server's URL")
     p.add_argument("--node", default="node")
     p.add_argument("--cert")
     p.add_argument("--key")
@@ -43,17 +46,22 @@ def main():
         print("ok: refused")
         return
 
-    peer = [sys.executable, os.path.join(HERE, "peer_server.py")] if a.peer == "python" \
-        else [a.node, os.path.join(HERE, "peer_server.js")]
-    if a.case == "wss":
-        peer += ["--cert", a.cert, "--key", a.key]
-    server = subprocess.Popen(peer, stdout=subprocess.PIPE, text=True)
+    server = None
+    if a.peer != "running":
+        peer = [sys.executable, os.path.join(HERE, "peer_server.py")] if a.peer == "python" \
+            else [a.node, os.path.join(HERE, "peer_server.js")]
+        if a.case == "wss":
+            peer += ["--cert", a.cert, "--key", a.key]
+        server = subprocess.Popen(peer, stdout=subprocess.PIPE, text=True)
     try:
-        port_line = server.stdout.readline().strip()
-        if not port_line.isdigit():
-            fail(f"the {a.peer} peer did not start (printed {port_line!r})")
-        scheme = "wss" if a.case == "wss" else "ws"
-        url = f"{scheme}://localhost:{port_line}/interop?case={a.case}"
+        if server is None:
+            url = a.url
+        else:
+            port_line = server.stdout.readline().strip()
+            if not port_line.isdigit():
+                fail(f"the {a.peer} peer did not start (printed {port_line!r})")
+            scheme = "wss" if a.case == "wss" else "ws"
+            url = f"{scheme}://localhost:{port_line}/interop?case={a.case}"
         args = [a.client]
         lines = ["hello", "wörld ✓", "", "last line"]
         if a.case == "large":
@@ -65,7 +73,8 @@ def main():
             args += ["--subprotocol", "mqtt", "--subprotocol", "chat"]
         if a.case == "wss":
             args += ["--ca", a.ca]
-        args += ["--expect", str(len(lines) + 1), url]
+        greeting = 0 if server is None else 1
+        args += ["--expect", str(len(lines) + greeting), url]
         r = subprocess.run(args, input="".join(l + "\n" for l in lines), capture_output=True,
                            text=True, timeout=60)
         if r.returncode != 0:
@@ -73,6 +82,11 @@ def main():
         out = r.stdout.split("\n")
         if out and out[-1] == "":
             out.pop()
+        if server is None:
+            if out != lines:
+                fail(f"echo mismatch: sent {[l[:40] for l in lines]}, got {[l[:40] for l in out]}")
+            print(f"ok: {url} {a.case}")
+            return
         hello = out[0] if out else ""
         if not hello.startswith(f"peer={a.peer} "):
             fail(f"no greeting from the peer: {hello!r}")
@@ -86,8 +100,9 @@ def main():
             fail(f"echo mismatch: sent {[l[:40] for l in lines]}, got {[l[:40] for l in out[1:]]}")
         print(f"ok: {a.peer} {a.case}: {hello}")
     finally:
-        server.kill()
-        server.wait()
+        if server is not None:
+            server.kill()
+            server.wait()
 
 
 if __name__ == "__main__":

@@ -181,4 +181,21 @@ if(TARGET ws_client)
                            FIXTURES_REQUIRED tls_certs LABELS interop TIMEOUT 120)
     endforeach()
   endforeach()
+  # And against the seed's echo server, examples/ws_echo (port 8080, hence the lock).
+  if(TARGET ws_echo)
+    foreach(case text large deflate)
+      set(server_args)
+      if(case STREQUAL "deflate")
+        set(server_args --server-arg=--deflate)
+      endif()
+      add_test(NAME interop.client.ws_echo.${case}
+               COMMAND ${RESTWS_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/with_server.py
+                       --server $<TARGET_FILE:ws_echo> ${server_args} --timeout 60 --
+                       ${RESTWS_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/client_interop.py
+                       --client $<TARGET_FILE:ws_client> --peer running
+                       --url ws://localhost:8080/chat ${case})
+      set_tests_properties(interop.client.ws_echo.${case} PROPERTIES
+                           RESOURCE_LOCK port8080 LABELS interop TIMEOUT 120)
+    endforeach()
+  endif()
 endif()
