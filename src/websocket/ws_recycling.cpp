@@ -82,6 +82,7 @@ void ws_connection_t::recycle(message_handle_t message) noexcept {
 busy_state_t& ws_connection_t::take_busy() {
   ws_poller_t::busy_pool_t* pool = poller_ ? &poller_->busy_pool : nullptr;
   if (!pool || !pool->first) {
+    if (pool && pool->limit < ws_poller_t::busy_pool_t::max_kept) ++pool->limit;
     busy_ = std::make_unique<busy_state_t>();
     busy_->reader = protocol::frame_reader_t{config_->limits};
     return *busy_;
@@ -106,7 +107,7 @@ void ws_connection_t::give_back_busy() noexcept {
   // Otherwise the reader sits at a message boundary, as good as a new one: no reset needed.
   if (input_ignored) clear_busy(b);
   ws_poller_t::busy_pool_t* pool = poller_ ? &poller_->busy_pool : nullptr;
-  if (!pool || pool->count == ws_poller_t::busy_pool_t::max_kept) {
+  if (!pool || pool->count >= pool->limit) {
     busy_.reset();
     return;
   }
