@@ -305,6 +305,10 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   void queue_raw(std::string bytes);
   /// The client's end: sets a fresh key in `h` and replaces `payload` by its masked copy.
   void mask_for_client(protocol::frame_header_t& h, shared_payload_t& payload);
+  /// queue_frame() for the client's end (masked).
+  [[gnu::noinline]] void queue_client_frame(protocol::final_frame_flag_t fin,
+                                            protocol::opcode_t opcode, shared_payload_t payload,
+                                            write_status_cb_t cb, bool compressed);
   void start_write();
   /// The queue's only frame if it can be sent from where it is (nothing in flight, no completion
   /// callback), else null. Needs busy_.
@@ -433,10 +437,10 @@ class ws_connection_t : public handle_slot_t, public ws_t, public poll_entry_t {
   bool registered_ : 1 = false;       ///< in poller_'s epoll set (we are its poll_entry_t)
   bool keep_open_ : 1 = false;        ///< ws_settings_t::keep_open
   bool owner_is_strong_ : 1 = false;  ///< owner_strong_ is the live member of the union
-  bool input_ended_ : 1 = false;  ///< the peer's FIN (or an error) was reported: read to the end
-  bool ping_sent_ : 1 = false;    ///< a keep-alive ping is out and nothing arrived since
-  bool over_limit_ : 1 = false;   ///< buffered_ went over max_backpressure, not drained yet
-  bool read_paused_ : 1 = false;  ///< throttled or held: no reading until the queue drains
+  bool input_ended_ : 1 = false;   ///< the peer's FIN (or an error) was reported: read to the end
+  bool ping_sent_ : 1 = false;     ///< a keep-alive ping is out and nothing arrived since
+  bool over_limit_ : 1 = false;    ///< buffered_ went over max_backpressure, not drained yet
+  bool read_paused_ : 1 = false;   ///< throttled or held: no reading until the queue drains
   bool reading_held_ : 1 = false;  ///< ws_t::pause_reading(): read_paused_ until resumed
   bool pending_unparsed_ : 1 = false;  ///< pending holds bytes a paused process() left
   bool subscribed_ : 1 = false;        ///< has (or had, before leave_topics()) topics in its shard

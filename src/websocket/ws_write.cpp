@@ -52,6 +52,11 @@ void join_frame(const out_frame_t& f, char* out) noexcept {
 
 void ws_connection_t::queue_frame(final_frame_flag_t fin, opcode_t opcode, shared_payload_t payload,
                                   write_status_cb_t cb, bool compressed) {
+  // The client's frames go their own way, tested first: anything of theirs inside this body
+  // (the header escaping into a call) costs the server's every frame (~6 instructions an echo,
+  // callgrind).
+  if (client_) [[unlikely]]
+    return queue_client_frame(fin, opcode, std::move(payload), std::move(cb), compressed);
   busy_state_t& b = busy();
   out_frame_t& f = b.queue.emplace_back();
   protocol::frame_header_t h;
@@ -59,8 +64,25 @@ void ws_connection_t::queue_frame(final_frame_flag_t fin, opcode_t opcode, share
   h.opcode = opcode;
   h.rsv1 = compressed;
   h.payload_length = payload ? payload->size() : 0;
-  if (client_) [[unlikely]]
-    mask_for_client(h, payload);
+  f.header_size = static_cast<std::uint8_t>(protocol::write_frame_header(f.header, h));
+  b.queued_bytes += f.header_size + h.payload_length;
+  f.payload = std::move(payload);
+  f.cb = std::move(cb);
+  add_buffered(h.payload_length);
+  if (!processing_) start_write();
+}
+
+void ws_connection_t::queue_client_frame(final_frame_flag_t fin, opcode_t opcode,
+                                         shared_payload_t payload, write_status_cb_t cb,
+                                         bool compressed) {
+  protocol::frame_header_t h;
+  h.fin = fin == final_frame_flag_t::final_frame;
+  h.opcode = opcode;
+  h.rsv1 = compressed;
+  h.payload_length = payload ? payload->size() : 0;
+  mask_for_client(h, payload);
+  busy_state_t& b = busy();
+  out_frame_t& f = b.queue.emplace_back();
   f.header_size = static_cast<std::uint8_t>(protocol::write_frame_header(f.header, h));
   b.queued_bytes += f.header_size + h.payload_length;
   f.payload = std::move(payload);
