@@ -1,6 +1,7 @@
 #pragma once
 // Private character classes and field-line checks shared by the request parser's head and body
-// (chunked trailers) parts. RFC 9110 §5.6 (tokens, OWS), §5.5 (field values), RFC 9112 §5.
+// (chunked trailers) parts, the response head parser and the WebSocket URL parser.
+// RFC 9110 §5.6 (tokens, OWS), §5.5 (field values), RFC 9112 §5, RFC 3986 §3.2.2 (reg-name).
 
 #include <cstdint>
 #include <cstring>
@@ -112,6 +113,45 @@ inline field_line_result_t split_field_line(std::string_view line, std::string_v
 
 constexpr char to_lower(char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+}
+
+/// reg-name / IPv4 characters: unreserved / pct-encoded / sub-delims (RFC 3986 §3.2.2).
+constexpr bool is_reg_name_char_slow(char c) noexcept {
+  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
+  switch (c) {
+    case '-':
+    case '.':
+    case '_':
+    case '~':
+    case '%':
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '*':
+    case '+':
+    case ',':
+    case ';':
+    case '=':
+      return true;
+    default:
+      return false;
+  }
+}
+
+struct reg_name_table_t {
+  bool value[256] = {};
+  constexpr reg_name_table_t() {
+    for (unsigned c = 0; c < 256; ++c) value[c] = is_reg_name_char_slow(static_cast<char>(c));
+  }
+};
+inline constexpr reg_name_table_t reg_name_table{};
+
+/// The same as is_reg_name_char_slow(), by table (the Host field is checked on every request).
+constexpr bool is_reg_name_char(char c) noexcept {
+  return reg_name_table.value[static_cast<unsigned char>(c)];
 }
 
 }  // namespace restws::http::detail

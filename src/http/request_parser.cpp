@@ -50,44 +50,7 @@ bool is_scheme(std::string_view s) noexcept {
   return true;
 }
 
-/// reg-name / IPv4 characters: unreserved / pct-encoded / sub-delims (RFC 3986 §3.2.2).
-constexpr bool is_reg_name_char_slow(char c) noexcept {
-  if (is_alpha(c) || is_digit(c)) return true;
-  switch (c) {
-    case '-':
-    case '.':
-    case '_':
-    case '~':
-    case '%':
-    case '!':
-    case '$':
-    case '&':
-    case '\'':
-    case '(':
-    case ')':
-    case '*':
-    case '+':
-    case ',':
-    case ';':
-    case '=':
-      return true;
-    default:
-      return false;
-  }
-}
-
-struct reg_name_table_t {
-  bool value[256] = {};
-  constexpr reg_name_table_t() {
-    for (unsigned c = 0; c < 256; ++c) value[c] = is_reg_name_char_slow(static_cast<char>(c));
-  }
-};
-inline constexpr reg_name_table_t reg_name_table{};
-
-/// The same as is_reg_name_char_slow(), by table (the Host field is checked on every request).
-constexpr bool is_reg_name_char(char c) noexcept {
-  return reg_name_table.value[static_cast<unsigned char>(c)];
-}
+using detail::is_reg_name_char;
 
 bool is_port(std::string_view s, bool allow_empty) noexcept {
   if (s.empty()) return allow_empty;

@@ -1,5 +1,6 @@
 #include "restws/websocket/protocol/ws_url.hpp"
 
+#include "../../http/http_syntax.hpp"
 #include "restws/http/header_fields.hpp"
 
 namespace restws::websocket::protocol {
@@ -27,37 +28,6 @@ std::string_view describe(url_error_t e) noexcept {
 }
 
 namespace {
-
-bool is_alnum(char c) noexcept {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-// reg-name characters we accept: unreserved and sub-delims of RFC 3986 §3.2.2, and '%' for
-// pct-encoding; what a resolver is asked is the name as given.
-bool is_reg_name_char(char c) noexcept {
-  if (is_alnum(c)) return true;
-  switch (c) {
-    case '-':
-    case '.':
-    case '_':
-    case '~':
-    case '%':
-    case '!':
-    case '$':
-    case '&':
-    case '\'':
-    case '(':
-    case ')':
-    case '*':
-    case '+':
-    case ',':
-    case ';':
-    case '=':
-      return true;
-    default:
-      return false;
-  }
-}
 
 bool is_ipv6_char(char c) noexcept {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
@@ -119,7 +89,7 @@ url_parse_result_t parse_ws_url(std::string_view text) {
     }
     if (url.host.empty()) return fail(url_error_t::missing_host);
     for (char c : url.host)
-      if (!is_reg_name_char(c)) return fail(url_error_t::bad_host);
+      if (!http::detail::is_reg_name_char(c)) return fail(url_error_t::bad_host);
   }
 
   const std::uint16_t default_port = url.secure ? 443 : 80;
